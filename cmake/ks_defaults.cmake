@@ -1,0 +1,25 @@
+# Project-wide target settings and the helper that registers GoogleTest executables.
+
+# Warnings for every target of ours (third-party headers come in as system includes).
+function(ks_target_defaults target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+endfunction()
+
+# ks_add_gtest(<name> LABELS <label>... SOURCES <src>... LIBS <lib>... [TIMEOUT <seconds>] [SERIAL])
+# Builds a GoogleTest executable and registers each TEST as its own ctest test, carrying the
+# given labels (unit, integration, ...). SERIAL marks them RUN_SERIAL (for tests that must own
+# the machine, e.g. ones that restart PostgreSQL or measure throughput).
+function(ks_add_gtest name)
+  cmake_parse_arguments(arg "SERIAL" "TIMEOUT" "LABELS;SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${arg_SOURCES})
+  ks_target_defaults(${name})
+  target_link_libraries(${name} PRIVATE ${arg_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
+  if(NOT arg_TIMEOUT)
+    set(arg_TIMEOUT 300)
+  endif()
+  set(props LABELS "${arg_LABELS}" TIMEOUT ${arg_TIMEOUT})
+  if(arg_SERIAL)
+    list(APPEND props RUN_SERIAL TRUE)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ${props})
+endfunction()
