@@ -1,0 +1,27 @@
+#pragma once
+// One row of the outbox as the engine sees it: a captured change of one key of one mapped table.
+
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ks::pg {
+
+enum class change_op { insert, update, remove };  // outbox op: insert | update | delete
+
+struct outbox_change {
+  std::int64_t id = 0;
+  std::string object;
+  std::string key;
+  change_op op = change_op::update;
+  std::vector<std::string> changed_columns;
+  // Row images (key, entity id and captured columns only); numbers as their exact decimal text.
+  boost::json::object new_row;  // empty for delete
+  boost::json::object old_row;  // empty for insert
+  std::chrono::system_clock::time_point created_at;
+  int attempts = 0;
+};
+
+}  // namespace ks::pg

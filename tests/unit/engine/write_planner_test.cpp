@@ -1,0 +1,128 @@
+#include "daemon/engine/write_planner.hpp"
+
+#include "binding_fixture.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+using namespace ks::engine;
+using namespace ks::engine::testing;
+namespace json = boost::json;
+
+namespace {
+
+merged_change update(const char* before, const char* after, std::set<std::string> cols) {
+  merged_change m;
+  m.action = merged_change::kind::write;
+  m.before = json::parse(before).as_object();
+  m.after = json::parse(after).as_object();
+  m.changed_columns = std::move(cols);
+  return m;
+}
+
+reference_lookup known(std::map<std::string, std::string> ids) {
+  return [ids](const row_reference& r) -> std::optional<std::string> {
+    const auto it = ids.find(r.object + "/" + r.key);
+    if (it == ids.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::string render(const std::vector<planned_write>& ws) {
+  json::array out;
+  for (const auto& w : ws) {
+    json::object o{{"name", w.field_name}};
+    if (w.value) o["value"] = *w.value;
+    if (!w.add_values.empty()) o["add"] = json::array(w.add_values.begin(), w.add_values.end());
+    if (!w.remove_values.empty()) o["remove"] = json::array(w.remove_values.begin(), w.remove_values.end());
+    out.push_back(std::move(o));
+  }
+  return json::serialize(out);
+}
+
+}  // namespace
+
+TEST(write_planner, an_update_sends_only_changed_sent_columns) {
+  bound_contacts c;
+  auto m = update(R"({"id":"1","email":"a@x","first_name":"A","score":"1"})",
+                  R"({"id":"1","email":"a@x","first_name":"B","score":"9"})", {"first_name", "score"});
+  auto w = plan_writes(c.binding, m, false, known({}));
+  ASSERT_TRUE(w);
+  // score maps a from_kizen field: never sent
+  EXPECT_EQ(render(*w), R"([{"name":"first_name","value":"B"}])");
+}
+
+TEST(write_planner, an_update_of_only_unsent_columns_has_no_writes) {
+  bound_contacts c;
+  auto m = update(R"({"score":"1"})", R"({"score":"2"})", {"score"});
+  auto w = plan_writes(c.binding, m, false, known({}));
+  ASSERT_TRUE(w);
+  EXPECT_TRUE(w->empty());
+}
+
+TEST(write_planner, a_create_sends_everything_and_null_clears) {
+  bound_contacts c;
+  auto m = update("{}",
+                  R"({"id":"1","email":"a@x","first_name":null,"company_id":"7","tags":["vip","new"],)"
+                  R"("stage":"Lead","birthday":null,"last_contacted":null,"ltv":"10.50","newsletter":false})",
+                  {});
+  auto w = plan_writes(c.binding, m, true, known({{"companies/7", "e7"}}));
+  ASSERT_TRUE(w) << w.error().message;
+  EXPECT_EQ(render(*w),
+            R"([{"name":"email","value":"a@x"},{"name":"first_name","value":null},)"
+            R"({"name":"company","value":{"id":"e7"}},)"
+            R"({"name":"tags","add":[{"id":"a0000000-0000-4000-8000-000000000001"},{"name":"new"}]},)"
+            R"({"name":"stage","value":{"id":"b0000000-0000-4000-8000-000000000001"}},)"
+            R"({"name":"birthday","value":null},{"name":"last_contacted","value":null},)"
+            R"({"name":"lifetime_value","value":"10.50"},{"name":"newsletter","value":false}])");
+}
+
+TEST(write_planner, multi_values_send_the_difference) {
+  bound_contacts c;
+  auto m = update(R"({"tags":["vip","old"]})", R"({"tags":["vip","new"]})", {"tags"});
+  auto w = plan_writes(c.binding, m, false, known({}));
+  ASSERT_TRUE(w);
+  EXPECT_EQ(render(*w), R"([{"name":"tags","add":[{"name":"new"}],"remove":[{"name":"old"}]}])");
+  auto unchanged = update(R"({"tags":["a"]})", R"({"tags":["a"]})", {"tags"});
+  EXPECT_TRUE(plan_writes(c.binding, unchanged, false, known({}))->empty());
+  auto cleared = update(R"({"tags":["a","b"]})", R"({"tags":null})", {"tags"});
+  EXPECT_EQ(render(*plan_writes(c.binding, cleared, false, known({}))),
+            R"([{"name":"tags","remove":[{"name":"a"},{"name":"b"}]}])");
+}
+
+TEST(write_planner, unresolved_references_are_listed) {
+  bound_contacts c;
+  auto m = update(R"({"company_id":null})", R"({"company_id":9})", {"company_id"});
+  EXPECT_EQ(references_needed(c.binding, m, false), (std::vector<row_reference>{{"companies", "9"}}));
+  auto w = plan_writes(c.binding, m, false, known({}));
+  ASSERT_FALSE(w);
+  EXPECT_EQ(w.error().what, plan_error::kind::unresolved_reference);
+  EXPECT_EQ(w.error().unresolved, (std::vector<row_reference>{{"companies", "9"}}));
+  auto cleared = update(R"({"company_id":9})", R"({"company_id":null})", {"company_id"});
+  EXPECT_TRUE(references_needed(c.binding, cleared, false).empty());
+  EXPECT_EQ(render(*plan_writes(c.binding, cleared, false, known({}))), R"([{"name":"company","value":null}])");
+}
+
+TEST(write_planner, bad_values_name_the_column) {
+  bound_contacts c;
+  auto m = update(R"({})", R"({"stage":"Nope"})", {"stage"});
+  auto w = plan_writes(c.binding, m, false, known({}));
+  ASSERT_FALSE(w);
+  EXPECT_EQ(w.error().what, plan_error::kind::bad_value);
+  EXPECT_EQ(w.error().message,
+            "column 'stage' (Kizen field 'stage'): 'Nope' is not an option of 'stage' (options: Lead, Customer)");
+}
+
+TEST(write_planner, creates_record_the_key_in_the_match_field) {
+  auto mapping = contacts_mapping();
+  mapping.match_field = "external_id";
+  auto b = bind_object(mapping, "x", contact_fields());
+  ASSERT_TRUE(b);
+  auto m = update("{}", R"({"id":"42","email":"a@x"})", {});
+  auto w = plan_writes(*b, m, true, known({}));
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->back().field_name, "external_id");
+  EXPECT_EQ(json::serialize(*w->back().value), R"("42")");
+  auto patch = plan_writes(*b, update("{}", R"({"id":"42","email":"b@x"})", {"email"}), false, known({}));
+  EXPECT_EQ(render(*patch), R"([{"name":"email","value":"b@x"}])");  // not on updates
+}
