@@ -8,9 +8,11 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace ks {
 
@@ -19,6 +21,10 @@ inline constexpr const char* json_log_pattern =
     R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","logger":"%n",%v})";
 
 struct log_field {
+  // Any value boost::json::value_from accepts: strings, numbers, bools, containers, json values.
+  template <class T>
+  log_field(std::string_view k, T&& v) : key(k), value(boost::json::value_from(std::forward<T>(v))) {}
+
   std::string_view key;
   boost::json::value value;
 };
