@@ -1,0 +1,45 @@
+#pragma once
+// What POST /api/records/{object}/search is asked: filter groups (AND/OR within a group, and
+// AND/OR across groups), the fields to return, and the query-string options.
+
+#include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ks::kizen {
+
+struct search_filter {
+  // Built-in fields (name, email, created, updated, ...) are {"type":"fields","subtype":
+  // "non_custom","field":"<api name>"}; custom fields {"type":"fields_v2","subtype":"custom",
+  // "field":"\"custom\"::<field uuid>"}.
+  bool custom = false;
+  std::string field;      // API name (built-in) or field UUID (custom)
+  std::string condition;  // "=", ">", "contains", "is_blank", ...
+  std::optional<boost::json::value> value;  // omitted from the body when nullopt
+
+  static search_filter builtin(std::string name, std::string condition,
+                               std::optional<boost::json::value> value = std::nullopt) {
+    return {false, std::move(name), std::move(condition), std::move(value)};
+  }
+  static search_filter custom_field(std::string field_uuid, std::string condition,
+                                    std::optional<boost::json::value> value = std::nullopt) {
+    return {true, std::move(field_uuid), std::move(condition), std::move(value)};
+  }
+};
+
+struct filter_group {
+  bool all = true;  // "and": true = every filter must match, false = any
+  std::vector<search_filter> filters;
+};
+
+struct search_query {
+  std::vector<filter_group> groups;
+  bool all_groups = true;                // top-level "and" across groups
+  std::vector<std::string> field_names;  // fields to return; empty = the server's default
+  std::string ordering;                  // e.g. "updated", "-updated"; empty = server default
+  std::string search;                    // free-text search term; empty = none
+  std::optional<int> page_size;          // nullopt = server default
+};
+
+}  // namespace ks::kizen
