@@ -1,0 +1,117 @@
+#include "connectors/postgres/table_inspector.hpp"
+
+#include "connectors/postgres/sql_quote.hpp"
+
+#include <map>
+#include <pqxx/result>
+
+namespace ks::pg {
+namespace {
+
+bool plain_identifier(const std::string& name) {
+  if (name.empty() || !((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_')) return false;
+  for (char c : name)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+
+std::string display_identifier(const std::string& name) {
+  return plain_identifier(name) ? name : quote_identifier(name);
+}
+
+std::string location_prefix(const config::source_location& where) {
+  if (where.line <= 0) return {};
+  std::string out = where.file.empty() ? "config" : where.file;
+  out += ":" + std::to_string(where.line);
+  if (where.column > 0) out += ":" + std::to_string(where.column);
+  return out + ": ";
+}
+
+struct column_info {
+  int attnum = 0;
+  std::string type;  // base type name (domains resolved), e.g. "uuid", "text", "integer"
+};
+
+}  // namespace
+
+std::string display_table_name(const std::string& schema, const std::string& table) {
+  return display_identifier(schema) + "." + display_identifier(table);
+}
+
+std::vector<std::string> table_inspector::inspect(pqxx::transaction_base& tx,
+                                                  const config::object_mapping& m) const {
+  std::vector<std::string> problems;
+  const std::string table = display_table_name(m.table_schema, m.table);
+  auto problem = [&](const config::source_location& where, const std::string& text) {
+    problems.push_back((where.line > 0 ? location_prefix(where) : location_prefix(m.where)) +
+                       "object " + m.object + ": " + text);
+  };
+
+  const auto relation = tx.exec_params(
+      "SELECT c.oid, c.relkind FROM pg_catalog.pg_class c "
+      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE n.nspname = $1 AND c.relname = $2",
+      m.table_schema, m.table);
+  if (relation.empty()) {
+    problem(m.where, "table " + table + " does not exist");
+    return problems;
+  }
+  const auto oid = relation[0][0].as<long long>();
+  const auto relkind = relation[0][1].as<std::string>();
+  if (relkind != "r" && relkind != "p") {
+    const std::map<std::string, std::string> kinds{{"v", "a view"}, {"m", "a materialized view"},
+                                                   {"f", "a foreign table"}, {"S", "a sequence"},
+                                                   {"i", "an index"}, {"c", "a composite type"}};
+    const auto kind = kinds.find(relkind);
+    problem(m.where, table + " is " + (kind != kinds.end() ? kind->second : "not a table") +
+                         ", not a table (the capture trigger needs a table)");
+    return problems;
+  }
+
+  std::map<std::string, column_info> columns;
+  for (const auto& row : tx.exec_params(
+           "SELECT a.attname, a.attnum, "
+           "       pg_catalog.format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype "
+           "                                   ELSE a.atttypid END, NULL) "
+           "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+           "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped",
+           oid))
+    columns[row[0].as<std::string>()] = {row[1].as<int>(), row[2].as<std::string>()};
+
+  auto require = [&](const std::string& column, const std::string& role,
+                     const config::source_location& where) -> const column_info* {
+    const auto it = columns.find(column);
+    if (it != columns.end()) return &it->second;
+    problem(where, "table " + table + " has no column " + quote_identifier(column) + " (" + role +
+                       ")");
+    return nullptr;
+  };
+
+  if (const auto* key = require(m.key, "key", m.where)) {
+    const bool unique =
+        tx.exec_params1(
+              "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i "
+              "  WHERE i.indrelid = $1 AND i.indisunique AND i.indisvalid AND i.indnkeyatts = 1 "
+              "    AND i.indkey[0] = $2 AND i.indpred IS NULL AND i.indexprs IS NULL)",
+              oid, key->attnum)[0]
+            .as<bool>();
+    if (!unique)
+      problem(m.where, "key column " + quote_identifier(m.key) + " of " + table +
+                           " is not unique (it needs a primary key or a unique index or "
+                           "constraint on exactly that column)");
+  }
+  if (m.entity_id_column) {
+    if (const auto* eid = require(*m.entity_id_column, "entity_id_column", m.where);
+        eid && eid->type != "uuid" && eid->type != "text")
+      problem(m.where, "entity_id column " + quote_identifier(*m.entity_id_column) + " of " +
+                           table + " has type " + eid->type + "; it must be uuid or text");
+  }
+  if (m.lookup) require(*m.lookup, "lookup", m.where);
+  for (std::size_t i = 0; i < m.fields.size(); ++i) {
+    const auto& f = m.fields[i];
+    require(f.column, "fields[" + std::to_string(i) + "], Kizen field " + f.field, f.where);
+  }
+  return problems;
+}
+
+}  // namespace ks::pg

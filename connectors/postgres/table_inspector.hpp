@@ -1,0 +1,26 @@
+#pragma once
+// Checks that a mapped table can be synced, for `kizen-sync check --online` and before `migrate`
+// installs a capture trigger: the table exists, every mapped/key/lookup/entity_id column exists,
+// the key column is unique, the entity_id column can hold a UUID.
+
+#include "config/config.hpp"
+
+#include <pqxx/transaction_base>
+#include <string>
+#include <vector>
+
+namespace ks::pg {
+
+class table_inspector {
+ public:
+  // Every problem of `mapping`'s table, one message each naming the object, the table and the
+  // column (prefixed with the config location when known); empty when the table is fine.
+  // Only reads the catalogs.
+  std::vector<std::string> inspect(pqxx::transaction_base& tx,
+                                   const config::object_mapping& mapping) const;
+};
+
+// schema.table for messages, each part quoted only where SQL would need quotes.
+std::string display_table_name(const std::string& schema, const std::string& table);
+
+}  // namespace ks::pg
