@@ -1,0 +1,111 @@
+#pragma once
+// Runs blocking libpqxx work on dedicated threads, one connection each, and lets Asio coroutines
+// await it: libpqxx never blocks the thread that serves Asio (DESIGN.md "Conventions").
+//
+//   auto n = co_await pool.run([&](pqxx::connection& c) { pqxx::work tx(c); ...; return n; });
+//
+// Exceptions thrown by the job (including connection failures) are rethrown in the coroutine.
+// A broken connection is dropped and reopened by the next job on that thread.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <pqxx/connection>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace ks::engine {
+
+class db_pool {
+ public:
+  // `on_connect` runs on every new connection (e.g. SET application_name); may be empty.
+  db_pool(std::string url, int threads, std::function<void(pqxx::connection&)> on_connect = {});
+  ~db_pool();
+  db_pool(const db_pool&) = delete;
+  db_pool& operator=(const db_pool&) = delete;
+
+  template <class F>
+  auto run(F fn) -> boost::asio::awaitable<std::invoke_result_t<F&, pqxx::connection&>> {
+    using R = std::invoke_result_t<F&, pqxx::connection&>;
+    if constexpr (std::is_void_v<R>) {
+      co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr)>(
+          [this, fn = std::move(fn)](auto handler) mutable {
+            submit(std::make_unique<job_impl<F, decltype(handler), R>>(std::move(fn), std::move(handler)));
+          },
+          boost::asio::use_awaitable);
+    } else {
+      co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable),
+                                                     void(std::exception_ptr, R)>(
+          [this, fn = std::move(fn)](auto handler) mutable {
+            submit(std::make_unique<job_impl<F, decltype(handler), R>>(std::move(fn), std::move(handler)));
+          },
+          boost::asio::use_awaitable);
+    }
+  }
+
+  // Jobs waiting for a thread (for metrics and tests).
+  std::size_t queued() const;
+
+ private:
+  struct job {
+    virtual ~job() = default;
+    // Runs on a pool thread; `conn` opens the connection lazily (and may throw).
+    virtual void execute(const std::function<pqxx::connection&()>& conn) = 0;
+  };
+
+  template <class F, class Handler, class R>
+  struct job_impl final : job {
+    job_impl(F f, Handler h)
+        : fn(std::move(f)), handler(std::move(h)), work(boost::asio::make_work_guard(handler)) {}
+    void execute(const std::function<pqxx::connection&()>& conn) override {
+      std::exception_ptr error;
+      if constexpr (std::is_void_v<R>) {
+        try {
+          fn(conn());
+        } catch (...) {
+          error = std::current_exception();
+        }
+        auto ex = boost::asio::get_associated_executor(handler);
+        boost::asio::post(ex, [h = std::move(handler), error]() mutable { std::move(h)(error); });
+      } else {
+        R value{};
+        try {
+          value = fn(conn());
+        } catch (...) {
+          error = std::current_exception();
+        }
+        auto ex = boost::asio::get_associated_executor(handler);
+        boost::asio::post(ex, [h = std::move(handler), error, v = std::move(value)]() mutable {
+          std::move(h)(error, std::move(v));
+        });
+      }
+    }
+    F fn;
+    Handler handler;
+    // Keeps the awaiting io_context from running out of work while the job is queued.
+    boost::asio::executor_work_guard<boost::asio::associated_executor_t<Handler>> work;
+  };
+
+  void submit(std::unique_ptr<job> j);
+  void worker();
+
+  std::string url_;
+  std::function<void(pqxx::connection&)> on_connect_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::unique_ptr<job>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace ks::engine
