@@ -23,6 +23,7 @@ if [[ -z "${DATABASE_URL:-}" ]]; then
 fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 jobs=${KS_TEST_JOBS:-$(( $(nproc) * 2 ))}
 ctest --test-dir "$build_dir" --output-on-failure --parallel "$jobs" "$@"
