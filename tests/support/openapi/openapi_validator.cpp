@@ -41,16 +41,27 @@ struct null_override {
 };
 constexpr std::array<null_override, 1> null_overrides{{{"SerializedFieldValueDict", "value"}}};
 
-const std::set<std::string_view> assertion_keywords{
-    "$ref",  "type",  "nullable", "required", "properties", "additionalProperties", "items",
-    "enum",  "oneOf", "anyOf",    "allOf",    "format",     "minLength",            "pattern"};
-const std::set<std::string_view> annotation_keywords{
-    "title",     "description", "default",    "example", "readOnly",
-    "writeOnly", "deprecated",  "externalDocs", "xml"};
-const std::set<std::string_view> known_types{"object", "array",   "string", "integer",
-                                             "number", "boolean", "null"};
-const std::set<std::string_view> http_methods{"get",     "put",  "post",  "delete",
-                                              "options", "head", "patch", "trace"};
+// Word lists as constexpr arrays, not std::set: kizen() may be called during another file's
+// static initialisation, before any non-constant global here would be constructed.
+template <std::size_t n>
+using words = std::array<std::string_view, n>;
+
+constexpr words<14> assertion_keywords{
+    "$ref",      "type",   "nullable", "required", "properties", "additionalProperties",
+    "items",     "enum",   "oneOf",    "anyOf",    "allOf",      "format",
+    "minLength", "pattern"};
+constexpr words<9> annotation_keywords{"title",      "description",  "default",
+                                       "example",    "readOnly",     "writeOnly",
+                                       "deprecated", "externalDocs", "xml"};
+constexpr words<7> known_types{"object", "array", "string", "integer", "number", "boolean", "null"};
+constexpr words<8> http_methods{"get",     "put",  "post",  "delete",
+                                "options", "head", "patch", "trace"};
+
+template <std::size_t n>
+bool listed(const words<n>& list, std::string_view word) {
+  return std::find(list.begin(), list.end(), word) != list.end();
+}
+
 constexpr std::string_view schema_prefix = "#/components/schemas/";
 
 std::string lower(std::string_view s) {
@@ -66,16 +77,20 @@ std::string pointer_child(std::string_view parent, std::string_view key) {
   std::string out(parent);
   out += '/';
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
 
 // JSONPath-like child paths: `.name` for identifiers, `['key']` otherwise (field UUIDs).
 std::string child_path(const std::string& parent, std::string_view key) {
-  bool identifier = !key.empty() && (std::isalpha(static_cast<unsigned char>(key[0])) || key[0] == '_');
+  bool identifier =
+      !key.empty() && (std::isalpha(static_cast<unsigned char>(key[0])) || key[0] == '_');
   for (char c : key)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') identifier = false;
   if (identifier) return parent + "." + std::string(key);
@@ -93,14 +108,21 @@ std::string index_path(const std::string& parent, std::size_t i) {
 
 std::string kind_name(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "boolean";
     case json::kind::int64:
-    case json::kind::uint64: return "integer";
-    case json::kind::double_: return "number";
-    case json::kind::string: return "string";
-    case json::kind::array: return "array";
-    case json::kind::object: return "object";
+    case json::kind::uint64:
+      return "integer";
+    case json::kind::double_:
+      return "number";
+    case json::kind::string:
+      return "string";
+    case json::kind::array:
+      return "array";
+    case json::kind::object:
+      return "object";
   }
   return "?";
 }
@@ -140,9 +162,12 @@ bool is_uuid(std::string_view s) {
 bool is_http_url(std::string_view s) {
   std::string l = lower(s.substr(0, 8));
   std::size_t rest;
-  if (l.starts_with("http://")) rest = 7;
-  else if (l.starts_with("https://")) rest = 8;
-  else return false;
+  if (l.starts_with("http://"))
+    rest = 7;
+  else if (l.starts_with("https://"))
+    rest = 8;
+  else
+    return false;
   for (char c : s)
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return false;
   std::size_t end = s.find_first_of("/?#", rest);
@@ -209,16 +234,22 @@ struct openapi_model {
     return doc.find_pointer(ref.substr(1), ec);
   }
 
-  const json::value* component(std::string_view name) const {
+  // The component's entry in components.schemas; its key doubles as a name that lives as long
+  // as the document (frames keep string_views of it).
+  const json::key_value_pair* component(std::string_view name) const {
     const json::value* c = doc.get_object().if_contains("components");
     const json::value* s = c && c->is_object() ? c->get_object().if_contains("schemas") : nullptr;
-    return s && s->is_object() ? s->get_object().if_contains(name) : nullptr;
+    if (!s || !s->is_object()) return nullptr;
+    auto it = s->get_object().find(name);
+    return it == s->get_object().end() ? nullptr : &*it;
   }
 
   const json::object* operation(std::string_view method, std::string_view path_template) const {
     for (const auto& p : paths) {
       if (p.text != path_template) continue;
-      const json::value* op = p.item->if_contains(lower(method));
+      std::string m = lower(method);
+      if (!listed(http_methods, m)) return nullptr;
+      const json::value* op = p.item->if_contains(m);
       return op && op->is_object() ? &op->get_object() : nullptr;
     }
     return nullptr;
@@ -249,7 +280,7 @@ bool is_free_form(const json::object& s, const frame& f) {
   return std::all_of(s.begin(), s.end(), [](const json::key_value_pair& kv) {
     std::string_view k = kv.key();
     return k == "type" || k == "additionalProperties" || k == "nullable" ||
-           annotation_keywords.contains(k) || is_extension(k);
+           listed(annotation_keywords, k) || is_extension(k);
   });
 }
 
@@ -286,6 +317,10 @@ class checker {
       if (!schema.get_bool()) add(path, "no value is allowed here (schema false)");
       return;
     }
+    if (!schema.is_object()) {
+      add(path, "the document's schema here is not an object");
+      return;
+    }
     const json::object& s = schema.get_object();
 
     if (const json::value* ref = s.if_contains("$ref")) {  // siblings of $ref are ignored (3.0)
@@ -298,11 +333,10 @@ class checker {
       std::string name = component_name(r);
       frame next = f;
       next.component = {};
-      if (!name.empty()) {
-        component(stored_name(name), *target, v, path, next, depth + 1);
-      } else {
+      if (const json::key_value_pair* c = name.empty() ? nullptr : model_.component(name))
+        component(c->key(), c->value(), v, path, next, depth + 1);
+      else
         check(*target, v, path, next, depth + 1);
-      }
       return;
     }
 
@@ -332,30 +366,27 @@ class checker {
     if (v.is_array()) {
       if (const json::value* items = s.if_contains("items")) {
         const json::array& a = v.get_array();
-        for (std::size_t i = 0; i < a.size(); ++i) check(*items, a[i], index_path(path, i), {}, depth + 1);
+        for (std::size_t i = 0; i < a.size(); ++i)
+          check(*items, a[i], index_path(path, i), {}, depth + 1);
       }
     }
 
     if (const json::value* all = s.if_contains("allOf"))
       for (const json::value& sub : all->get_array()) check(sub, v, path, f, depth + 1);
-    if (const json::value* any = s.if_contains("anyOf")) alternatives("anyOf", *any, v, path, f, depth);
-    if (const json::value* one = s.if_contains("oneOf")) alternatives("oneOf", *one, v, path, f, depth);
+    if (const json::value* any = s.if_contains("anyOf"))
+      alternatives("anyOf", *any, v, path, f, depth);
+    if (const json::value* one = s.if_contains("oneOf"))
+      alternatives("oneOf", *one, v, path, f, depth);
   }
 
  private:
   void add(const std::string& path, const std::string& what) { out_.push_back(path + ": " + what); }
 
-  // Component names in frames point into the document (stable); a std::string would dangle.
-  std::string_view stored_name(const std::string& name) const {
-    const json::value* c = model_.doc.get_object().if_contains("components");
-    const json::object& schemas = c->get_object().at("schemas").get_object();
-    return schemas.find(name)->key();
-  }
-
   void string_rules(const json::object& s, std::string_view str, const std::string& path) {
     if (const json::value* m = s.if_contains("minLength")) {
       // Checked non-negative at construction.
-      std::uint64_t min = m->is_uint64() ? m->get_uint64() : static_cast<std::uint64_t>(m->get_int64());
+      std::uint64_t min =
+          m->is_uint64() ? m->get_uint64() : static_cast<std::uint64_t>(m->get_int64());
       std::size_t n = code_points(str);
       if (n < min)
         add(path, "string of " + std::to_string(n) + " characters is shorter than minLength " +
@@ -364,7 +395,8 @@ class checker {
     if (const json::value* p = s.if_contains("pattern")) {
       std::string pattern(p->get_string());
       if (!std::regex_search(str.begin(), str.end(), model_.patterns.at(pattern)))
-        add(path, "string " + brief(json::value(str)) + " does not match pattern '" + pattern + "'");
+        add(path,
+            "string " + brief(json::value(str)) + " does not match pattern '" + pattern + "'");
     }
     std::string_view format = string_or_empty(s, "format");
     if (format == "uuid" && !is_uuid(str))
@@ -391,7 +423,8 @@ class checker {
         pf.in_property = true;
         check(*p, kv.value(), child, pf, depth + 1);
       } else if (extra && extra->is_bool() && !extra->get_bool()) {
-        add(path, "property '" + std::string(kv.key()) + "' is not allowed (additionalProperties: false)");
+        add(path, "property '" + std::string(kv.key()) +
+                      "' is not allowed (additionalProperties: false)");
       } else if (extra && extra->is_object()) {
         check(*extra, kv.value(), child, {}, depth + 1);
       }
@@ -404,14 +437,16 @@ class checker {
                  const std::string& path, const frame& f, int depth) {
     if (v.is_null() && null_allowed(s, f)) return;
     if (!v.is_object()) {
-      add(path, "expected object (" + std::string(name) + ": a map keyed by field UUID), got " + kind_name(v));
+      add(path, "expected object (" + std::string(name) + ": a map keyed by field UUID), got " +
+                    kind_name(v));
       return;
     }
     const json::value& entry = s.at("properties").get_object().at("id");
     for (const json::key_value_pair& kv : v.get_object()) {
       std::string child = child_path(path, kv.key());
       if (!is_uuid(kv.key()))
-        add(child, "key is not a field UUID (" + std::string(name) + " is a map keyed by field UUID)");
+        add(child,
+            "key is not a field UUID (" + std::string(name) + " is a map keyed by field UUID)");
       check(entry, kv.value(), child, {}, depth + 1);
     }
   }
@@ -430,7 +465,8 @@ class checker {
         continue;
       }
       details += " [" + label(subs[i], i) + ": ";
-      for (std::size_t k = 0; k < sub_out.size() && k < 3; ++k) details += (k ? "; " : "") + sub_out[k];
+      for (std::size_t k = 0; k < sub_out.size() && k < 3; ++k)
+        details += (k ? "; " : "") + sub_out[k];
       if (sub_out.size() > 3) details += "; and " + std::to_string(sub_out.size() - 3) + " more";
       details += "]";
     }
@@ -489,22 +525,26 @@ class document_check {
   }
 
   void walk_schema(const json::value& schema, const std::string& ptr) {
+    if (!walked_.insert(&schema).second) return;  // shared or cyclic $ref targets: once is enough
     if (schema.is_bool()) return;
     if (!schema.is_object()) broken(ptr, "a schema must be an object");
     const json::object& s = schema.get_object();
     if (const json::value* ref = s.if_contains("$ref")) {
       check_ref(*ref, ptr + "/$ref");
+      // A $ref may point anywhere in the document: make sure what it names is a valid schema.
+      walk_schema(*model_.resolve(ref->get_string()), std::string(ref->get_string()));
       return;
     }
     for (const json::key_value_pair& kv : s) {
       std::string_view k = kv.key();
-      if (!assertion_keywords.contains(k) && !annotation_keywords.contains(k) && !is_extension(k))
+      if (!listed(assertion_keywords, k) && !listed(annotation_keywords, k) && !is_extension(k))
         broken(ptr, "unsupported schema keyword '" + std::string(k) +
                         "' (the validator would silently ignore it)");
     }
     if (const json::value* t = s.if_contains("type"))
-      if (!t->is_string() || !known_types.contains(t->get_string()))
-        broken(ptr + "/type", "must be one of object, array, string, integer, number, boolean, null");
+      if (!t->is_string() || !listed(known_types, t->get_string()))
+        broken(ptr + "/type",
+               "must be one of object, array, string, integer, number, boolean, null");
     if (const json::value* n = s.if_contains("nullable"); n && !n->is_bool())
       broken(ptr + "/nullable", "must be a boolean");
     if (const json::value* r = s.if_contains("required")) {
@@ -555,7 +595,8 @@ class document_check {
   void check_ref(const json::value& ref, const std::string& ptr) {
     if (!ref.is_string()) broken(ptr, "$ref must be a string");
     std::string_view r = ref.get_string();
-    if (!r.starts_with("#")) broken(ptr, "only local $refs are supported, got '" + std::string(r) + "'");
+    if (!r.starts_with("#"))
+      broken(ptr, "only local $refs are supported, got '" + std::string(r) + "'");
     if (!model_.resolve(r)) broken(ptr, "$ref '" + std::string(r) + "' does not resolve");
   }
 
@@ -568,12 +609,13 @@ class document_check {
     if (string_or_empty(s, "type") != "object") return false;
     for (const json::key_value_pair& kv : s) {
       std::string_view k = kv.key();
-      if (k != "type" && k != "properties" && k != "required" && !annotation_keywords.contains(k) &&
+      if (k != "type" && k != "properties" && k != "required" && !listed(annotation_keywords, k) &&
           !is_extension(k))
         return false;
     }
     const json::value* props = s.if_contains("properties");
-    if (!props || props->get_object().size() != 1 || !props->get_object().contains("id")) return false;
+    if (!props || props->get_object().size() != 1 || !props->get_object().contains("id"))
+      return false;
     if (const json::value* r = s.if_contains("required")) {
       const json::array& req = r->get_array();
       if (req.size() > 1 || (req.size() == 1 && req[0].get_string() != "id")) return false;
@@ -583,7 +625,8 @@ class document_check {
     const json::value* ref = id.get_object().if_contains("$ref");
     if (!ref) return false;
     const json::value* target = model_.resolve(ref->get_string());
-    return target && target->is_object() && string_or_empty(target->get_object(), "type") == "object";
+    return target && target->is_object() &&
+           string_or_empty(target->get_object(), "type") == "object";
   }
 
   void build_paths() {
@@ -593,7 +636,8 @@ class document_check {
       if (!kv.key().starts_with("/")) broken(where, "a path must start with '/'");
       const json::value* item = &kv.value();
       if (item->is_object())
-        if (const json::value* ref = item->get_object().if_contains("$ref")) item = model_.resolve(ref->get_string());
+        if (const json::value* ref = item->get_object().if_contains("$ref"))
+          item = model_.resolve(ref->get_string());
       if (!item || !item->is_object()) broken(where, "a path item must be an object");
       detail::path_entry entry;
       entry.text = kv.key();
@@ -635,7 +679,8 @@ class document_check {
         rx += "[^/]+";
         i = close + 1;
       } else {
-        if (std::string_view(R"(\^$.|?*+()[]{}-)").find(text[i]) != std::string_view::npos) rx += '\\';
+        if (std::string_view(R"(\^$.|?*+()[]{}-)").find(text[i]) != std::string_view::npos)
+          rx += '\\';
         rx += text[i++];
       }
     }
@@ -645,6 +690,7 @@ class document_check {
   }
 
   openapi_model& model_;
+  std::set<const json::value*> walked_;
 };
 
 std::vector<std::string_view> split_path(std::string_view path) {
@@ -661,9 +707,12 @@ std::vector<std::string_view> split_path(std::string_view path) {
 
 bool segment_matches(const detail::path_segment& seg, std::string_view s) {
   switch (seg.k) {
-    case detail::path_segment::kind::literal: return seg.text == s;
-    case detail::path_segment::kind::parameter: return !s.empty();
-    case detail::path_segment::kind::mixed: return std::regex_match(s.begin(), s.end(), seg.matcher);
+    case detail::path_segment::kind::literal:
+      return seg.text == s;
+    case detail::path_segment::kind::parameter:
+      return !s.empty();
+    case detail::path_segment::kind::mixed:
+      return std::regex_match(s.begin(), s.end(), seg.matcher);
   }
   return false;
 }
@@ -671,9 +720,12 @@ bool segment_matches(const detail::path_segment& seg, std::string_view s) {
 // Higher is more specific: literal > mixed > parameter.
 int rank(detail::path_segment::kind k) {
   switch (k) {
-    case detail::path_segment::kind::literal: return 2;
-    case detail::path_segment::kind::mixed: return 1;
-    case detail::path_segment::kind::parameter: return 0;
+    case detail::path_segment::kind::literal:
+      return 2;
+    case detail::path_segment::kind::mixed:
+      return 1;
+    case detail::path_segment::kind::parameter:
+      return 0;
   }
   return 0;
 }
@@ -691,7 +743,8 @@ const json::value* find_response(const openapi_model& model, const json::object&
   }
   if (!found) found = r.if_contains("default");
   if (found && found->is_object())
-    if (const json::value* ref = found->get_object().if_contains("$ref")) found = model.resolve(ref->get_string());
+    if (const json::value* ref = found->get_object().if_contains("$ref"))
+      found = model.resolve(ref->get_string());
   return found && found->is_object() ? found : nullptr;
 }
 
@@ -753,15 +806,13 @@ openapi_validator::openapi_validator(json::value document) {
 std::vector<std::string> openapi_validator::validate_schema(const json::value& body,
                                                             std::string_view schema_name) const {
   std::vector<std::string> out;
-  const json::value* schema = model_->component(schema_name);
-  if (!schema) {
-    out.push_back("$: schema '" + std::string(schema_name) + "' is not defined in components.schemas");
+  const json::key_value_pair* c = model_->component(schema_name);
+  if (!c) {
+    out.push_back("$: schema '" + std::string(schema_name) +
+                  "' is not defined in components.schemas");
     return out;
   }
-  // Frames keep views of the name: use the document's own copy of it.
-  const json::object& schemas =
-      model_->doc.get_object().at("components").get_object().at("schemas").get_object();
-  checker(*model_, out).component(schemas.find(schema_name)->key(), *schema, body, "$", {}, 0);
+  checker(*model_, out).component(c->key(), c->value(), body, "$", {}, 0);
   return out;
 }
 
@@ -806,8 +857,8 @@ std::vector<std::string> openapi_validator::validate_response(std::string_view m
     if (has_content)
       out.push_back("$: " + op_name + " " + std::to_string(status) + " documents no JSON body");
     else if (!body.is_null())
-      out.push_back("$: " + op_name + " " + std::to_string(status) +
-                    " documents no body, got " + kind_name(body));
+      out.push_back("$: " + op_name + " " + std::to_string(status) + " documents no body, got " +
+                    kind_name(body));
     return out;
   }
   checker(*model_, out).check(*schema, body, "$", {}, 0);
@@ -822,9 +873,11 @@ std::string openapi_validator::match_path(std::string_view method,
   std::string m = lower(method);
   const detail::path_entry* best = nullptr;
   for (const detail::path_entry& p : model_->paths) {
-    if (p.segments.size() != parts.size() || !p.item->contains(m) || !http_methods.contains(m)) continue;
+    if (p.segments.size() != parts.size() || !p.item->contains(m) || !listed(http_methods, m))
+      continue;
     bool ok = true;
-    for (std::size_t i = 0; ok && i < parts.size(); ++i) ok = segment_matches(p.segments[i], parts[i]);
+    for (std::size_t i = 0; ok && i < parts.size(); ++i)
+      ok = segment_matches(p.segments[i], parts[i]);
     if (!ok) continue;
     if (!best) {
       best = &p;

@@ -1,8 +1,9 @@
 #pragma once
 // Small helpers shared by the validator's unit tests: inline documents and violation matchers.
 
-#include <boost/json.hpp>
 #include <gmock/gmock.h>
+
+#include <boost/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
