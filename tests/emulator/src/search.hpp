@@ -1,0 +1,61 @@
+#pragma once
+// POST /search: the filter groups of API-NOTES.md parsed against an object's schema into a tree,
+// evaluated over the store, then ordered (ties broken by id) — no paging here.
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "record_render.hpp"
+#include "schema.hpp"
+#include "store.hpp"
+
+namespace kizen_emulator {
+
+enum class condition {
+  eq, ne, contains, not_contains, starts_with, ends_with, is_blank,
+  lt, le, gt, ge, between, is_any_of, is_none_of, has, not_has, has_any, not_has_any
+};
+
+struct filter_leaf {
+  const field_def* field = nullptr;
+  condition cond = condition::eq;
+  bool want_blank = true;               // is_blank
+  bool flag = false;                    // checkbox
+  std::vector<std::string> texts;       // lower-case text, dates, option ids, record ids
+  std::vector<long double> numbers;     // integer/decimal/money
+  std::vector<std::int64_t> times;      // datetimes (epoch ms)
+};
+
+struct filter_node {
+  bool leaf = false;
+  bool all = true;  // and (true) / or (false) over children
+  std::vector<filter_node> children;
+  filter_leaf condition;
+};
+
+struct search_plan {
+  std::optional<filter_node> filter;
+  field_selection selection;
+  std::string term;  // lower-case; empty = none
+  std::vector<const field_def*> term_fields;
+  const field_def* order_field = nullptr;  // nullptr = created
+  bool descending = false;
+};
+
+// Errors are messages for a 400 {"detail": ...}.
+ks::result<search_plan, std::string> parse_search(const store& s, const object_def& object,
+                                                  const boost::json::value* body,
+                                                  std::string_view ordering, std::string_view term);
+ks::result<filter_node, std::string> parse_filter_group(const store& s, const object_def& object,
+                                                        const boost::json::value& group);
+bool matches(const store& s, const record& r, const filter_node& node);
+
+// Live records of the object matching the plan, in order.
+std::vector<const record*> run_search(const store& s, std::size_t object, const search_plan& plan);
+
+}  // namespace kizen_emulator
