@@ -1,0 +1,111 @@
+#pragma once
+// The outbox as a work queue (DESIGN.md "To Kizen", invariants 1-3).
+//
+// Claiming: due_keys() picks keys whose EARLIEST unfinished change is pending and due, reading the
+// rows FOR UPDATE SKIP LOCKED so concurrent claimers pass each other; lock_keys() then takes a
+// session-level advisory lock per key. The lock, not the row lock, is what makes a key ours while
+// its request is in flight: it outlives the claim transaction, and it is released the moment our
+// session ends (kill -9, network loss), so a crashed daemon never strands work. A dead change is
+// an unfinished change that is not pending: it blocks every later change of its key (order).
+//
+// All methods take the caller's transaction (or, for locks, any transaction on the session that
+// must hold them) so the engine can combine them with identity writes in one commit.
+
+#include "connectors/postgres/outbox_change.hpp"
+#include "connectors/postgres/values.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <pqxx/transaction_base>
+#include <string>
+#include <vector>
+
+namespace ks::pg {
+
+struct key_ref {
+  std::string object;
+  std::string key;
+  friend bool operator==(const key_ref&, const key_ref&) = default;
+};
+
+struct dead_letter {
+  std::int64_t id = 0;
+  std::string object;
+  std::string key;
+  std::string op;
+  int attempts = 0;
+  std::optional<int> http_status;
+  std::string last_error;
+  timestamp created_at;
+};
+
+struct outbox_object_status {
+  std::string object;
+  std::int64_t pending = 0;        // changes waiting (due or backing off)
+  std::int64_t dead = 0;           // dead letters
+  std::int64_t blocked = 0;        // pending changes held back by a dead change of their key
+  std::int64_t in_flight_keys = 0; // keys locked by a running daemon right now
+  std::optional<double> oldest_pending_seconds;
+  std::int64_t applied_last_hour = 0;
+};
+
+class outbox_store {
+ public:
+  explicit outbox_store(std::string schema);
+
+  // Up to `limit` keys whose earliest unfinished change is pending and due, oldest change first,
+  // excluding `skip` (keys this process already has in flight).
+  std::vector<key_ref> due_keys(pqxx::transaction_base& tx, int limit,
+                                const std::vector<key_ref>& skip) const;
+  // Tries the advisory lock of each key; result[i] says whether keys[i] is now held by this session.
+  std::vector<bool> lock_keys(pqxx::transaction_base& tx, const std::vector<key_ref>& keys) const;
+  void unlock_keys(pqxx::transaction_base& tx, const std::vector<key_ref>& keys) const;
+
+  // The leading run of pending changes of a key in id order, stopping before a dead change and at
+  // `limit`; empty if the earliest unfinished change is dead or not yet due.
+  std::vector<outbox_change> pending_changes(pqxx::transaction_base& tx, const key_ref& key,
+                                             int limit) const;
+
+  // Applied: state done. Only rows still pending change; returns how many did.
+  std::int64_t mark_done(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids,
+                         const std::optional<std::string>& entity_id,
+                         const std::optional<timestamp>& kizen_updated) const;
+  // A retryable failure: attempts set, next attempt after `delay`, the error kept.
+  void schedule_retry(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids, int attempts,
+                      std::chrono::milliseconds delay, const std::string& error,
+                      std::optional<int> http_status) const;
+  // Waiting for something else (e.g. a referenced row): no attempt is consumed.
+  void defer(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids,
+             std::chrono::milliseconds delay, const std::string& reason) const;
+  // A permanent failure or exhausted retries: state dead with the reason.
+  void mark_dead(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids, int attempts,
+                 const std::string& error, std::optional<int> http_status) const;
+  // Records that a non-idempotent request (add) is about to be sent, before sending it, so a retry
+  // or a restarted daemon knows to look for the record first.
+  void note_attempt(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids) const;
+
+  // Queues a change the engine makes itself (a referenced row that must reach Kizen first, resync).
+  std::int64_t enqueue(pqxx::transaction_base& tx, const std::string& object, const std::string& key,
+                       change_op op, const std::vector<std::string>& changed_columns,
+                       const boost::json::object& new_row) const;
+
+  // Dead letters back to pending (attempts reset). `ids` empty = all (of `object`, if given).
+  std::int64_t replay(pqxx::transaction_base& tx, const std::optional<std::string>& object,
+                      const std::vector<std::int64_t>& ids) const;
+  // Deletes up to `batch` done rows applied longer than `retention` ago; returns how many.
+  std::int64_t purge_done(pqxx::transaction_base& tx, std::chrono::milliseconds retention,
+                          int batch) const;
+
+  std::vector<outbox_object_status> status(pqxx::transaction_base& tx) const;
+  std::vector<dead_letter> dead_letters(pqxx::transaction_base& tx,
+                                        const std::optional<std::string>& object, int limit) const;
+  // Pending (not dead) changes of one key, e.g. to tell whether a referenced row is on its way.
+  bool has_unfinished(pqxx::transaction_base& tx, const key_ref& key) const;
+
+ private:
+  std::string table_;     // "schema".outbox
+  std::string lock_tag_;  // advisory lock class: hashtext of "<schema>.outbox"
+};
+
+}  // namespace ks::pg

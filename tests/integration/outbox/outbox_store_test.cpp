@@ -1,0 +1,217 @@
+// The outbox as a work queue, against a real PostgreSQL with the real capture trigger: claiming
+// respects per-key order and dead letters, key locks exclude other sessions and vanish with them,
+// and every state transition does what the engine relies on.
+#include "connectors/postgres/outbox_store.hpp"
+
+#include "connectors/postgres/migrator.hpp"
+#include "tests/support/scratch_database.hpp"
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+#include <thread>
+
+using namespace ks::pg;
+
+namespace {
+
+class outbox_store_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pqxx::connection c(db_.url());
+    pqxx::nontransaction(c).exec0(
+        "CREATE TABLE customers (id int PRIMARY KEY, email text, amount numeric, kizen_id uuid)");
+    ks::config::object_mapping m;
+    m.object = "client_client";
+    m.table = "customers";
+    m.key = "id";
+    m.entity_id_column = "kizen_id";
+    m.lookup = "email";
+    for (const char* col : {"email", "amount"}) {
+      ks::config::field_mapping f;
+      f.column = col;
+      f.field = col;
+      m.fields.push_back(f);
+    }
+    auto r = migrator().migrate(c, "kizen_sync", {m});
+    ASSERT_TRUE(r) << r.error();
+  }
+
+  void sql(const std::string& statement) {
+    pqxx::connection c(db_.url());
+    pqxx::work tx(c);
+    tx.exec0(statement);
+    tx.commit();
+  }
+
+  template <class F>
+  auto in_tx(F f) {
+    pqxx::connection c(db_.url());
+    pqxx::work tx(c);
+    auto result = f(tx);
+    tx.commit();
+    return result;
+  }
+
+  std::string state_of(std::int64_t id) {
+    return in_tx([&](pqxx::work& tx) {
+      return tx.exec_params1("SELECT state FROM kizen_sync.outbox WHERE id = $1", id)[0].as<std::string>();
+    });
+  }
+
+  ks::test::scratch_database db_;
+  outbox_store store_{"kizen_sync"};
+};
+
+}  // namespace
+
+TEST_F(outbox_store_test, due_keys_lists_each_key_once_oldest_first) {
+  sql("INSERT INTO customers VALUES (1, 'a@x', 1), (2, 'b@x', 2)");
+  sql("UPDATE customers SET email = 'a2@x' WHERE id = 1");
+  auto keys = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}); });
+  EXPECT_EQ(keys, (std::vector<key_ref>{{"client_client", "1"}, {"client_client", "2"}}));
+  auto skipped = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {{"client_client", "1"}}); });
+  EXPECT_EQ(skipped, (std::vector<key_ref>{{"client_client", "2"}}));
+  auto limited = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 1, {}); });
+  EXPECT_EQ(limited.size(), 1u);
+}
+
+TEST_F(outbox_store_test, pending_changes_come_in_order_with_exact_numbers) {
+  sql("INSERT INTO customers VALUES (1, 'a@x', 12345678901234567890.123456789)");
+  sql("UPDATE customers SET email = 'b@x' WHERE id = 1");
+  auto changes = in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 100); });
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_LT(changes[0].id, changes[1].id);
+  EXPECT_EQ(changes[0].op, change_op::insert);
+  EXPECT_EQ(changes[1].op, change_op::update);
+  EXPECT_EQ(changes[1].changed_columns, (std::vector<std::string>{"email"}));
+  EXPECT_EQ(changes[0].new_row.at("amount"), "12345678901234567890.123456789");  // no double rounding
+  EXPECT_EQ(changes[0].new_row.at("id"), "1");
+  EXPECT_EQ(changes[1].old_row.at("email"), "a@x");
+  EXPECT_EQ(changes[1].new_row.at("email"), "b@x");
+}
+
+TEST_F(outbox_store_test, a_dead_change_blocks_its_key_until_replayed) {
+  sql("INSERT INTO customers VALUES (1, 'a@x', 1), (2, 'b@x', 2)");
+  sql("UPDATE customers SET email = 'a2@x' WHERE id = 1");
+  const auto head = in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 1); });
+  in_tx([&](pqxx::work& tx) {
+    store_.mark_dead(tx, {head[0].id}, 1, "400: email: Enter a valid email address.", 400);
+    return 0;
+  });
+  auto keys = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}); });
+  EXPECT_EQ(keys, (std::vector<key_ref>{{"client_client", "2"}}));  // key 1's update waits
+  EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); }).empty());
+
+  auto dead = in_tx([&](pqxx::work& tx) { return store_.dead_letters(tx, std::nullopt, 10); });
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].http_status, 400);
+  EXPECT_EQ(dead[0].last_error, "400: email: Enter a valid email address.");
+  auto status = in_tx([&](pqxx::work& tx) { return store_.status(tx); });
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_EQ(status[0].dead, 1);
+  EXPECT_EQ(status[0].blocked, 1);
+  EXPECT_EQ(status[0].pending, 2);
+
+  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.replay(tx, std::nullopt, {head[0].id}); }), 1);
+  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); }).size(), 2u);
+}
+
+TEST_F(outbox_store_test, retries_wait_for_their_time_and_keep_order) {
+  sql("INSERT INTO customers VALUES (1, 'a@x', 1)");
+  sql("UPDATE customers SET email = 'a2@x' WHERE id = 1");
+  const auto changes = in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); });
+  in_tx([&](pqxx::work& tx) {
+    store_.schedule_retry(tx, {changes[0].id}, 1, std::chrono::hours(1), "503", 503);
+    return 0;
+  });
+  // The head backs off, so the whole key waits (the later update must not overtake it).
+  EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}); }).empty());
+  EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); }).empty());
+  in_tx([&](pqxx::work& tx) {
+    store_.defer(tx, {changes[0].id}, std::chrono::milliseconds(0), "waiting");
+    return 0;
+  });
+  auto again = in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); });
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_EQ(again[0].attempts, 1);  // defer consumed no attempt
+}
+
+TEST_F(outbox_store_test, mark_done_touches_only_pending_rows) {
+  sql("INSERT INTO customers VALUES (1, 'a@x', 1)");
+  const auto c = in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); });
+  const std::string entity = "0f8fad5b-d9cb-469f-a165-70867728950e";
+  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.mark_done(tx, {c[0].id}, entity, std::nullopt); }), 1);
+  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.mark_done(tx, {c[0].id}, entity, std::nullopt); }), 0);
+  EXPECT_EQ(state_of(c[0].id), "done");
+  EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}); }).empty());
+}
+
+TEST_F(outbox_store_test, key_locks_exclude_other_sessions_and_die_with_theirs) {
+  sql("INSERT INTO customers VALUES (1, 'a@x', 1), (2, 'b@x', 2)");
+  const std::vector<key_ref> keys = {{"client_client", "1"}, {"client_client", "2"}};
+  auto first = std::make_unique<pqxx::connection>(db_.url());
+  {
+    pqxx::work tx(*first);
+    EXPECT_EQ(store_.lock_keys(tx, {keys[0]}), (std::vector<bool>{true}));
+    tx.commit();  // the lock outlives the transaction
+  }
+  pqxx::connection second(db_.url());
+  {
+    pqxx::work tx(second);
+    EXPECT_EQ(store_.lock_keys(tx, keys), (std::vector<bool>{false, true}));
+    auto status = store_.status(tx);
+    ASSERT_EQ(status.size(), 1u);
+    EXPECT_EQ(status[0].in_flight_keys, 2);
+    store_.unlock_keys(tx, {keys[1]});
+    tx.commit();
+  }
+  const int first_pid = first->backendpid();
+  first.reset();  // the session ends (as with kill -9): its locks go with it
+  // The backend exits asynchronously after the socket closes; wait (bounded) until it is gone.
+  for (int i = 0; i < 100; ++i) {
+    pqxx::nontransaction probe(second);
+    if (probe.exec_params("SELECT 1 FROM pg_stat_activity WHERE pid = $1", first_pid).empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  pqxx::work tx(second);
+  EXPECT_EQ(store_.lock_keys(tx, {keys[0]}), (std::vector<bool>{true}));
+}
+
+TEST_F(outbox_store_test, note_attempt_enqueue_and_purge) {
+  sql("INSERT INTO customers VALUES (1, 'a@x', 1)");
+  auto c = in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); });
+  in_tx([&](pqxx::work& tx) {
+    store_.note_attempt(tx, {c[0].id});
+    return 0;
+  });
+  c = in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); });
+  EXPECT_EQ(c[0].attempts, 1);
+
+  const auto id = in_tx([&](pqxx::work& tx) {
+    return store_.enqueue(tx, "companies", "7", change_op::insert, {"name"}, boost::json::object{{"name", "Acme"}});
+  });
+  auto queued = in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"companies", "7"}, 10); });
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].id, id);
+  EXPECT_EQ(queued[0].new_row.at("name"), "Acme");
+  EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.has_unfinished(tx, {"companies", "7"}); }));
+
+  in_tx([&](pqxx::work& tx) { return store_.mark_done(tx, {c[0].id, id}, std::nullopt, std::nullopt); });
+  sql("UPDATE kizen_sync.outbox SET applied_at = now() - interval '8 days' WHERE id = " + std::to_string(id));
+  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.purge_done(tx, std::chrono::hours(24 * 7), 100); }), 1);
+  EXPECT_EQ(in_tx([&](pqxx::work& tx) {
+              return tx.exec1("SELECT count(*) FROM kizen_sync.outbox")[0].as<int>();
+            }),
+            1);  // the recent done row stays for audit
+}
+
+TEST_F(outbox_store_test, concurrent_claimers_skip_each_others_rows) {
+  sql("INSERT INTO customers SELECT g, 'u' || g || '@x', g FROM generate_series(1, 20) g");
+  pqxx::connection a(db_.url()), b(db_.url());
+  pqxx::work ta(a), tb(b);
+  const auto first = store_.due_keys(ta, 10, {});
+  const auto second = store_.due_keys(tb, 20, {});  // does not block on ta's row locks
+  EXPECT_EQ(first.size(), 10u);
+  EXPECT_EQ(second.size(), 10u);
+  for (const auto& k : second) EXPECT_EQ(std::count(first.begin(), first.end(), k), 0);
+}
