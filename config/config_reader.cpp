@@ -124,13 +124,12 @@ class reader_impl {
     if (!r_.expect_map(root, "")) return c;
     r_.check_keys(root, "", root_keys);
 
-    const YAML::Node kizen = r_.child(root, "kizen");
-    if (!kizen.IsDefined()) r_.error(root, "missing required key 'kizen' in the top level");
-    else if (r_.expect_map(kizen, "kizen")) read_kizen(kizen, c.kizen);
-
-    const YAML::Node postgres = r_.child(root, "postgres");
-    if (!postgres.IsDefined()) r_.error(root, "missing required key 'postgres' in the top level");
-    else if (r_.expect_map(postgres, "postgres")) read_postgres(postgres, c.postgres);
+    if (const YAML::Node kizen = required_section(root, "kizen"); kizen.IsDefined()) {
+      read_kizen(kizen, c.kizen);
+    }
+    if (const YAML::Node postgres = required_section(root, "postgres"); postgres.IsDefined()) {
+      read_postgres(postgres, c.postgres);
+    }
 
     const YAML::Node daemon = r_.child(root, "daemon");
     if (daemon.IsDefined() && !daemon.IsNull() && r_.expect_map(daemon, "daemon")) {
@@ -152,6 +151,19 @@ class reader_impl {
   }
 
  private:
+  // The mapping under `name`, or an undefined node after reporting why there is none.
+  YAML::Node required_section(const YAML::Node& root, std::string_view name) {
+    const YAML::Node n = r_.child(root, name);
+    if (!n.IsDefined()) {
+      r_.error(root, "missing required key '" + std::string(name) + "' in the top level");
+    } else if (n.IsNull()) {
+      r_.error(r_.key_node(root, name), std::string(name) + " has no value");
+    } else if (r_.expect_map(n, name)) {
+      return n;
+    }
+    return YAML::Node(YAML::NodeType::Undefined);
+  }
+
   void read_kizen(const YAML::Node& n, kizen_settings& k) {
     r_.check_keys(n, "kizen", kizen_keys);
     if (auto s = r_.read_text(n, "base_url", "kizen", true)) {

@@ -125,6 +125,8 @@ class validator {
     check_key_field(m, path, "match_field", m.match_field, kizen_fields);
     check_key_field(m, path, "key_field", m.key_field, kizen_fields);
 
+    // An object whose name could not be read is already reported; its warnings would be noise.
+    if (m.object.empty()) return;
     const bool no_identity = !m.entity_id_column && !m.key_field;
     if (no_identity && m.direction == sync_direction::from_kizen) {
       error(path + ".direction",

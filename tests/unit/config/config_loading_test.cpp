@@ -217,6 +217,28 @@ objects:
   EXPECT_NE(p[4].message.find("'nowhere' is not a configured object"), std::string::npos);
 }
 
+TEST(config_loading, an_unreadable_object_is_one_error_not_a_cascade) {
+  auto r = load(with_objects("objects:\n  - just a name\n"));
+  ASSERT_FALSE(r);
+  ASSERT_EQ(r.error().size(), 1u) << describe(r.error());
+  EXPECT_EQ(r.error()[0].to_string(),
+            "test.yaml:9:5: error: objects[0] must be a mapping (key: value lines), got a single "
+            "value");
+}
+
+TEST(config_loading, a_field_with_a_missing_column_does_not_fail_the_lookup_check) {
+  auto r = load(with_objects("objects:\n"
+                             "  - object: companies\n"
+                             "    table: companies\n"
+                             "    key: id\n"
+                             "    entity_id_column: kizen_id\n"
+                             "    lookup: name\n"
+                             "    fields: [{field: name}]\n"));
+  ASSERT_FALSE(r);
+  ASSERT_EQ(r.error().size(), 1u) << describe(r.error());
+  EXPECT_NE(r.error()[0].message.find("missing required key 'column'"), std::string::npos);
+}
+
 TEST(config_loading, problem_to_string) {
   EXPECT_EQ((problem{{"a.yaml", 3, 7}, "bad", severity::error}).to_string(),
             "a.yaml:3:7: error: bad");
