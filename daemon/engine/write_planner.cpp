@@ -21,8 +21,7 @@ bool is_sent(const field_binding& f, const merged_change& change, bool full) {
 }
 
 plan_error bad_value(const field_binding& f, const std::string& problem) {
-  return {plan_error::kind::bad_value, "column '" + f.mapping->column + "' (Kizen field '" +
-                                           f.field.name + "'): " + problem, {}};
+  return {"column '" + f.mapping->column + "' (Kizen field '" + f.field.name + "'): " + problem};
 }
 
 std::vector<std::string> minus(const std::vector<std::string>& a, const std::vector<std::string>& b) {
@@ -57,12 +56,19 @@ std::vector<row_reference> references_needed(const object_binding& object, const
   return refs;
 }
 
-ks::result<std::vector<planned_write>, plan_error> plan_writes(const object_binding& object,
-                                                               const merged_change& change, bool full,
-                                                               const reference_lookup& lookup) {
-  std::vector<planned_write> writes;
-  std::vector<row_reference> unresolved;
+std::string describe(const std::vector<row_reference>& refs) {
+  std::string out;
+  for (const auto& r : refs) out += (out.empty() ? "" : ", ") + r.object + "/" + r.key;
+  return out;
+}
+
+ks::result<write_plan, plan_error> plan_writes(const object_binding& object, const merged_change& change,
+                                               bool full, const reference_lookup& lookup) {
+  write_plan plan;
+  auto& writes = plan.writes;
+  auto& unresolved = plan.unresolved;
   for (const auto& f : object.fields) {
+    const std::size_t unresolved_before = unresolved.size();
     if (!is_sent(f, change, full)) continue;
     planned_write w{f.field.name, f.field.id, std::nullopt, {}, {}};
     const auto& after = column_of(change.after, f.mapping->column);
@@ -81,7 +87,6 @@ ks::result<std::vector<planned_write>, plan_error> plan_writes(const object_bind
           w.value = json::value{{"id", *id}};
         } else {
           unresolved.push_back(std::move(ref));
-          continue;
         }
         break;
       }
@@ -114,7 +119,6 @@ ks::result<std::vector<planned_write>, plan_error> plan_writes(const object_bind
             w.remove_values.push_back(json::value{{"id", *id}});
           }  // a never-synced old reference is not in Kizen: nothing to remove
         }
-        if (w.add_values.empty() && w.remove_values.empty()) continue;
         break;
       }
       default: {
@@ -124,12 +128,13 @@ ks::result<std::vector<planned_write>, plan_error> plan_writes(const object_bind
         break;
       }
     }
+    if (unresolved.size() > unresolved_before) {
+      // Send none of this column rather than part of it: the follow-up update sends it whole.
+      plan.incomplete_columns.push_back(f.mapping->column);
+      continue;
+    }
+    if (w.multi() && w.add_values.empty() && w.remove_values.empty()) continue;
     writes.push_back(std::move(w));
-  }
-  if (!unresolved.empty()) {
-    std::string msg = "waiting for referenced rows to reach Kizen:";
-    for (const auto& r : unresolved) msg += " " + r.object + "/" + r.key;
-    return ks::fail(plan_error{plan_error::kind::unresolved_reference, msg, std::move(unresolved)});
   }
   if (full) {
     // Creates also record our key where Kizen should keep it (match_field / key_field), unless a
@@ -144,7 +149,7 @@ ks::result<std::vector<planned_write>, plan_error> plan_writes(const object_bind
       if (!already) writes.push_back({(*named)->name, (*named)->id, json::value(*key), {}, {}});
     }
   }
-  return writes;
+  return plan;
 }
 
 }  // namespace ks::engine

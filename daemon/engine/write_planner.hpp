@@ -36,10 +36,16 @@ struct row_reference {
 using reference_lookup = std::function<std::optional<std::string>(const row_reference&)>;
 
 struct plan_error {
-  enum class kind { bad_value, unresolved_reference };
-  kind what = kind::bad_value;
-  std::string message;                   // names the column and the problem
-  std::vector<row_reference> unresolved; // for unresolved_reference
+  std::string message;  // names the column and the problem (a bad value: permanent)
+};
+
+struct write_plan {
+  std::vector<planned_write> writes;
+  // References with no Kizen id yet. Their columns were left out of `writes` (in full) and are
+  // listed in `incomplete_columns`: the caller either waits, or sends what it has and follows up
+  // with an update of those columns once the referenced rows exist in Kizen.
+  std::vector<row_reference> unresolved;
+  std::vector<std::string> incomplete_columns;
 };
 
 // The references a write of this change needs resolved (new values only; old values that cannot be
@@ -48,8 +54,9 @@ std::vector<row_reference> references_needed(const object_binding& object, const
                                              bool full);
 
 // The writes for this change. An update whose changed columns are all unsent yields no writes.
-ks::result<std::vector<planned_write>, plan_error> plan_writes(const object_binding& object,
-                                                               const merged_change& change, bool full,
-                                                               const reference_lookup& lookup);
+ks::result<write_plan, plan_error> plan_writes(const object_binding& object, const merged_change& change,
+                                               bool full, const reference_lookup& lookup);
+
+std::string describe(const std::vector<row_reference>& refs);  // "companies/7, companies/9"
 
 }  // namespace ks::engine
