@@ -168,8 +168,13 @@ asio::awaitable<void> change_listener::run(std::function<void(std::string_view)>
   try {
     for (;;) {
       std::string failure;
-      auto opened = co_await asio::co_spawn(blocking_, open_session(settings_, channel_, logger_),
-                                            asio::use_awaitable);
+      // Not connected to our cancellation slot: Boost 1.81's co_spawn forwards a cancellation
+      // to the other executor in memory that is freed when this await completes (a
+      // use-after-free under ASan). A connect is bounded by connect_timeout anyway, and
+      // cancellation takes effect at the next await.
+      auto opened = co_await asio::co_spawn(
+          blocking_, open_session(settings_, channel_, logger_),
+          asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
       if (!opened.session) {
         failure = std::move(opened.error);
       } else {

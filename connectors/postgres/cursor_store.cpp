@@ -20,9 +20,9 @@ pull_cursor cursor_store::get(pqxx::transaction_base& tx, const std::string& obj
   if (r.empty()) return out;
   const auto row = r[0];
   if (!row[0].is_null()) out.updated = from_micros(row[0].as<std::int64_t>());
-  out.id = row[1].as<std::optional<std::string>>();
+  if (!row[1].is_null()) out.id = row[1].as<std::string>();
   if (!row[2].is_null()) out.last_pull_at = from_micros(row[2].as<std::int64_t>());
-  out.last_pull_error = row[3].as<std::optional<std::string>>();
+  if (!row[3].is_null()) out.last_pull_error = row[3].as<std::string>();
   out.records_pulled = row[4].as<std::int64_t>();
   return out;
 }
