@@ -28,7 +28,14 @@ body_result parse_body(const std::string& body) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return out;
   boost::system::error_code ec;
   out.value = json::parse(body, ec);
-  if (ec) out.error = response::detail(400, "JSON parse error - " + ec.message());
+  if (ec) {
+    // {"detail"} as DRF answers, plus the contract's ErrorResponse members so that the body also
+    // matches the documented 400 schema of the write endpoints.
+    const std::string message = "JSON parse error - " + ec.message();
+    out.error = response::json(400, json::object{{"detail", message},
+                                                 {"non_field_errors", json::array{json::value(message)}},
+                                                 {"fields", json::array{}}});
+  }
   return out;
 }
 
