@@ -3,6 +3,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
 #include <optional>
 #include <string>
 
@@ -19,14 +20,18 @@ struct field_write {
   std::optional<boost::json::array> add_values;
   std::optional<boost::json::array> remove_values;
 
-  static field_write set(std::string name, boost::json::value v) {
+  // `v` is anything boost::json::value_from accepts: a json::value, a string, a number,
+  // a bool, nullptr (clears the field), ...
+  template <class V>
+  static field_write set(std::string name, V&& v) {
     field_write w;
     w.field = std::move(name);
-    w.value = std::move(v);
+    w.value = boost::json::value_from(std::forward<V>(v));
     return w;
   }
-  static field_write set_by_id(std::string field_id, boost::json::value v) {
-    field_write w = set(std::move(field_id), std::move(v));
+  template <class V>
+  static field_write set_by_id(std::string field_id, V&& v) {
+    field_write w = set(std::move(field_id), std::forward<V>(v));
     w.key = key_kind::id;
     return w;
   }

@@ -450,7 +450,21 @@ std::string response_parser::describe_error_body(std::string_view body) {
   while (start < body.size() && (body[start] == ' ' || body[start] == '\n' || body[start] == '\r' || body[start] == '\t')) ++start;
   if (start == body.size()) return {};
   auto v = parse_json(body, "error body");
-  if (!v) return "\"" + quote(body, max_quoted) + "\"";
+  if (!v) {
+    // Not JSON (an HTML error page from a proxy, say): one line, whitespace runs collapsed.
+    std::string flat;
+    for (std::size_t i = start; i < body.size() && flat.size() <= max_quoted; ++i) {
+      const char c = body[i];
+      const bool space = c == ' ' || c == '\n' || c == '\r' || c == '\t';
+      if (space) {
+        if (!flat.empty() && flat.back() != ' ') flat += ' ';
+      } else {
+        flat += c;
+      }
+    }
+    while (!flat.empty() && flat.back() == ' ') flat.pop_back();
+    return "\"" + quote(flat, max_quoted) + "\"";
+  }
   std::vector<std::string> messages;
   if (const auto* o = v->if_object()) {
     // DRF: {"detail": "..."}; Kizen: {"code": "..."}; ErrorResponse: non_field_errors + a

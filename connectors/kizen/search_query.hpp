@@ -3,6 +3,7 @@
 // AND/OR across groups), the fields to return, and the query-string options.
 
 #include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,13 +19,21 @@ struct search_filter {
   std::string condition;  // "=", ">", "contains", "is_blank", ...
   std::optional<boost::json::value> value;  // omitted from the body when nullopt
 
-  static search_filter builtin(std::string name, std::string condition,
-                               std::optional<boost::json::value> value = std::nullopt) {
-    return {false, std::move(name), std::move(condition), std::move(value)};
+  // A condition without a value (e.g. "is_blank").
+  static search_filter builtin(std::string name, std::string condition) {
+    return {false, std::move(name), std::move(condition), std::nullopt};
   }
-  static search_filter custom_field(std::string field_uuid, std::string condition,
-                                    std::optional<boost::json::value> value = std::nullopt) {
-    return {true, std::move(field_uuid), std::move(condition), std::move(value)};
+  // `value`: anything boost::json::value_from accepts (string, number, json::array, ...).
+  template <class V>
+  static search_filter builtin(std::string name, std::string condition, V&& value) {
+    return {false, std::move(name), std::move(condition), boost::json::value_from(std::forward<V>(value))};
+  }
+  static search_filter custom_field(std::string field_uuid, std::string condition) {
+    return {true, std::move(field_uuid), std::move(condition), std::nullopt};
+  }
+  template <class V>
+  static search_filter custom_field(std::string field_uuid, std::string condition, V&& value) {
+    return {true, std::move(field_uuid), std::move(condition), boost::json::value_from(std::forward<V>(value))};
   }
 };
 

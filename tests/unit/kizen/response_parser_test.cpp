@@ -315,7 +315,9 @@ TEST(describe_error_body, field_to_messages_dict) {
 TEST(describe_error_body, non_json_and_empty) {
   EXPECT_EQ(response_parser::describe_error_body(""), "");
   EXPECT_EQ(response_parser::describe_error_body("  \n"), "");
-  EXPECT_EQ(response_parser::describe_error_body("<h1>Bad Gateway</h1>\n"), "\"<h1>Bad Gateway</h1>?\"");
+  EXPECT_EQ(response_parser::describe_error_body("<h1>Bad Gateway</h1>\n"), "\"<h1>Bad Gateway</h1>\"");
+  EXPECT_EQ(response_parser::describe_error_body("<html>\n<head><title>502 Bad Gateway</title></head>\n  <body></body>\n</html>\n"),
+            "\"<html> <head><title>502 Bad Gateway</title></head> <body></body> </html>\"");
   EXPECT_EQ(response_parser::describe_error_body("bin\xff\x01"), "\"bin??\"");
   const auto long_body = response_parser::describe_error_body(std::string(5000, 'x'));
   EXPECT_LT(long_body.size(), 400u);
