@@ -65,18 +65,20 @@ outbox_store::outbox_store(std::string schema)
     : table_(qualified_name(schema, "outbox")), lock_tag_(schema + ".outbox") {}
 
 std::vector<key_ref> outbox_store::due_keys(pqxx::transaction_base& tx, int limit,
-                                            const std::vector<key_ref>& skip) const {
+                                            const std::vector<key_ref>& skip,
+                                            const std::vector<std::string>& objects) const {
   // The earliest unfinished change of a key is its head; only a pending, due head makes the key
   // workable. Later changes of a key never overtake its head.
   const auto r = tx.exec_params(
       "SELECT o.object, o.key FROM " + table_ + " o"
       " WHERE o.state = 'pending' AND o.next_attempt_at <= clock_timestamp()"
+      "   AND o.object = ANY(ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))"
       "   AND NOT EXISTS (SELECT 1 FROM " + table_ + " p WHERE p.object = o.object AND p.key = o.key"
       "                   AND p.state <> 'done' AND p.id < o.id)"
       "   AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset($1::jsonb) AS s(object text, key text)"
       "                   WHERE s.object = o.object AND s.key = o.key)"
       " ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED",
-      keys_json(skip), limit);
+      keys_json(skip), limit, json::serialize(json::value_from(objects)));
   std::vector<key_ref> keys;
   keys.reserve(r.size());
   for (const auto& row : r) keys.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
@@ -275,11 +277,22 @@ std::vector<dead_letter> outbox_store::dead_letters(pqxx::transaction_base& tx,
   return out;
 }
 
-bool outbox_store::has_unfinished(pqxx::transaction_base& tx, const key_ref& key) const {
-  return tx.exec_params("SELECT 1 FROM " + table_ +
-                            " WHERE object = $1 AND key = $2 AND state = 'pending' LIMIT 1",
-                        key.object, key.key)
-      .size() > 0;
+std::optional<std::string> outbox_store::open_state(pqxx::transaction_base& tx, const key_ref& key) const {
+  const auto r = tx.exec_params("SELECT state FROM " + table_ +
+                                    " WHERE object = $1 AND key = $2 AND state <> 'done' ORDER BY id LIMIT 1",
+                                key.object, key.key);
+  if (r.empty()) return std::nullopt;
+  return r[0][0].as<std::string>();
+}
+
+std::vector<outbox_store::backlog_entry> outbox_store::backlog(pqxx::transaction_base& tx) const {
+  const auto r = tx.exec("SELECT object, count(*) FILTER (WHERE state = 'pending'),"
+                         " count(*) FILTER (WHERE state = 'dead') FROM " + table_ +
+                         " WHERE state <> 'done' GROUP BY object ORDER BY object");
+  std::vector<backlog_entry> out;
+  for (const auto& row : r)
+    out.push_back({row[0].as<std::string>(), row[1].as<std::int64_t>(), row[2].as<std::int64_t>()});
+  return out;
 }
 
 }  // namespace ks::pg

@@ -54,10 +54,11 @@ class outbox_store {
  public:
   explicit outbox_store(std::string schema);
 
-  // Up to `limit` keys whose earliest unfinished change is pending and due, oldest change first,
-  // excluding `skip` (keys this process already has in flight).
-  std::vector<key_ref> due_keys(pqxx::transaction_base& tx, int limit,
-                                const std::vector<key_ref>& skip) const;
+  // Up to `limit` keys of `objects` whose earliest unfinished change is pending and due, oldest
+  // change first, excluding `skip` (keys this process already has in flight). Changes of objects
+  // not in `objects` (no longer configured) stay queued untouched.
+  std::vector<key_ref> due_keys(pqxx::transaction_base& tx, int limit, const std::vector<key_ref>& skip,
+                                const std::vector<std::string>& objects) const;
   // Tries the advisory lock of each key; result[i] says whether keys[i] is now held by this session.
   std::vector<bool> lock_keys(pqxx::transaction_base& tx, const std::vector<key_ref>& keys) const;
   void unlock_keys(pqxx::transaction_base& tx, const std::vector<key_ref>& keys) const;
@@ -100,8 +101,17 @@ class outbox_store {
   std::vector<outbox_object_status> status(pqxx::transaction_base& tx) const;
   std::vector<dead_letter> dead_letters(pqxx::transaction_base& tx,
                                         const std::optional<std::string>& object, int limit) const;
-  // Pending (not dead) changes of one key, e.g. to tell whether a referenced row is on its way.
-  bool has_unfinished(pqxx::transaction_base& tx, const key_ref& key) const;
+  // The state of a key's earliest unfinished change: "pending" (on its way), "dead" (stuck until
+  // replayed) or nullopt (nothing queued), e.g. for a row another row references.
+  std::optional<std::string> open_state(pqxx::transaction_base& tx, const key_ref& key) const;
+
+  struct backlog_entry {
+    std::string object;
+    std::int64_t pending = 0;
+    std::int64_t dead = 0;
+  };
+  // Cheap counts for periodic metrics and summaries.
+  std::vector<backlog_entry> backlog(pqxx::transaction_base& tx) const;
 
  private:
   std::string table_;     // "schema".outbox

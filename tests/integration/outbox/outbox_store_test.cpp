@@ -60,6 +60,7 @@ class outbox_store_test : public ::testing::Test {
 
   ks::test::scratch_database db_;
   outbox_store store_{"kizen_sync"};
+  const std::vector<std::string> objects_{"client_client", "companies"};
 };
 
 }  // namespace
@@ -67,11 +68,11 @@ class outbox_store_test : public ::testing::Test {
 TEST_F(outbox_store_test, due_keys_lists_each_key_once_oldest_first) {
   sql("INSERT INTO customers VALUES (1, 'a@x', 1), (2, 'b@x', 2)");
   sql("UPDATE customers SET email = 'a2@x' WHERE id = 1");
-  auto keys = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}); });
+  auto keys = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}, objects_); });
   EXPECT_EQ(keys, (std::vector<key_ref>{{"client_client", "1"}, {"client_client", "2"}}));
-  auto skipped = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {{"client_client", "1"}}); });
+  auto skipped = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {{"client_client", "1"}}, objects_); });
   EXPECT_EQ(skipped, (std::vector<key_ref>{{"client_client", "2"}}));
-  auto limited = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 1, {}); });
+  auto limited = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 1, {}, objects_); });
   EXPECT_EQ(limited.size(), 1u);
 }
 
@@ -98,7 +99,7 @@ TEST_F(outbox_store_test, a_dead_change_blocks_its_key_until_replayed) {
     store_.mark_dead(tx, {head[0].id}, 1, "400: email: Enter a valid email address.", 400);
     return 0;
   });
-  auto keys = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}); });
+  auto keys = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}, objects_); });
   EXPECT_EQ(keys, (std::vector<key_ref>{{"client_client", "2"}}));  // key 1's update waits
   EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); }).empty());
 
@@ -108,6 +109,11 @@ TEST_F(outbox_store_test, a_dead_change_blocks_its_key_until_replayed) {
   EXPECT_EQ(dead[0].last_error, "400: email: Enter a valid email address.");
   auto status = in_tx([&](pqxx::work& tx) { return store_.status(tx); });
   ASSERT_EQ(status.size(), 1u);
+  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.open_state(tx, {"client_client", "1"}); }), "dead");
+  auto backlog = in_tx([&](pqxx::work& tx) { return store_.backlog(tx); });
+  ASSERT_EQ(backlog.size(), 1u);
+  EXPECT_EQ(backlog[0].pending, 2);
+  EXPECT_EQ(backlog[0].dead, 1);
   EXPECT_EQ(status[0].dead, 1);
   EXPECT_EQ(status[0].blocked, 1);
   EXPECT_EQ(status[0].pending, 2);
@@ -125,7 +131,7 @@ TEST_F(outbox_store_test, retries_wait_for_their_time_and_keep_order) {
     return 0;
   });
   // The head backs off, so the whole key waits (the later update must not overtake it).
-  EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}); }).empty());
+  EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}, objects_); }).empty());
   EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); }).empty());
   in_tx([&](pqxx::work& tx) {
     store_.defer(tx, {changes[0].id}, std::chrono::milliseconds(0), "waiting");
@@ -143,7 +149,7 @@ TEST_F(outbox_store_test, mark_done_touches_only_pending_rows) {
   EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.mark_done(tx, {c[0].id}, entity, std::nullopt); }), 1);
   EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.mark_done(tx, {c[0].id}, entity, std::nullopt); }), 0);
   EXPECT_EQ(state_of(c[0].id), "done");
-  EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}); }).empty());
+  EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}, objects_); }).empty());
 }
 
 TEST_F(outbox_store_test, key_locks_exclude_other_sessions_and_die_with_theirs) {
@@ -194,7 +200,11 @@ TEST_F(outbox_store_test, note_attempt_enqueue_and_purge) {
   ASSERT_EQ(queued.size(), 1u);
   EXPECT_EQ(queued[0].id, id);
   EXPECT_EQ(queued[0].new_row.at("name"), "Acme");
-  EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.has_unfinished(tx, {"companies", "7"}); }));
+  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.open_state(tx, {"companies", "7"}); }), "pending");
+  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.open_state(tx, {"companies", "8"}); }), std::nullopt);
+  // Only configured objects are claimed.
+  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}, {"companies"}); }),
+            (std::vector<key_ref>{{"companies", "7"}}));
 
   in_tx([&](pqxx::work& tx) { return store_.mark_done(tx, {c[0].id, id}, std::nullopt, std::nullopt); });
   sql("UPDATE kizen_sync.outbox SET applied_at = now() - interval '8 days' WHERE id = " + std::to_string(id));
@@ -209,8 +219,8 @@ TEST_F(outbox_store_test, concurrent_claimers_skip_each_others_rows) {
   sql("INSERT INTO customers SELECT g, 'u' || g || '@x', g FROM generate_series(1, 20) g");
   pqxx::connection a(db_.url()), b(db_.url());
   pqxx::work ta(a), tb(b);
-  const auto first = store_.due_keys(ta, 10, {});
-  const auto second = store_.due_keys(tb, 20, {});  // does not block on ta's row locks
+  const auto first = store_.due_keys(ta, 10, {}, objects_);
+  const auto second = store_.due_keys(tb, 20, {}, objects_);  // does not block on ta's row locks
   EXPECT_EQ(first.size(), 10u);
   EXPECT_EQ(second.size(), 10u);
   for (const auto& k : second) EXPECT_EQ(std::count(first.begin(), first.end(), k), 0);
