@@ -15,35 +15,46 @@ DECLARE
   key_column    constant text   := TG_ARGV[1];
   entity_column constant text   := TG_ARGV[2];
   captured      constant text[] := TG_ARGV[3:TG_NARGS - 1];
-  imaged        text[] := captured;   -- what the row images hold: captured columns + entity_id
   new_full      jsonb;
   old_full      jsonb;
   new_image     jsonb;
   old_image     jsonb;
   new_key       text;
   old_key       text;
-  changed       text[];
+  changed       text[];   -- stays NULL except for an update of one key
 BEGIN
   -- The daemon's own writes (inbound sync) must not come back to Kizen as changes.
   IF current_setting('kizen_sync.applying', true) = 'on' THEN
     RETURN NULL;
   END IF;
 
-  IF entity_column <> '' AND NOT entity_column = ANY (captured) THEN
-    imaged := imaged || entity_column;
-  END IF;
-  -- Whole rows are only looked at here; images keep just the mapped columns (others may be
-  -- sensitive and never leave the table).
+  -- Whole rows are only looked at here; the images keep just the mapped columns (the others may
+  -- be sensitive and never leave the table).
   IF TG_OP <> 'DELETE' THEN
     new_full := to_jsonb(NEW);
     new_key := new_full ->> key_column;
-    SELECT jsonb_object_agg(c, new_full -> c) INTO new_image FROM unnest(imaged) AS c;
   END IF;
   IF TG_OP <> 'INSERT' THEN
     old_full := to_jsonb(OLD);
     old_key := old_full ->> key_column;
-    SELECT jsonb_object_agg(c, old_full -> c) INTO old_image FROM unnest(imaged) AS c;
   END IF;
+
+  -- An update of one key: which captured columns changed? None (only unmapped or Kizen-owned
+  -- columns, or same values) means nothing for Kizen. Decided before building any image, as
+  -- most updates of a busy table end here.
+  IF TG_OP = 'UPDATE' AND new_key IS NOT DISTINCT FROM old_key THEN
+    IF new_key IS NULL THEN RETURN NULL; END IF;
+    SELECT array_agg(c ORDER BY n) INTO changed
+      FROM unnest(captured) WITH ORDINALITY AS u(c, n)
+     WHERE (new_full -> c) IS DISTINCT FROM (old_full -> c);
+    IF changed IS NULL THEN RETURN NULL; END IF;
+  END IF;
+
+  -- Both images in one pass: captured columns plus the entity_id column.
+  SELECT jsonb_object_agg(c, new_full -> c), jsonb_object_agg(c, old_full -> c)
+    INTO new_image, old_image
+    FROM unnest(CASE WHEN entity_column <> '' AND NOT entity_column = ANY (captured)
+                     THEN captured || entity_column ELSE captured END) AS c;
 
   -- A row without a key value cannot be identified in Kizen: it stays out of the sync until it
   -- gets one (that update is then captured as an insert of the new key).
@@ -55,8 +66,8 @@ BEGIN
     IF old_key IS NULL THEN RETURN NULL; END IF;
     INSERT INTO @schema@.outbox (object, key, op, changed_columns, old_row)
     VALUES (object_name, old_key, 'delete', '{}', old_image);
-  ELSIF new_key IS DISTINCT FROM old_key THEN
-    -- The row now stands for another key: the old key's record goes, the new key's arrives.
+  ELSIF changed IS NULL THEN
+    -- The update changed the key: the old key's record goes, the new key's arrives.
     IF old_key IS NOT NULL THEN
       INSERT INTO @schema@.outbox (object, key, op, changed_columns, old_row)
       VALUES (object_name, old_key, 'delete', '{}', old_image);
@@ -66,12 +77,6 @@ BEGIN
       VALUES (object_name, new_key, 'insert', captured, new_image);
     END IF;
   ELSE
-    IF new_key IS NULL THEN RETURN NULL; END IF;
-    SELECT coalesce(array_agg(c ORDER BY n), '{}') INTO changed
-      FROM unnest(captured) WITH ORDINALITY AS u(c, n)
-     WHERE (new_full -> c) IS DISTINCT FROM (old_full -> c);
-    -- Updates touching only unmapped (or Kizen-owned) columns are not changes for Kizen.
-    IF cardinality(changed) = 0 THEN RETURN NULL; END IF;
     INSERT INTO @schema@.outbox (object, key, op, changed_columns, new_row, old_row)
     VALUES (object_name, new_key, 'update', changed, new_image, old_image);
   END IF;

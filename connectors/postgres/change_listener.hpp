@@ -16,6 +16,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <atomic>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
@@ -49,8 +50,8 @@ class change_listener {
   // thrown by on_notify propagate. Call at most once at a time.
   boost::asio::awaitable<void> run(std::function<void(std::string_view payload)> on_notify);
 
-  // Successful connections so far (for status and tests).
-  std::uint64_t connections() const { return connections_; }
+  // Successful connections so far (for status and tests); readable from any thread.
+  std::uint64_t connections() const { return connections_.load(); }
 
  private:
   boost::asio::any_io_executor executor_;
@@ -59,7 +60,7 @@ class change_listener {
   std::shared_ptr<spdlog::logger> logger_;
   change_listener_options options_;
   boost::asio::thread_pool blocking_{1};  // connect and LISTEN block: they run here
-  std::uint64_t connections_ = 0;
+  std::atomic<std::uint64_t> connections_{0};
 };
 
 }  // namespace ks::pg

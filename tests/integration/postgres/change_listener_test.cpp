@@ -76,8 +76,8 @@ TEST_F(pg_change_listener, survives_pg_terminate_backend_and_wakes_again) {
   h.expect_connected();
   notify("ks_changes", "again");
   EXPECT_EQ(h.next(), "again");
-  EXPECT_EQ(h.listener().connections(), 3u);
   EXPECT_TRUE(h.stop());
+  EXPECT_EQ(h.listener().connections(), 3u);
 }
 
 TEST_F(pg_change_listener, keeps_retrying_until_the_database_accepts_it) {
@@ -87,7 +87,7 @@ TEST_F(pg_change_listener, keeps_retrying_until_the_database_accepts_it) {
   change_listener_options options;
   options.initial_backoff = std::chrono::milliseconds(10);
   options.max_backoff = std::chrono::milliseconds(200);
-  listener_harness h(url, "late");
+  listener_harness h(url, "late", options);
   {
     pqxx::nontransaction tx(*conn_);
     tx.exec0("CREATE DATABASE " + tx.quote_name(name));
