@@ -45,22 +45,30 @@ class payload_collector final : public pqxx::notification_receiver {
   std::vector<std::string>& sink_;
 };
 
-// Server notices (e.g. the FATAL sent before a terminated connection closes) go to the log.
+// Server notices (e.g. the FATAL sent before a terminated connection closes) go to the log; the
+// last one is kept, as it usually says why a connection was lost.
 class notice_logger final : public pqxx::errorhandler {
  public:
   notice_logger(pqxx::connection_base& c, std::shared_ptr<spdlog::logger> logger)
       : pqxx::errorhandler(c), logger_(std::move(logger)) {}
   bool operator()(const char msg[]) noexcept override {
     try {
-      if (logger_) logger_->info(ks::log_line("postgres notice", {{"notice", trimmed(msg)}}));
+      last_ = trimmed(msg);
+      const bool serious = last_.starts_with("FATAL") || last_.starts_with("ERROR") ||
+                           last_.starts_with("WARNING");
+      if (logger_)
+        logger_->log(serious ? spdlog::level::warn : spdlog::level::info,
+                     ks::log_line("postgres notice", {{"notice", last_}}));
     } catch (...) {
-      // Logging must not throw out of libpq's notice callback.
+      // Nothing may escape into libpq's notice callback.
     }
     return false;
   }
+  const std::string& last() const { return last_; }
 
  private:
   std::shared_ptr<spdlog::logger> logger_;
+  std::string last_;
 };
 
 // One listening connection. Teardown order matters: disconnect first, so the receiver's
@@ -200,7 +208,9 @@ asio::awaitable<void> change_listener::run(std::function<void(std::string_view)>
               co_await async_wait_readable(socket, asio::use_awaitable);
             }
           } catch (const pqxx::broken_connection& e) {
-            failure = "connection lost: " + trimmed(e.what());
+            // libpqxx's own message is generic; the server's last word says more.
+            const auto& notice = session->notices->last();
+            failure = "connection lost: " + (notice.empty() ? trimmed(e.what()) : notice);
           } catch (const boost::system::system_error& e) {
             if (cancelled(cancellation)) throw;
             failure = "waiting on the connection failed: " + e.code().message();
