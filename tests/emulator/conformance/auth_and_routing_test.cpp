@@ -4,9 +4,9 @@
 namespace kizen_emulator::conformance {
 namespace {
 
-class auth_and_routing : public emulator_test {};
+class emulator_auth_and_routing : public emulator_test {};
 
-TEST_F(auth_and_routing, missing_any_header_is_401_missing_business_context) {
+TEST_F(emulator_auth_and_routing, missing_any_header_is_401_missing_business_context) {
   const auto all = auth_headers();
   for (std::size_t skip = 0; skip < all.size(); ++skip) {
     ks::test::header_list headers;
@@ -18,7 +18,7 @@ TEST_F(auth_and_routing, missing_any_header_is_401_missing_business_context) {
   }
 }
 
-TEST_F(auth_and_routing, wrong_credentials_are_403_with_detail) {
+TEST_F(emulator_auth_and_routing, wrong_credentials_are_403_with_detail) {
   auto all = auth_headers();
   for (std::size_t bad = 0; bad < all.size(); ++bad) {
     auto headers = all;
@@ -29,7 +29,7 @@ TEST_F(auth_and_routing, wrong_credentials_are_403_with_detail) {
   }
 }
 
-TEST_F(auth_and_routing, every_api_endpoint_requires_auth) {
+TEST_F(emulator_auth_and_routing, every_api_endpoint_requires_auth) {
   const char* calls[][2] = {
       {"GET", "/api/records/companies/0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0f"},
       {"PUT", "/api/records/companies/0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0f"},
@@ -50,7 +50,7 @@ TEST_F(auth_and_routing, every_api_endpoint_requires_auth) {
   }
 }
 
-TEST_F(auth_and_routing, unknown_object_malformed_and_missing_ids_are_404_not_found) {
+TEST_F(emulator_auth_and_routing, unknown_object_malformed_and_missing_ids_are_404_not_found) {
   const json::value not_found = json::parse(R"({"detail":"Not found."})");
   const char* targets[] = {
       "/api/records/no_such_object/0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0f",
@@ -74,20 +74,20 @@ TEST_F(auth_and_routing, unknown_object_malformed_and_missing_ids_are_404_not_fo
   EXPECT_EQ(api("GET", "/api/nothing/here").status, 404);
 }
 
-TEST_F(auth_and_routing, uppercase_entity_ids_match_the_pattern) {
+TEST_F(emulator_auth_and_routing, uppercase_entity_ids_match_the_pattern) {
   const auto rec = add("companies", fields_of({{"name", "Upper Co"}}));
   std::string id(rec.at("id").as_string());
   for (auto& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   EXPECT_EQ(api("GET", "/api/records/companies/" + id).status, 200);
 }
 
-TEST_F(auth_and_routing, wrong_method_is_405) {
+TEST_F(emulator_auth_and_routing, wrong_method_is_405) {
   const auto r = api("GET", "/api/records/companies/add");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.header("allow"), "POST");
 }
 
-TEST_F(auth_and_routing, malformed_json_is_400_with_detail) {
+TEST_F(emulator_auth_and_routing, malformed_json_is_400_with_detail) {
   const auto rec = add("companies", fields_of({{"name", "Json Co"}}));
   const std::string id(rec.at("id").as_string());
   const std::pair<const char*, std::string> calls[] = {
@@ -104,7 +104,7 @@ TEST_F(auth_and_routing, malformed_json_is_400_with_detail) {
   }
 }
 
-TEST_F(auth_and_routing, control_surface_needs_no_auth_and_faults_never_touch_it) {
+TEST_F(emulator_auth_and_routing, control_surface_needs_no_auth_and_faults_never_touch_it) {
   EXPECT_EQ(control("PUT", "/__emulator/faults", json::object{{"fail_rate", 1.0}}).status, 200);
   for (int i = 0; i < 5; ++i) EXPECT_EQ(control("GET", "/__emulator/state").status, 200);
   const auto r = api("POST", "/api/records/companies/search", json::object{});

@@ -4,9 +4,9 @@
 namespace kizen_emulator::conformance {
 namespace {
 
-class control_api : public emulator_test {};
+class emulator_control_api : public emulator_test {};
 
-TEST_F(control_api, state_shows_every_record_with_plain_values) {
+TEST_F(emulator_control_api, state_shows_every_record_with_plain_values) {
   const auto company = add("companies", fields_of({{"name", "Acme"}, {"industry", json::object{{"name", "Retail"}}}}));
   const auto contact = add("client_client", json::array{json::object{{"name", "email"}, {"value", "a@example.com"}},
                                                         json::object{{"name", "company"}, {"value", json::object{{"id", company.at("id")}}}},
@@ -23,7 +23,7 @@ TEST_F(control_api, state_shows_every_record_with_plain_values) {
   EXPECT_TRUE(state.at("objects").at("deals").as_array().empty());
 }
 
-TEST_F(control_api, request_log_counts_by_method_and_path_template) {
+TEST_F(emulator_control_api, request_log_counts_by_method_and_path_template) {
   const auto rec = add("companies", fields_of({{"name", "A"}}));
   const std::string id(rec.at("id").as_string());
   api("PATCH", "/api/records/companies/" + id + "?return_all_fields=true", json::object{{"fields", fields_of({{"employees", 1}})}});
@@ -49,7 +49,7 @@ TEST_F(control_api, request_log_counts_by_method_and_path_template) {
   EXPECT_EQ(control("GET", "/__emulator/requests").json().at("total"), 0);
 }
 
-TEST_F(control_api, reset_empties_the_store_turns_faults_off_and_unfreezes_the_clock) {
+TEST_F(emulator_control_api, reset_empties_the_store_turns_faults_off_and_unfreezes_the_clock) {
   add("companies", fields_of({{"name", "A"}}));
   add("client_client", json::array{json::object{{"name", "email"}, {"value", "t@example.com"}},
                                    json::object{{"name", "tags"}, {"add_values", json::array{json::object{{"name", "temp"}}}}}});
@@ -66,7 +66,7 @@ TEST_F(control_api, reset_empties_the_store_turns_faults_off_and_unfreezes_the_c
   EXPECT_EQ(control("GET", "/__emulator/requests").json().at("total"), 0);
 }
 
-TEST_F(control_api, frozen_clock_gives_every_write_the_same_timestamp) {
+TEST_F(emulator_control_api, frozen_clock_gives_every_write_the_same_timestamp) {
   ASSERT_EQ(control("PUT", "/__emulator/clock", json::object{{"frozen_at", "2025-01-01T12:00:00.123Z"}}).status, 200);
   const auto a = add("companies", fields_of({{"name", "A"}}));
   const auto b = add("companies", fields_of({{"name", "B"}}));

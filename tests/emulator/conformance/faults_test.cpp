@@ -7,7 +7,7 @@
 namespace kizen_emulator::conformance {
 namespace {
 
-class faults : public emulator_test {
+class emulator_faults : public emulator_test {
  protected:
   std::vector<int> statuses(int n) {
     std::vector<int> out;
@@ -16,7 +16,7 @@ class faults : public emulator_test {
   }
 };
 
-TEST_F(faults, fail_rate_answers_5xx_and_applies_nothing) {
+TEST_F(emulator_faults, fail_rate_answers_5xx_and_applies_nothing) {
   ASSERT_EQ(control("PUT", "/__emulator/faults", json::object{{"fail_rate", 1.0}}).status, 200);
   std::set<int> seen;
   for (int i = 0; i < 30; ++i) {
@@ -29,7 +29,7 @@ TEST_F(faults, fail_rate_answers_5xx_and_applies_nothing) {
   EXPECT_EQ(log.at("requests").at(0).at("fault"), "fail");
 }
 
-TEST_F(faults, fail_rate_flag_and_seed_make_runs_reproducible) {
+TEST_F(emulator_faults, fail_rate_flag_and_seed_make_runs_reproducible) {
   restart({"--fail-rate", "0.5", "--seed", "7"});
   const auto first = statuses(24);
   EXPECT_NE(std::count(first.begin(), first.end(), 200), 0);
@@ -44,7 +44,7 @@ TEST_F(faults, fail_rate_flag_and_seed_make_runs_reproducible) {
   EXPECT_NE(statuses(24), first);
 }
 
-TEST_F(faults, rate_limit_answers_429_with_retry_after) {
+TEST_F(emulator_faults, rate_limit_answers_429_with_retry_after) {
   control("PUT", "/__emulator/faults", json::object{{"rate-limit", 3}});
   bool throttled = false;
   for (int i = 0; i < 12 && !throttled; ++i) {
@@ -59,7 +59,7 @@ TEST_F(faults, rate_limit_answers_429_with_retry_after) {
   EXPECT_EQ(control("GET", "/__emulator/faults").json().at("rate_limit"), 3);
 }
 
-TEST_F(faults, latency_is_asynchronous_so_other_requests_go_on) {
+TEST_F(emulator_faults, latency_is_asynchronous_so_other_requests_go_on) {
   control("PUT", "/__emulator/faults", json::object{{"latency_ms", 2000}});
   std::atomic<bool> slow_done{false};
   int slow_status = 0;
@@ -75,14 +75,14 @@ TEST_F(faults, latency_is_asynchronous_so_other_requests_go_on) {
   EXPECT_EQ(slow_status, 200);
 }
 
-TEST_F(faults, reset_cuts_the_response_off) {
+TEST_F(emulator_faults, reset_cuts_the_response_off) {
   control("PUT", "/__emulator/faults", json::object{{"reset_rate", 1.0}});
   EXPECT_ANY_THROW(ks::test::http_call(base_url(), "POST", "/api/records/companies/search", "{}", auth_headers()));
   const auto log = control("GET", "/__emulator/requests").json();
   EXPECT_EQ(log.at("requests").at(0).at("fault"), "reset");
 }
 
-TEST_F(faults, dropped_response_still_applies_the_write) {
+TEST_F(emulator_faults, dropped_response_still_applies_the_write) {
   control("PUT", "/__emulator/faults", json::object{{"drop_response_rate", 1.0}});
   EXPECT_ANY_THROW(ks::test::http_call(base_url(), "POST", "/api/records/companies/add",
                                        R"({"fields":[{"name":"name","value":"Ghost Co"}]})", auth_headers()));
@@ -95,7 +95,7 @@ TEST_F(faults, dropped_response_still_applies_the_write) {
   EXPECT_EQ(log.at("requests").at(0).at("status"), 200);
 }
 
-TEST_F(faults, bad_fault_settings_are_400) {
+TEST_F(emulator_faults, bad_fault_settings_are_400) {
   EXPECT_EQ(control("PUT", "/__emulator/faults", json::object{{"fail_rate", 2}}).status, 400);
   EXPECT_EQ(control("PUT", "/__emulator/faults", json::object{{"latency_ms", -1}}).status, 400);
   EXPECT_EQ(control("PUT", "/__emulator/faults", json::object{{"explode", true}}).status, 400);

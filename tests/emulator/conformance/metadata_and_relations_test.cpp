@@ -4,7 +4,7 @@
 namespace kizen_emulator::conformance {
 namespace {
 
-class metadata_and_relations : public emulator_test {
+class emulator_metadata_and_relations : public emulator_test {
  protected:
   json::array all_results(std::string target) {
     json::array out;
@@ -20,7 +20,7 @@ class metadata_and_relations : public emulator_test {
   }
 };
 
-TEST_F(metadata_and_relations, custom_objects_lists_objects_with_contacts_on_request) {
+TEST_F(emulator_metadata_and_relations, custom_objects_lists_objects_with_contacts_on_request) {
   auto list = api("GET", "/api/custom-objects?custom_only=false").json().as_object();
   std::vector<std::string> names;
   for (const auto& o : list.at("results").as_array()) names.push_back(std::string(o.at("name").as_string()));
@@ -32,7 +32,7 @@ TEST_F(metadata_and_relations, custom_objects_lists_objects_with_contacts_on_req
   EXPECT_EQ(paged.at("results").at(0).at("name"), "companies");
 }
 
-TEST_F(metadata_and_relations, settings_search_describes_every_field) {
+TEST_F(emulator_metadata_and_relations, settings_search_describes_every_field) {
   const auto fields = all_results(std::string("/api/custom-objects/") + default_schema_ids::contacts_object +
                                   "/fields/settings-search?page_size=5");
   std::map<std::string, json::object> by_name;
@@ -53,7 +53,7 @@ TEST_F(metadata_and_relations, settings_search_describes_every_field) {
   EXPECT_EQ(api("GET", "/api/custom-objects/client_client/fields/settings-search").status, 404);
 }
 
-TEST_F(metadata_and_relations, more_than_100_related_records_come_as_a_summary_and_page_through_field_values) {
+TEST_F(emulator_metadata_and_relations, more_than_100_related_records_come_as_a_summary_and_page_through_field_values) {
   json::array refs;
   for (int i = 0; i < 130; ++i) {
     const auto c = add("client_client", fields_of({{"email", json::string("p" + std::to_string(i) + "@example.com")},
@@ -88,7 +88,7 @@ TEST_F(metadata_and_relations, more_than_100_related_records_come_as_a_summary_a
   EXPECT_EQ(api("GET", "/api/records/" + std::string(company.at("id").as_string()) + "/field-values/" + name_field).status, 400);
 }
 
-TEST_F(metadata_and_relations, archived_targets_drop_out_of_relationships) {
+TEST_F(emulator_metadata_and_relations, archived_targets_drop_out_of_relationships) {
   const auto a = add("client_client", fields_of({{"email", "a@example.com"}}));
   const auto b = add("client_client", fields_of({{"email", "b@example.com"}}));
   const auto company = add("companies", json::array{json::object{{"name", "name"}, {"value", "Co"}},

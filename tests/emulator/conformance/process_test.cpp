@@ -98,9 +98,9 @@ int run(const std::string& command) {
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-class process_level : public emulator_test {};
+class emulator_process_level : public emulator_test {};
 
-TEST_F(process_level, state_file_survives_a_restart) {
+TEST_F(emulator_process_level, state_file_survives_a_restart) {
   const auto dir = temp_dir();
   const std::string state = (dir / "state.json").string();
   restart({"--state", state});
@@ -128,7 +128,7 @@ TEST_F(process_level, state_file_survives_a_restart) {
   fs::remove_all(dir);
 }
 
-TEST_F(process_level, bad_state_file_is_a_usage_error) {
+TEST_F(emulator_process_level, bad_state_file_is_a_usage_error) {
   const auto dir = temp_dir();
   std::ofstream(dir / "state.json") << R"({"objects": {"no_such_object": []}})";
   const std::string cmd = ks::test::emulator_path() + " --listen 127.0.0.1:0 --api-key k --business-id b --user-id u --state " +
@@ -137,7 +137,7 @@ TEST_F(process_level, bad_state_file_is_a_usage_error) {
   fs::remove_all(dir);
 }
 
-TEST_F(process_level, tls_serves_https_that_verifies_by_certificate_and_host_name) {
+TEST_F(emulator_process_level, tls_serves_https_that_verifies_by_certificate_and_host_name) {
   const auto dir = temp_dir();
   make_certificate(dir / "cert.pem", dir / "key.pem");
   restart({"--tls-cert", (dir / "cert.pem").string(), "--tls-key", (dir / "key.pem").string()});
@@ -151,7 +151,7 @@ TEST_F(process_level, tls_serves_https_that_verifies_by_certificate_and_host_nam
   fs::remove_all(dir);
 }
 
-TEST_F(process_level, help_documents_every_flag_and_bad_flags_exit_2) {
+TEST_F(emulator_process_level, help_documents_every_flag_and_bad_flags_exit_2) {
   const auto dir = temp_dir();
   const std::string bin = ks::test::emulator_path();
   EXPECT_EQ(run(bin + " --help > " + (dir / "help.txt").string()), 0);
@@ -171,7 +171,7 @@ TEST_F(process_level, help_documents_every_flag_and_bad_flags_exit_2) {
   fs::remove_all(dir);
 }
 
-TEST_F(process_level, custom_schema_file_defines_the_objects) {
+TEST_F(emulator_process_level, custom_schema_file_defines_the_objects) {
   const auto dir = temp_dir();
   std::ofstream(dir / "schema.yaml") << "objects:\n"
                                         "  - name: widgets\n"
@@ -185,7 +185,7 @@ TEST_F(process_level, custom_schema_file_defines_the_objects) {
   fs::remove_all(dir);
 }
 
-TEST_F(process_level, keep_alive_serves_many_requests_on_one_connection) {
+TEST_F(emulator_process_level, keep_alive_serves_many_requests_on_one_connection) {
   const auto rest = base_url().substr(std::string("http://").size());
   const auto colon = rest.rfind(':');
   net::io_context io;

@@ -4,7 +4,7 @@
 namespace kizen_emulator::conformance {
 namespace {
 
-class records : public emulator_test {
+class emulator_records : public emulator_test {
  protected:
   // A company with a value in every field type the schema has.
   json::object full_company() {
@@ -27,7 +27,7 @@ class records : public emulator_test {
   }
 };
 
-TEST_F(records, add_returns_every_type_in_its_read_format) {
+TEST_F(emulator_records, add_returns_every_type_in_its_read_format) {
   const auto rec = full_company();
   EXPECT_EQ(rec.at("object_type"), "companies");
   EXPECT_EQ(value_of(rec, "name"), "Acme Corp");
@@ -52,7 +52,7 @@ TEST_F(records, add_returns_every_type_in_its_read_format) {
   EXPECT_EQ(rec.at("created"), rec.at("updated"));
 }
 
-TEST_F(records, contact_values_datetime_tags_relationship_and_decimal) {
+TEST_F(emulator_records, contact_values_datetime_tags_relationship_and_decimal) {
   const auto company = full_company();
   const auto r = api("POST", "/api/records/client_client/add",
                      json::object{{"fields", json::array{
@@ -90,7 +90,7 @@ TEST_F(records, contact_values_datetime_tags_relationship_and_decimal) {
   EXPECT_TRUE(found);
 }
 
-TEST_F(records, fields_can_be_named_by_id_and_dropdowns_by_option_id) {
+TEST_F(emulator_records, fields_can_be_named_by_id_and_dropdowns_by_option_id) {
   const auto meta = api("GET", std::string("/api/custom-objects/") + default_schema_ids::contacts_object +
                                    "/fields/settings-search?page_size=100").json();
   std::string email_id, stage_id, qualified_id;
@@ -107,7 +107,7 @@ TEST_F(records, fields_can_be_named_by_id_and_dropdowns_by_option_id) {
   EXPECT_EQ(value_of(rec, "stage").at("name"), "Qualified");
 }
 
-TEST_F(records, validation_errors_are_positional_and_name_the_field) {
+TEST_F(emulator_records, validation_errors_are_positional_and_name_the_field) {
   const auto r = api("POST", "/api/records/client_client/add",
                      json::object{{"fields", json::array{
                          json::object{{"name", "email"}, {"value", "ok@example.com"}},
@@ -124,7 +124,7 @@ TEST_F(records, validation_errors_are_positional_and_name_the_field) {
   EXPECT_EQ(search("client_client", json::object{}).at("count"), 0);
 }
 
-TEST_F(records, wrong_types_and_limits_are_rejected_per_field_type) {
+TEST_F(emulator_records, wrong_types_and_limits_are_rejected_per_field_type) {
   const auto company = full_company();
   api("DELETE", "/api/records/companies/" + std::string(company.at("id").as_string()));
   struct bad {
@@ -163,7 +163,7 @@ TEST_F(records, wrong_types_and_limits_are_rejected_per_field_type) {
   EXPECT_EQ(value_of(ok, "first_name").as_string().size(), 255u);
 }
 
-TEST_F(records, value_and_add_values_must_match_the_field_kind) {
+TEST_F(emulator_records, value_and_add_values_must_match_the_field_kind) {
   auto body = rejected("client_client", json::object{{"name", "tags"}, {"value", json::array{json::object{{"name", "x"}}}}});
   EXPECT_FALSE(body.at("fields").at(0).at("value").as_array().empty());
   body = rejected("client_client", json::object{{"name", "first_name"}, {"add_values", json::array{"x"}}});
@@ -176,7 +176,7 @@ TEST_F(records, value_and_add_values_must_match_the_field_kind) {
   EXPECT_FALSE(body.at("fields").at(0).at("id").as_array().empty());
 }
 
-TEST_F(records, identity_is_required_and_unique_ignoring_case_and_spaces) {
+TEST_F(emulator_records, identity_is_required_and_unique_ignoring_case_and_spaces) {
   auto r = api("POST", "/api/records/companies/add", json::object{{"fields", fields_of({{"domain", "x.test"}})}});
   ASSERT_EQ(r.status, 400);
   EXPECT_NE(json::serialize(r.json().at("non_field_errors")).find("name"), std::string::npos);
@@ -193,7 +193,7 @@ TEST_F(records, identity_is_required_and_unique_ignoring_case_and_spaces) {
   EXPECT_EQ(r.status, 400);
 }
 
-TEST_F(records, get_selects_fields_by_name_or_id) {
+TEST_F(emulator_records, get_selects_fields_by_name_or_id) {
   const auto rec = full_company();
   const std::string id(rec.at("id").as_string());
   auto got = api("GET", "/api/records/companies/" + id + "?field_names=employees,domain").json().as_object();
@@ -211,7 +211,7 @@ TEST_F(records, get_selects_fields_by_name_or_id) {
     EXPECT_TRUE(got.contains(key)) << key;
 }
 
-TEST_F(records, patch_changes_only_sent_fields_and_returns_only_them) {
+TEST_F(emulator_records, patch_changes_only_sent_fields_and_returns_only_them) {
   const auto rec = full_company();
   const std::string id(rec.at("id").as_string());
   control("PUT", "/__emulator/clock", json::object{{"frozen_at", "2030-01-01T00:00:00.000Z"}});
@@ -230,7 +230,7 @@ TEST_F(records, patch_changes_only_sent_fields_and_returns_only_them) {
   EXPECT_EQ(r.json().at("fields").as_object().size(), now.at("fields").as_object().size());
 }
 
-TEST_F(records, updated_moves_only_when_something_changes) {
+TEST_F(emulator_records, updated_moves_only_when_something_changes) {
   control("PUT", "/__emulator/clock", json::object{{"frozen_at", "2030-01-01T00:00:00.000Z"}});
   const auto rec = full_company();
   const std::string id(rec.at("id").as_string());
@@ -242,7 +242,7 @@ TEST_F(records, updated_moves_only_when_something_changes) {
   EXPECT_EQ(r.json().at("created"), "2030-01-01T00:00:00.000Z");
 }
 
-TEST_F(records, put_replaces_the_whole_record) {
+TEST_F(emulator_records, put_replaces_the_whole_record) {
   const auto rec = full_company();
   const std::string id(rec.at("id").as_string());
   auto r = api("PUT", "/api/records/companies/" + id, json::object{{"fields", fields_of({{"name", "Acme Corp"}, {"employees", 5}})}});
@@ -257,7 +257,7 @@ TEST_F(records, put_replaces_the_whole_record) {
   EXPECT_EQ(api("PUT", "/api/records/companies/" + id, json::object{{"fields", fields_of({{"employees", 5}})}}).status, 400);
 }
 
-TEST_F(records, tags_add_and_remove_and_to_many_replace) {
+TEST_F(emulator_records, tags_add_and_remove_and_to_many_replace) {
   const auto a = add("client_client", fields_of({{"email", "a@example.com"}}));
   const auto b = add("client_client", fields_of({{"email", "b@example.com"}}));
   const auto deal = add("deals", json::array{json::object{{"name", "name"}, {"value", "Deal 1"}},
@@ -283,7 +283,7 @@ TEST_F(records, tags_add_and_remove_and_to_many_replace) {
   EXPECT_EQ(value_of(now, "contacts").at(0).at("name"), "b@example.com");  // a contact without a name shows its email
 }
 
-TEST_F(records, delete_archives_and_hides_the_record) {
+TEST_F(emulator_records, delete_archives_and_hides_the_record) {
   const auto rec = full_company();
   const std::string id(rec.at("id").as_string());
   auto r = api("DELETE", "/api/records/companies/" + id);
@@ -303,7 +303,7 @@ TEST_F(records, delete_archives_and_hides_the_record) {
   EXPECT_EQ(get("companies", id).at("id"), rec.at("id"));
 }
 
-TEST_F(records, lookup_ignores_case_and_collapses_spaces) {
+TEST_F(emulator_records, lookup_ignores_case_and_collapses_spaces) {
   add("companies", fields_of({{"name", "Big  Blue Inc"}}));
   add("client_client", fields_of({{"email", "Grace@Example.com"}, {"first_name", "Grace"}}));
   auto r = api("GET", "/api/records/companies/lookup?identifier=%20big%20blue%20%20INC%20");

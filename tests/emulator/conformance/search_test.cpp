@@ -6,7 +6,7 @@
 namespace kizen_emulator::conformance {
 namespace {
 
-class search_api : public emulator_test {
+class emulator_search_api : public emulator_test {
  protected:
   std::string field_id(std::string_view object_uuid, std::string_view name) {
     const auto meta = api("GET", "/api/custom-objects/" + std::string(object_uuid) + "/fields/settings-search?page_size=100").json();
@@ -46,7 +46,7 @@ class search_api : public emulator_test {
   }
 };
 
-TEST_F(search_api, text_number_date_select_and_checkbox_conditions) {
+TEST_F(emulator_search_api, text_number_date_select_and_checkbox_conditions) {
   seed_companies();
   const auto co = object_id("companies");
   const auto domain = field_id(co, "domain"), employees = field_id(co, "employees"), founded = field_id(co, "founded");
@@ -73,7 +73,7 @@ TEST_F(search_api, text_number_date_select_and_checkbox_conditions) {
   EXPECT_EQ(names(search("companies", query({builtin("name", "=", "gamma")}))), S({"Gamma"}));
 }
 
-TEST_F(search_api, tags_relationships_and_timestamps) {
+TEST_F(emulator_search_api, tags_relationships_and_timestamps) {
   control("PUT", "/__emulator/clock", json::object{{"frozen_at", "2024-12-31T06:00:00.000Z"}});
   const auto a = add("client_client", json::array{json::object{{"name", "email"}, {"value", "a@example.com"}},
                                                   json::object{{"name", "tags"}, {"add_values", json::array{json::object{{"name", "vip"}}, json::object{{"name", "eu"}}}}}});
@@ -107,7 +107,7 @@ TEST_F(search_api, tags_relationships_and_timestamps) {
   (void)deal;
 }
 
-TEST_F(search_api, groups_combine_with_and_or_and_nest) {
+TEST_F(emulator_search_api, groups_combine_with_and_or_and_nest) {
   seed_companies();
   const auto co = object_id("companies");
   const auto employees = field_id(co, "employees");
@@ -122,7 +122,7 @@ TEST_F(search_api, groups_combine_with_and_or_and_nest) {
   EXPECT_EQ(names(search("companies", query({custom(employees, "=", 10), custom(employees, "=", 50)}, false))), S({"Alpha", "Gamma"}));
 }
 
-TEST_F(search_api, unknown_fields_conditions_and_bad_values_are_400) {
+TEST_F(emulator_search_api, unknown_fields_conditions_and_bad_values_are_400) {
   seed_companies();
   const auto co = object_id("companies");
   const auto employees = field_id(co, "employees"), industry = field_id(co, "industry");
@@ -144,7 +144,7 @@ TEST_F(search_api, unknown_fields_conditions_and_bad_values_are_400) {
   EXPECT_EQ(api("POST", "/api/records/companies/search?ordering=-nope", json::object{}).status, 400);
 }
 
-TEST_F(search_api, field_names_drop_unknown_names_silently) {
+TEST_F(emulator_search_api, field_names_drop_unknown_names_silently) {
   seed_companies();
   const auto page = search("companies", json::object{{"field_names", json::array{"name", "employees", "no_such"}}});
   for (const auto& r : page.at("results").as_array()) {
@@ -153,7 +153,7 @@ TEST_F(search_api, field_names_drop_unknown_names_silently) {
   }
 }
 
-TEST_F(search_api, search_term_matches_names_and_contact_fields) {
+TEST_F(emulator_search_api, search_term_matches_names_and_contact_fields) {
   seed_companies();
   add("client_client", fields_of({{"email", "ada@example.com"}, {"first_name", "Ada"}, {"last_name", "Lovelace"}}));
   add("client_client", fields_of({{"email", "bob@example.com"}}));
@@ -163,7 +163,7 @@ TEST_F(search_api, search_term_matches_names_and_contact_fields) {
   EXPECT_EQ(search("client_client", json::object{}, "search=example").at("count"), 2);
 }
 
-TEST_F(search_api, ordering_with_ties_broken_by_id_and_paging_through_next_links) {
+TEST_F(emulator_search_api, ordering_with_ties_broken_by_id_and_paging_through_next_links) {
   control("PUT", "/__emulator/clock", json::object{{"frozen_at", "2025-05-05T05:05:05.005Z"}});
   std::vector<std::string> ids;
   for (int i = 0; i < 7; ++i)
@@ -203,7 +203,7 @@ TEST_F(search_api, ordering_with_ties_broken_by_id_and_paging_through_next_links
   EXPECT_EQ(second.at("previous").as_string(), base_url() + "/api/records/companies/search?page_size=3");
 }
 
-TEST_F(search_api, page_size_is_capped_at_100_and_bad_pages_are_404) {
+TEST_F(emulator_search_api, page_size_is_capped_at_100_and_bad_pages_are_404) {
   for (int i = 0; i < 105; ++i) add("companies", fields_of({{"name", json::string("N" + std::to_string(i))}}));
   auto page = search("companies", json::object{}, "page_size=500");
   EXPECT_EQ(page.at("results").as_array().size(), 100u);

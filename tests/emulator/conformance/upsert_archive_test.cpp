@@ -4,7 +4,7 @@
 namespace kizen_emulator::conformance {
 namespace {
 
-class upsert_archive : public emulator_test {
+class emulator_upsert_archive : public emulator_test {
  protected:
   ks::test::http_reply upsert(std::string_view object, json::object body, std::string_view query = "") {
     std::string target = "/api/records/" + std::string(object) + "/upsert";
@@ -19,7 +19,7 @@ class upsert_archive : public emulator_test {
   }
 };
 
-TEST_F(upsert_archive, creates_then_updates_by_lookup_value) {
+TEST_F(emulator_upsert_archive, creates_then_updates_by_lookup_value) {
   auto r = upsert("client_client", json::object{{"lookup_value", "Linus@Example.com"}, {"fields", fields_of({{"first_name", "Linus"}})}});
   ASSERT_EQ(r.status, 201) << r.body;
   auto body = r.json().as_object();
@@ -37,7 +37,7 @@ TEST_F(upsert_archive, creates_then_updates_by_lookup_value) {
   EXPECT_EQ(search("client_client", json::object{}).at("count"), 1);
 }
 
-TEST_F(upsert_archive, bad_upsert_bodies_are_400) {
+TEST_F(emulator_upsert_archive, bad_upsert_bodies_are_400) {
   EXPECT_EQ(upsert("client_client", json::object{{"fields", json::array{}}}).status, 400);
   EXPECT_EQ(upsert("client_client", json::object{{"lookup_value", ""}}).status, 400);
   EXPECT_EQ(upsert("client_client", json::object{{"lookup_value", "not an email"}}).status, 400);
@@ -46,7 +46,7 @@ TEST_F(upsert_archive, bad_upsert_bodies_are_400) {
   EXPECT_EQ(search("client_client", json::object{}).at("count"), 0);
 }
 
-TEST_F(upsert_archive, archived_match_prompts_by_default) {
+TEST_F(emulator_upsert_archive, archived_match_prompts_by_default) {
   archived_company("Old Co");
   auto r = upsert("companies", json::object{{"lookup_value", "old co"}});
   ASSERT_EQ(r.status, 400);
@@ -57,7 +57,7 @@ TEST_F(upsert_archive, archived_match_prompts_by_default) {
   EXPECT_EQ(search("companies", json::object{}).at("count"), 0);
 }
 
-TEST_F(upsert_archive, archived_match_unarchives_on_request) {
+TEST_F(emulator_upsert_archive, archived_match_unarchives_on_request) {
   const auto id = archived_company("Old Co");
   const auto r = upsert("companies", json::object{{"lookup_value", "Old Co"}, {"oncreate_unarchive", "unarchive"},
                                                   {"fields", fields_of({{"employees", 2}})}});
@@ -67,7 +67,7 @@ TEST_F(upsert_archive, archived_match_unarchives_on_request) {
   EXPECT_EQ(value_of(get("companies", id), "employees"), 2);
 }
 
-TEST_F(upsert_archive, archived_match_is_moved_aside_on_overwrite) {
+TEST_F(emulator_upsert_archive, archived_match_is_moved_aside_on_overwrite) {
   const auto id = archived_company("Old Co");
   const auto r = upsert("companies", json::object{{"lookup_value", "Old Co"}, {"oncreate_unarchive", "overwrite"}});
   ASSERT_EQ(r.status, 201) << r.body;
@@ -80,7 +80,7 @@ TEST_F(upsert_archive, archived_match_is_moved_aside_on_overwrite) {
   EXPECT_EQ(list[0].at("archived"), true);
 }
 
-TEST_F(upsert_archive, add_on_an_archived_name_follows_unarchive) {
+TEST_F(emulator_upsert_archive, add_on_an_archived_name_follows_unarchive) {
   const auto id = archived_company("Gone Co");
   auto r = api("POST", "/api/records/companies/add", json::object{{"fields", fields_of({{"name", "Gone Co"}})}});
   ASSERT_EQ(r.status, 400);
@@ -94,7 +94,7 @@ TEST_F(upsert_archive, add_on_an_archived_name_follows_unarchive) {
   EXPECT_NE(r.json().at("id"), json::value(id));
 }
 
-TEST_F(upsert_archive, rename_onto_an_archived_name_needs_archived_conflict_overwrite) {
+TEST_F(emulator_upsert_archive, rename_onto_an_archived_name_needs_archived_conflict_overwrite) {
   archived_company("Taken Co");
   const auto rec = add("companies", fields_of({{"name", "Free Co"}}));
   const std::string id(rec.at("id").as_string());
@@ -111,7 +111,7 @@ TEST_F(upsert_archive, rename_onto_an_archived_name_needs_archived_conflict_over
   EXPECT_EQ(r.status, 400);
 }
 
-TEST_F(upsert_archive, upsert_update_onto_an_archived_name_follows_onupdate_archived_conflict) {
+TEST_F(emulator_upsert_archive, upsert_update_onto_an_archived_name_follows_onupdate_archived_conflict) {
   archived_company("Taken Co");
   add("companies", fields_of({{"name", "Mine Co"}}));
   auto r = upsert("companies", json::object{{"lookup_value", "Mine Co"}, {"fields", fields_of({{"name", "Taken Co"}})}});

@@ -335,7 +335,11 @@ response records_api::upsert(const object_def& o, const request& req, const pars
   } else if (!lookup_value->is_string() || lookup_value->as_string().empty()) {
     errors.non_field.push_back("lookup_value: Must be a non-empty string.");
   } else {
-    auto checked = parse_write_value(store_, o, idf, *lookup_value);
+    // Matching ignores surrounding spaces (as lookup does), so validation does too.
+    std::string trimmed(lookup_value->as_string());
+    trimmed.erase(0, trimmed.find_first_not_of(" \t\r\n"));
+    trimmed.erase(trimmed.find_last_not_of(" \t\r\n") + 1);
+    auto checked = parse_write_value(store_, o, idf, json::value(trimmed));
     if (!checked || !std::holds_alternative<std::string>(checked.value()))
       errors.non_field.push_back("lookup_value: " + (checked ? std::string("This field may not be blank.") : checked.error()));
     else

@@ -10,7 +10,7 @@ namespace {
 
 namespace json = boost::json;
 
-class application_logic : public ::testing::Test {
+class emulator_application_logic : public ::testing::Test {
  protected:
   void SetUp() override {
     auto s = load_schema_file(KIZEN_EMULATOR_DEFAULT_SCHEMA);
@@ -37,7 +37,7 @@ class application_logic : public ::testing::Test {
   std::unique_ptr<application> app_;
 };
 
-TEST_F(application_logic, failed_validation_leaves_no_trace) {
+TEST_F(emulator_application_logic, failed_validation_leaves_no_trace) {
   auto o = call("POST", "/api/records/client_client/add",
                 json::parse(R"({"fields":[{"name":"email","value":"a@b.co"},{"name":"tags","add_values":[{"name":"new-tag"}]},{"name":"lead_score","value":"x"}]})"));
   EXPECT_EQ(o.res.status, 400);
@@ -47,7 +47,7 @@ TEST_F(application_logic, failed_validation_leaves_no_trace) {
   EXPECT_TRUE(state.at("objects").at("client_client").as_array().empty());
 }
 
-TEST_F(application_logic, failed_unarchive_write_keeps_the_record_archived) {
+TEST_F(emulator_application_logic, failed_unarchive_write_keeps_the_record_archived) {
   auto o = call("POST", "/api/records/companies/add", json::parse(R"({"fields":[{"name":"name","value":"A"}]})"));
   const std::string id(body(o).at("id").as_string());
   call("DELETE", "/api/records/companies/" + id);
@@ -57,7 +57,7 @@ TEST_F(application_logic, failed_unarchive_write_keeps_the_record_archived) {
   EXPECT_EQ(call("GET", "/api/records/companies/" + id).res.status, 404);
 }
 
-TEST_F(application_logic, state_round_trips_through_dump_and_restore) {
+TEST_F(emulator_application_logic, state_round_trips_through_dump_and_restore) {
   call("POST", "/api/records/client_client/add",
        json::parse(R"({"fields":[{"name":"email","value":"a@b.co"},{"name":"tags","add_values":[{"name":"t1"}]},{"name":"stage","value":{"name":"Lead"}},{"name":"lifetime_value","value":"3.5"},{"name":"last_contacted","value":"2024-01-01T00:00:00Z"}]})"));
   const auto dumped = dump_state(app_->records());
@@ -69,7 +69,7 @@ TEST_F(application_logic, state_round_trips_through_dump_and_restore) {
   EXPECT_TRUE(dump_state(copy).at("objects").at("client_client").as_array().empty());
 }
 
-TEST_F(application_logic, faults_apply_to_api_only_and_are_logged) {
+TEST_F(emulator_application_logic, faults_apply_to_api_only_and_are_logged) {
   fault_settings f;
   f.fail_rate = 1;
   app_->faults().configure(f);
@@ -80,7 +80,7 @@ TEST_F(application_logic, faults_apply_to_api_only_and_are_logged) {
   EXPECT_EQ(log.at("requests").at(0).at("fault"), "fail");
 }
 
-TEST_F(application_logic, drop_only_hits_writes) {
+TEST_F(emulator_application_logic, drop_only_hits_writes) {
   fault_settings f;
   f.drop_response_rate = 1;
   app_->faults().configure(f);
@@ -89,7 +89,7 @@ TEST_F(application_logic, drop_only_hits_writes) {
             delivery::drop);
 }
 
-TEST_F(application_logic, next_links_use_the_host_header) {
+TEST_F(emulator_application_logic, next_links_use_the_host_header) {
   for (int i = 0; i < 3; ++i)
     call("POST", "/api/records/companies/add", json::object{{"fields", json::array{json::object{{"name", "name"}, {"value", json::string("C" + std::to_string(i))}}}}});
   const auto page = body(call("POST", "/api/records/companies/search?page_size=2"));

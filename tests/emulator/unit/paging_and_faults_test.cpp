@@ -11,7 +11,7 @@ namespace {
 
 namespace json = boost::json;
 
-TEST(pagination, pages_like_drf) {
+TEST(emulator_pagination, pages_like_drf) {
   auto w = page_for(parse_target("/x?page_size=10&page=3"), 25);
   ASSERT_TRUE(w);
   EXPECT_EQ(w->first, 20u);
@@ -26,7 +26,7 @@ TEST(pagination, pages_like_drf) {
     EXPECT_FALSE(page_for(parse_target(bad), 25)) << bad;
 }
 
-TEST(pagination, links_keep_other_parameters_and_drop_page_for_the_first) {
+TEST(emulator_pagination, links_keep_other_parameters_and_drop_page_for_the_first) {
   const auto t = parse_target("/api/records/deals/search?ordering=-updated&page=2&search=a%20b&page_size=10");
   const auto w = page_for(t, 35);
   const auto env = page_envelope(35, w.value(), "http://h:1", t, json::array{});
@@ -35,7 +35,7 @@ TEST(pagination, links_keep_other_parameters_and_drop_page_for_the_first) {
   EXPECT_EQ(env.at("count"), 35);
 }
 
-TEST(routes, templates_and_parameters) {
+TEST(emulator_routes, templates_and_parameters) {
   auto r = match_route(parse_target("/api/records/deals/0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0f").segments);
   EXPECT_EQ(r.ep, endpoint::record);
   EXPECT_EQ(r.path_template, "/api/records/{object_identifier}/{entity_id}");
@@ -52,7 +52,7 @@ TEST(routes, templates_and_parameters) {
   EXPECT_EQ(match_route(parse_target("/api/records/deals/a/b/c").segments).ep, endpoint::none);
 }
 
-TEST(faults, same_seed_same_decisions) {
+TEST(emulator_fault_decisions, same_seed_same_decisions) {
   fault_settings s;
   s.fail_rate = 0.3;
   s.reset_rate = 0.2;
@@ -79,7 +79,7 @@ TEST(faults, same_seed_same_decisions) {
   EXPECT_LT(failures, 90);
 }
 
-TEST(faults, rolling_second_rate_limit_with_retry_after) {
+TEST(emulator_fault_decisions, rolling_second_rate_limit_with_retry_after) {
   fault_injector f(1);
   fault_settings s;
   s.rate_limit = 2;
@@ -94,7 +94,7 @@ TEST(faults, rolling_second_rate_limit_with_retry_after) {
   EXPECT_TRUE(f.decide(t0 + std::chrono::milliseconds(1050), false).throttled);
 }
 
-TEST(faults, settings_merge_both_spellings_and_reject_nonsense) {
+TEST(emulator_fault_decisions, settings_merge_both_spellings_and_reject_nonsense) {
   fault_settings s;
   auto m = s.merged(json::object{{"fail-rate", 0.25}, {"latency_ms", 10}});
   ASSERT_TRUE(m);
@@ -106,7 +106,7 @@ TEST(faults, settings_merge_both_spellings_and_reject_nonsense) {
   EXPECT_FALSE(s.merged(json::object{{"typo", 1}}));
 }
 
-TEST(command_line, parses_every_flag) {
+TEST(emulator_command_line, parses_every_flag) {
   auto o = parse_options({"--listen", "0.0.0.0:0", "--api-key=k", "--business-id", "b", "--user-id", "u",
                           "--fail-rate", "0.1", "--rate-limit", "5", "--latency-ms", "20", "--reset-rate", "0.2",
                           "--drop-response-rate", "0.3", "--seed", "9", "--state", "s.json", "--schema", "x.yaml",
@@ -126,7 +126,7 @@ TEST(command_line, parses_every_flag) {
   EXPECT_EQ(o->port, 8089);
 }
 
-TEST(command_line, bad_flags_say_what_is_wrong) {
+TEST(emulator_command_line, bad_flags_say_what_is_wrong) {
   const std::vector<std::string> creds = {"--api-key", "k", "--business-id", "b", "--user-id", "u"};
   auto with = [&](std::vector<std::string> extra) {
     extra.insert(extra.end(), creds.begin(), creds.end());

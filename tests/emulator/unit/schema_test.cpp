@@ -5,7 +5,7 @@
 namespace kizen_emulator {
 namespace {
 
-TEST(schema_loading, default_schema_has_the_three_objects_and_every_field_type) {
+TEST(emulator_schema_loading, default_schema_has_the_three_objects_and_every_field_type) {
   auto s = load_schema_file(KIZEN_EMULATOR_DEFAULT_SCHEMA);
   ASSERT_TRUE(s) << s.error();
   const auto* contacts = s->object_by_name("client_client");
@@ -26,7 +26,7 @@ TEST(schema_loading, default_schema_has_the_three_objects_and_every_field_type) 
   EXPECT_EQ(s->object_by_id("3CEAAF30-8142-48EA-91D9-3080F9B439FC"), contacts);
 }
 
-TEST(schema_loading, minimal_objects_get_ids_and_timestamps) {
+TEST(emulator_schema_loading, minimal_objects_get_ids_and_timestamps) {
   auto s = load_schema_text("objects:\n  - name: widgets\n    fields:\n      - {name: name, type: text}\n", "test");
   ASSERT_TRUE(s) << s.error();
   const auto& w = s->objects.at(0);
@@ -37,7 +37,7 @@ TEST(schema_loading, minimal_objects_get_ids_and_timestamps) {
   EXPECT_EQ(again->objects.at(0).id, w.id);  // stable across loads
 }
 
-TEST(schema_loading, errors_name_the_place) {
+TEST(emulator_schema_loading, errors_name_the_place) {
   struct bad {
     const char* yaml;
     const char* expected;

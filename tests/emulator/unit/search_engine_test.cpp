@@ -11,7 +11,7 @@ namespace {
 
 namespace json = boost::json;
 
-class search_engine : public ::testing::Test {
+class emulator_search_engine : public ::testing::Test {
  protected:
   void SetUp() override {
     auto s = load_schema_file(KIZEN_EMULATOR_DEFAULT_SCHEMA);
@@ -62,7 +62,7 @@ class search_engine : public ::testing::Test {
   const object_def* companies_ = nullptr;
 };
 
-TEST_F(search_engine, blank_values_match_negative_conditions_only) {
+TEST_F(emulator_search_engine, blank_values_match_negative_conditions_only) {
   company("A", {{"employees", 5}, {"domain", "a.test"}});
   company("B", {});
   EXPECT_EQ(run(body({filter("employees", "!=", 5)})), names({"B"}));
@@ -71,7 +71,7 @@ TEST_F(search_engine, blank_values_match_negative_conditions_only) {
   EXPECT_EQ(run(body({filter("domain", "is_blank", true)})), names({"B"}));
 }
 
-TEST_F(search_engine, ordering_puts_blanks_last_ascending_first_descending_and_ties_by_id) {
+TEST_F(emulator_search_engine, ordering_puts_blanks_last_ascending_first_descending_and_ties_by_id) {
   auto& a = company("A", {{"employees", 5}});
   auto& b = company("B", {{"employees", 5}});
   company("C", {});
@@ -82,7 +82,7 @@ TEST_F(search_engine, ordering_puts_blanks_last_ascending_first_descending_and_t
   EXPECT_EQ(run(json::object{}, "-name"), names({"D", "C", "B", "A"}));
 }
 
-TEST_F(search_engine, updated_filter_and_default_order_by_created) {
+TEST_F(emulator_search_engine, updated_filter_and_default_order_by_created) {
   company("Old", {}, 1000);
   company("New", {}, 2000);
   EXPECT_EQ(run(body({filter("updated", ">", "1970-01-01T00:00:01.000Z")})), names({"New"}));
@@ -90,7 +90,7 @@ TEST_F(search_engine, updated_filter_and_default_order_by_created) {
   EXPECT_EQ(run(json::object{}), names({"Old", "New"}));
 }
 
-TEST_F(search_engine, archived_records_never_match_and_term_searches_the_name) {
+TEST_F(emulator_search_engine, archived_records_never_match_and_term_searches_the_name) {
   company("Findme", {});
   company("Other", {}).archived = true;
   EXPECT_EQ(run(json::object{}), names({"Findme"}));
@@ -98,7 +98,7 @@ TEST_F(search_engine, archived_records_never_match_and_term_searches_the_name) {
   EXPECT_EQ(run(json::object{}, "", "oth"), names({}));
 }
 
-TEST_F(search_engine, parse_errors_are_specific) {
+TEST_F(emulator_search_engine, parse_errors_are_specific) {
   EXPECT_NE(error(body({filter("employees", "has", 1)})).find("does not apply"), std::string::npos);
   EXPECT_NE(error(body({filter("industry", "=", "Mining")})).find("is not an option"), std::string::npos);
   EXPECT_NE(error(body({filter("founded", ">", "yesterday")})).find("YYYY-MM-DD"), std::string::npos);
@@ -109,7 +109,7 @@ TEST_F(search_engine, parse_errors_are_specific) {
   EXPECT_NE(error(json::object{{"query", "x"}}).find("expected a list"), std::string::npos);
 }
 
-TEST_F(search_engine, field_selection_from_names_and_ids) {
+TEST_F(emulator_search_engine, field_selection_from_names_and_ids) {
   const auto* employees = companies_->field_by_name("employees");
   json::value b = json::object{{"field_ids", json::array{json::value(employees->id), "not-a-uuid"}}};
   auto plan = parse_search(*store_, *companies_, &b, "", "");

@@ -12,7 +12,7 @@ namespace {
 
 namespace json = boost::json;
 
-TEST(time_format, parses_zones_and_fractions_into_utc_milliseconds) {
+TEST(emulator_time_format, parses_zones_and_fractions_into_utc_milliseconds) {
   EXPECT_EQ(parse_datetime("1970-01-01T00:00:00Z"), 0);
   EXPECT_EQ(parse_datetime("1970-01-01T00:00:00.5Z"), 500);
   EXPECT_EQ(parse_datetime("1970-01-01T00:00:00.123456Z"), 123);
@@ -24,7 +24,7 @@ TEST(time_format, parses_zones_and_fractions_into_utc_milliseconds) {
     EXPECT_FALSE(parse_datetime(bad)) << bad;
 }
 
-TEST(time_format, formats_iso_with_milliseconds_and_z) {
+TEST(emulator_time_format, formats_iso_with_milliseconds_and_z) {
   EXPECT_EQ(format_datetime(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(format_datetime(1735628400123), "2024-12-31T07:00:00.123Z");
   EXPECT_EQ(format_datetime(-1), "1969-12-31T23:59:59.999Z");
@@ -33,14 +33,14 @@ TEST(time_format, formats_iso_with_milliseconds_and_z) {
   EXPECT_EQ(format_datetime(*ms), "2099-12-31T23:59:59.999Z");
 }
 
-TEST(time_format, validates_calendar_dates) {
+TEST(emulator_time_format, validates_calendar_dates) {
   EXPECT_TRUE(is_valid_date("2024-02-29"));
   EXPECT_FALSE(is_valid_date("2023-02-29"));
   EXPECT_FALSE(is_valid_date("2023-13-01"));
   EXPECT_FALSE(is_valid_date("2023-1-01"));
 }
 
-TEST(uuids, pattern_and_generation) {
+TEST(emulator_uuids, pattern_and_generation) {
   EXPECT_TRUE(is_uuid("0B9C7F63-6d6f-4f4b-9d2e-0a0b0c0d0e0f"));
   EXPECT_FALSE(is_uuid("0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0"));
   EXPECT_FALSE(is_uuid("0b9c7f63_6d6f-4f4b-9d2e-0a0b0c0d0e0f"));
@@ -53,7 +53,7 @@ TEST(uuids, pattern_and_generation) {
   EXPECT_NE(derived_uuid("x", "y"), derived_uuid("x", "z"));
 }
 
-TEST(decimals, canonical_form_keeps_scale_and_checks_places) {
+TEST(emulator_decimals, canonical_form_keeps_scale_and_checks_places) {
   auto dec = [](json::value v, bool money = false) {
     auto r = canonical_decimal(v, money);
     return r ? r.value() : "error: " + r.error();
@@ -75,7 +75,7 @@ TEST(decimals, canonical_form_keeps_scale_and_checks_places) {
   EXPECT_EQ(dec("123456789012345678901"), "error: Ensure that there are no more than 20 digits in total.");
 }
 
-class write_values : public ::testing::Test {
+class emulator_write_values : public ::testing::Test {
  protected:
   void SetUp() override {
     auto s = load_schema_file(KIZEN_EMULATOR_DEFAULT_SCHEMA);
@@ -94,7 +94,7 @@ class write_values : public ::testing::Test {
   std::unique_ptr<store> store_;
 };
 
-TEST_F(write_values, each_type_accepts_its_shape_and_renders_its_read_format) {
+TEST_F(emulator_write_values, each_type_accepts_its_shape_and_renders_its_read_format) {
   EXPECT_EQ(parse("client_client", "first_name", "Ada"), "\"Ada\"");
   EXPECT_EQ(parse("client_client", "first_name", ""), "null");  // blank
   EXPECT_EQ(parse("client_client", "email", "a@b.co"), "\"a@b.co\"");
@@ -108,7 +108,7 @@ TEST_F(write_values, each_type_accepts_its_shape_and_renders_its_read_format) {
   EXPECT_NE(parse("client_client", "stage", json::object{{"name", "Customer"}}).find("\"name\":\"Customer\""), std::string::npos);
 }
 
-TEST_F(write_values, wrong_shapes_are_rejected_with_drf_messages) {
+TEST_F(emulator_write_values, wrong_shapes_are_rejected_with_drf_messages) {
   EXPECT_EQ(parse("client_client", "first_name", 1), "error: Not a valid string.");
   EXPECT_EQ(parse("client_client", "first_name", json::string(std::string(256, 'a'))),
             "error: Ensure this field has no more than 255 characters.");
@@ -129,7 +129,7 @@ TEST_F(write_values, wrong_shapes_are_rejected_with_drf_messages) {
   EXPECT_EQ(parse("client_client", "created", "2024-01-01T00:00:00Z"), "error: This field is read-only.");
 }
 
-TEST(identity, normalisation_folds_case_and_spaces) {
+TEST(emulator_identity, normalisation_folds_case_and_spaces) {
   EXPECT_EQ(normalize_identity("  Acme \t  Corp "), "acme corp");
   EXPECT_EQ(normalize_identity("A@B.CO"), "a@b.co");
   EXPECT_EQ(normalize_identity("   "), "");
