@@ -159,6 +159,7 @@ TEST_F(emulator_search_api, search_term_matches_names_and_contact_fields) {
   add("client_client", fields_of({{"email", "bob@example.com"}}));
   EXPECT_EQ(search("companies", json::object{}, "search=amm").at("count"), 1);
   EXPECT_EQ(search("client_client", json::object{}, "search=LOVE").at("count"), 1);
+  EXPECT_EQ(search("client_client", json::object{}, "search=ada%20love").at("count"), 1);  // full name
   EXPECT_EQ(search("client_client", json::object{}, "search=bob%40").at("count"), 1);
   EXPECT_EQ(search("client_client", json::object{}, "search=example").at("count"), 2);
 }

@@ -440,6 +440,7 @@ ks::result<search_plan, std::string> parse_search(const store& s, const object_d
   } else if (object.is_contacts()) {
     for (const char* n : {"email", "first_name", "last_name"})
       if (const auto* f = object.field_by_name(n)) plan.term_fields.push_back(f);
+    plan.term_full_name = true;
   } else {
     plan.term_fields.push_back(&object.identity_field());
   }
@@ -477,8 +478,7 @@ std::vector<const record*> run_search(const store& s, std::size_t object, const 
         const auto* text = std::get_if<std::string>(&r->values[f->index]);
         if (text && lower(*text).find(plan.term) != std::string::npos) found = true;
       }
-      if (!found && s.definitions().objects[object].is_contacts() && plan.term_fields.size() == 3 &&
-          lower(s.display_name(*r)).find(plan.term) != std::string::npos)
+      if (!found && plan.term_full_name && lower(s.display_name(*r)).find(plan.term) != std::string::npos)
         found = true;  // "Ada Lovelace" finds first_name Ada + last_name Lovelace
       if (!found) continue;
     }

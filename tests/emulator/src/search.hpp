@@ -43,6 +43,7 @@ struct search_plan {
   field_selection selection;
   std::string term;  // lower-case; empty = none
   std::vector<const field_def*> term_fields;
+  bool term_full_name = false;  // contacts' default search also matches "first last"
   const field_def* order_field = nullptr;  // nullptr = created
   bool descending = false;
 };
