@@ -18,6 +18,15 @@ constexpr int max_list_pages = 10000;
 
 std::string describe(const api_request& r) { return std::string(to_string(r.method)) + " " + r.path_template; }
 
+// The {object} of a "/.../api/records/{object}/search?..." target, for log lines.
+std::string object_of(std::string_view target) {
+  constexpr std::string_view marker = "/api/records/";
+  const auto at = target.find(marker);
+  if (at == std::string_view::npos) return {};
+  const auto rest = target.substr(at + marker.size());
+  return std::string(rest.substr(0, rest.find_first_of("/?")));
+}
+
 }  // namespace
 
 client::client(std::unique_ptr<http_pool> pool, std::shared_ptr<spdlog::logger> logger, std::string api_key)
@@ -176,7 +185,7 @@ client::async_result<page<record>> client::search_next(std::string next_url, sea
   auto body = request_builder::search_body(query);
   if (!body) co_return fail(invalid_request("search_next", body.error()));
   const api_request req{http_method::post, *target, "/api/records/{object}/search", std::move(*body)};
-  auto res = co_await call_ok(req, *target, "");
+  auto res = co_await call_ok(req, *target, object_of(*target));
   if (!res) co_return fail(std::move(res).error());
   auto parsed = response_parser::parse_record_page(res->body);
   if (!parsed) co_return fail(redact(protocol_error(res->status, describe(req), parsed.error())));
@@ -207,13 +216,14 @@ client::async_result<page<related_value>> client::field_values(std::string entit
       [](const http_response& r) { return response_parser::parse_field_values_page(r.body); });
 }
 
-client::async_result<std::vector<object_info>> client::list_objects() {
-  co_return co_await collect<object_info>(request_builder::list_objects(), "list_objects",
+client::async_result<std::vector<object_info>> client::list_objects(std::optional<int> page_size) {
+  co_return co_await collect<object_info>(request_builder::list_objects(std::nullopt, page_size), "list_objects",
                                           [](std::string_view body) { return response_parser::parse_objects_page(body); });
 }
 
-client::async_result<std::vector<field_info>> client::list_fields(std::string object_uuid) {
-  co_return co_await collect<field_info>(request_builder::list_fields(object_uuid), "list_fields",
+client::async_result<std::vector<field_info>> client::list_fields(std::string object_uuid,
+                                                                 std::optional<int> page_size) {
+  co_return co_await collect<field_info>(request_builder::list_fields(object_uuid, page_size), "list_fields",
                                          [](std::string_view body) { return response_parser::parse_fields_page(body); });
 }
 

@@ -80,10 +80,12 @@ class client {
                                                  std::optional<int> page = std::nullopt,
                                                  std::string search = {},
                                                  std::optional<int> page_size = std::nullopt);
-  // Every object (custom_only=false), following `next` to the end.
-  async_result<std::vector<object_info>> list_objects();
+  // Every object (custom_only=false), following `next` to the end; page_size only changes how
+  // many requests that takes.
+  async_result<std::vector<object_info>> list_objects(std::optional<int> page_size = std::nullopt);
   // Every field of one object (by its UUID from list_objects), following `next` to the end.
-  async_result<std::vector<field_info>> list_fields(std::string object_uuid);
+  async_result<std::vector<field_info>> list_fields(std::string object_uuid,
+                                                    std::optional<int> page_size = std::nullopt);
 
   const http_pool& pool() const { return *pool_; }
   pool_stats stats() const { return pool_->stats(); }

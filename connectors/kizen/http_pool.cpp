@@ -290,6 +290,7 @@ struct http_pool::impl {
     if (reused) ++counters.reused_requests;
 
     http::response_parser<http::string_body> parser;
+    parser.header_limit(64 * 1024);
     parser.body_limit(opts.body_limit);
     auto [rec, read] = co_await http::async_read(stream, c.buffer, parser, nothrow);
     if (rec == http::error::body_limit)
@@ -329,6 +330,8 @@ result<std::unique_ptr<http_pool>, error> http_pool::create(net::any_io_executor
     return fail(invalid_request("kizen.max_connections", "must be at least 1, got " + std::to_string(settings.max_connections)));
   if (settings.request_timeout.count() <= 0)
     return fail(invalid_request("kizen.request_timeout", "must be positive"));
+  if (settings.request_timeout > std::chrono::hours(24))  // also keeps now() + timeout from overflowing
+    return fail(invalid_request("kizen.request_timeout", "must be at most 24h"));
   auto p = std::make_unique<impl>(std::move(executor), settings, *ep, std::move(opts), logger);
   if (ep->tls) {
     ssl::context ctx(ssl::context::tls_client);

@@ -305,18 +305,23 @@ built request_builder::field_values(std::string_view entity_id, std::string_view
                      "/api/records/{entity_id}/field-values/{field_id}", std::nullopt};
 }
 
-built request_builder::list_objects(std::optional<int> page) {
+built request_builder::list_objects(std::optional<int> page, std::optional<int> page_size) {
   if (auto e = check_positive("page", page)) return fail(*e);
+  if (auto e = check_positive("page_size", page_size)) return fail(*e);
   std::vector<query_param> params{{"custom_only", "false"}};
   if (page) params.emplace_back("page", std::to_string(*page));
+  if (page_size) params.emplace_back("page_size", std::to_string(*page_size));
   return api_request{http_method::get, make_target({"api", "custom-objects"}, params),
                      "/api/custom-objects", std::nullopt};
 }
 
-built request_builder::list_fields(std::string_view object_uuid) {
+built request_builder::list_fields(std::string_view object_uuid, std::optional<int> page_size) {
   if (auto e = check_uuid("object_uuid", object_uuid)) return fail(*e);
+  if (auto e = check_positive("page_size", page_size)) return fail(*e);
+  std::vector<query_param> params;
+  if (page_size) params.emplace_back("page_size", std::to_string(*page_size));
   return api_request{http_method::get,
-                     make_target({"api", "custom-objects", object_uuid, "fields", "settings-search"}),
+                     make_target({"api", "custom-objects", object_uuid, "fields", "settings-search"}, params),
                      "/api/custom-objects/{object_id}/fields/settings-search", std::nullopt};
 }
 

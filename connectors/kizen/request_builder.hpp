@@ -62,10 +62,10 @@ class request_builder {
   static built field_values(std::string_view entity_id, std::string_view field_id,
                             std::optional<int> page = std::nullopt,
                             std::optional<int> page_size = std::nullopt, std::string_view search = {});
-  // GET /api/custom-objects?custom_only=false[&page=N]
-  static built list_objects(std::optional<int> page = std::nullopt);
-  // GET /api/custom-objects/{object uuid}/fields/settings-search
-  static built list_fields(std::string_view object_uuid);
+  // GET /api/custom-objects?custom_only=false[&page=N][&page_size=M]
+  static built list_objects(std::optional<int> page = std::nullopt, std::optional<int> page_size = std::nullopt);
+  // GET /api/custom-objects/{object uuid}/fields/settings-search[?page_size=M]
+  static built list_fields(std::string_view object_uuid, std::optional<int> page_size = std::nullopt);
 };
 
 // 8-4-4-4-12 hex digits, as the API's path patterns require.

@@ -261,6 +261,17 @@ TEST_F(kizen_client, lists_objects_and_their_fields) {
   ASSERT_TRUE(f["company"].relation);
   EXPECT_EQ(f["company"].relation->related_object_name, "companies");
   EXPECT_EQ(f["company"].relation->related_object_id, companies_object_id);
+
+  // Small pages: `next` is followed to the end and gives the same lists.
+  auto objects_paged = run(kizen->list_objects(1));
+  ASSERT_TRUE(objects_paged) << objects_paged.error().message;
+  ASSERT_EQ(objects_paged->size(), objects->size());
+  for (std::size_t i = 0; i < objects->size(); ++i) EXPECT_EQ((*objects_paged)[i].id, (*objects)[i].id);
+  auto fields_paged = run(kizen->list_fields(contacts_object_id, 2));
+  ASSERT_TRUE(fields_paged) << fields_paged.error().message;
+  ASSERT_EQ(fields_paged->size(), fields->size());
+  for (std::size_t i = 0; i < fields->size(); ++i) EXPECT_EQ((*fields_paged)[i].id, (*fields)[i].id);
+  EXPECT_GE(requests_log(emu_).at("counts").at("GET /api/custom-objects").to_number<int>(), 1 + 3);
 }
 
 TEST_F(kizen_client, wrong_credentials_are_permanent_401_or_403_without_the_key_in_the_message) {

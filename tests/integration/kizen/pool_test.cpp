@@ -88,6 +88,19 @@ TEST_F(kizen_pool, queued_requests_are_served_in_arrival_order) {
   EXPECT_EQ(proxy_.accepted(), 1);
 }
 
+TEST_F(kizen_pool, max_requests_per_second_keeps_the_client_under_the_server_limit) {
+  // The emulator refuses more than 12 requests in any rolling second. Unthrottled, 25 parallel
+  // lookups on loopback arrive far faster than that; at 5/s (burst 5) no second sees more than 10.
+  auto settings = settings_for(emu_, proxy_.base_url());
+  settings.max_requests_per_second = 5;
+  auto kizen = make_client(settings);
+  set_faults(emu_, {{"rate_limit", 12}});
+  EXPECT_EQ(run_concurrently(*kizen, 25), 25);
+  const auto log = requests_log(emu_);
+  EXPECT_EQ(log.at("total").to_number<int>(), 25);
+  for (const auto& r : log.at("requests").as_array()) EXPECT_EQ(r.at("status").to_number<int>(), 404) << r;
+}
+
 TEST_F(kizen_pool, a_connection_the_server_closed_while_idle_is_not_used) {
   auto kizen = make_client(settings_for(emu_, proxy_.base_url()));
   ASSERT_TRUE(run(kizen->list_objects()));

@@ -136,6 +136,26 @@ TEST_F(kizen_tls, kept_alive_tls_connections_are_reused) {
   EXPECT_EQ(kizen->stats().reused_requests, 4u);
 }
 
+TEST_F(kizen_tls, search_pages_are_followed_over_https) {
+  auto settings = settings_for(emu_);
+  settings.ca_file = good_.first;
+  auto kizen = make(settings);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(run(kizen->upsert_record("client_client", "s" + std::to_string(i) + "@example.com", {})));
+  search_query q;
+  q.page_size = 1;
+  auto page = run(kizen->search_records("client_client", q));
+  ASSERT_TRUE(page) << page.error().message;
+  ASSERT_TRUE(page->next);
+  EXPECT_EQ(page->next->rfind("https://", 0), 0u) << *page->next;  // the next page is on the same origin
+  int records = static_cast<int>(page->results.size());
+  while (page->next) {
+    page = run(kizen->search_next(*page->next, q));
+    ASSERT_TRUE(page) << page.error().message;
+    records += static_cast<int>(page->results.size());
+  }
+  EXPECT_EQ(records, 3);
+}
+
 TEST_F(kizen_tls, an_unreadable_ca_file_is_a_clear_error_at_start) {
   auto settings = settings_for(emu_);
   settings.ca_file = (dir_.path / "missing.pem").string();

@@ -186,6 +186,10 @@ TEST(request_builder, field_values) {
 TEST(request_builder, metadata) {
   EXPECT_EQ(ok(request_builder::list_objects()).target, "/api/custom-objects?custom_only=false");
   EXPECT_EQ(ok(request_builder::list_objects(2)).target, "/api/custom-objects?custom_only=false&page=2");
+  EXPECT_EQ(ok(request_builder::list_objects(std::nullopt, 50)).target, "/api/custom-objects?custom_only=false&page_size=50");
+  EXPECT_EQ(ok(request_builder::list_fields(other_id, 10)).target,
+            std::string("/api/custom-objects/") + other_id + "/fields/settings-search?page_size=10");
+  EXPECT_FALSE(request_builder::list_objects(std::nullopt, 0));
   const auto f = ok(request_builder::list_fields(other_id));
   EXPECT_EQ(f.method, http_method::get);
   EXPECT_EQ(f.target, std::string("/api/custom-objects/") + other_id + "/fields/settings-search");
