@@ -34,14 +34,6 @@ rate_limiter::duration rate_limiter::try_acquire(clock::time_point now) {
   return time_for(1 - tokens_);
 }
 
-rate_limiter::duration rate_limiter::reserve(clock::time_point now) {
-  if (unlimited()) return duration::zero();
-  refill(now);
-  tokens_ -= 1;
-  if (tokens_ >= 0) return duration::zero();
-  return time_for(-tokens_);
-}
-
 double rate_limiter::available(clock::time_point now) {
   if (unlimited()) return burst_;
   refill(now);

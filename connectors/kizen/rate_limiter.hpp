@@ -19,12 +19,7 @@ class rate_limiter {
   // how long until one will be.
   duration try_acquire(clock::time_point now);
 
-  // Takes one token now or books the next one to come (the bucket goes into debt), and returns
-  // how long the caller must wait before using it: zero when it may go at once. Callers are
-  // served in the order they call, and nobody needs to poll.
-  duration reserve(clock::time_point now);
-
-  // Tokens available at `now` (negative while booked ahead).
+  // Tokens available at `now`.
   double available(clock::time_point now);
 
   bool unlimited() const { return rate_ <= 0; }

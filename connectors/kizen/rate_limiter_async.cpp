@@ -8,11 +8,12 @@
 namespace ks::kizen {
 
 boost::asio::awaitable<boost::system::error_code> acquire(rate_limiter& limiter) {
-  const auto wait = limiter.reserve(rate_limiter::clock::now());
   boost::system::error_code ec;
-  if (wait > rate_limiter::duration::zero()) {
+  for (auto wait = limiter.try_acquire(rate_limiter::clock::now()); wait > rate_limiter::duration::zero();
+       wait = limiter.try_acquire(rate_limiter::clock::now())) {
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, wait);
     co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    if (ec) break;
   }
   co_return ec;
 }

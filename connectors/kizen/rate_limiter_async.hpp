@@ -8,8 +8,10 @@
 
 namespace ks::kizen {
 
-// Books a token and sleeps until it is due. Returns operation_aborted when the coroutine is
-// cancelled while waiting (the booked token is then lost, which only slows later callers).
+// Sleeps until a token is available and takes it. The token is taken when the caller goes on,
+// not booked ahead, so callers woken late (a busy thread) cannot burst above the rate: in any
+// window of T seconds at most burst + rate * T callers pass. Returns operation_aborted when the
+// coroutine is cancelled while waiting.
 boost::asio::awaitable<boost::system::error_code> acquire(rate_limiter& limiter);
 
 }  // namespace ks::kizen
