@@ -6,6 +6,10 @@
 //
 // Exceptions thrown by the job (including connection failures) are rethrown in the coroutine.
 // A broken connection is dropped and reopened by the next job on that thread.
+//
+// Capture by reference in the job (`[&]`, `[this, &x]`): the awaiting coroutine's frame outlives
+// the job. GCC 12 miscompiles a lambda temporary with non-trivial by-value captures (a string, a
+// vector) inside a co_await operand: the captures are relocated bitwise and ASan reports a bad free.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -34,22 +38,18 @@ class db_pool {
   db_pool(const db_pool&) = delete;
   db_pool& operator=(const db_pool&) = delete;
 
+  // Not itself a coroutine: GCC 12 miscompiles a coroutine that takes a callable with captured
+  // strings by value (the captures are copied bitwise into the frame, so ASan sees a bad free).
+  // The callable travels as an initiation argument instead.
   template <class F>
-  auto run(F fn) -> boost::asio::awaitable<std::invoke_result_t<F&, pqxx::connection&>> {
+  auto run(F fn) {
     using R = std::invoke_result_t<F&, pqxx::connection&>;
     if constexpr (std::is_void_v<R>) {
-      co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr)>(
-          [this, fn = std::move(fn)](auto handler) mutable {
-            submit(std::make_unique<job_impl<F, decltype(handler), R>>(std::move(fn), std::move(handler)));
-          },
-          boost::asio::use_awaitable);
+      return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr)>(
+          initiation<R>{this}, boost::asio::use_awaitable, std::move(fn));
     } else {
-      co_return co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable),
-                                                     void(std::exception_ptr, R)>(
-          [this, fn = std::move(fn)](auto handler) mutable {
-            submit(std::make_unique<job_impl<F, decltype(handler), R>>(std::move(fn), std::move(handler)));
-          },
-          boost::asio::use_awaitable);
+      return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr, R)>(
+          initiation<R>{this}, boost::asio::use_awaitable, std::move(fn));
     }
   }
 
@@ -94,6 +94,16 @@ class db_pool {
     Handler handler;
     // Keeps the awaiting io_context from running out of work while the job is queued.
     boost::asio::executor_work_guard<boost::asio::associated_executor_t<Handler>> work;
+  };
+
+  template <class R>
+  struct initiation {
+    db_pool* pool;
+    template <class Handler, class F>
+    void operator()(Handler&& handler, F&& fn) const {
+      pool->submit(std::make_unique<job_impl<std::decay_t<F>, std::decay_t<Handler>, R>>(
+          std::forward<F>(fn), std::forward<Handler>(handler)));
+    }
   };
 
   void submit(std::unique_ptr<job> j);

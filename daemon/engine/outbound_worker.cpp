@@ -149,7 +149,7 @@ net::awaitable<std::vector<outbound_worker::claimed_key>> outbound_worker::claim
     }
   }
   for (const auto& k : in_flight_) skip.push_back({k.first, k.second});
-  co_return co_await claim_pool_.run([this, capacity, skip = std::move(skip)](pqxx::connection& conn) {
+  co_return co_await claim_pool_.run([this, capacity, &skip](pqxx::connection& conn) {
     pqxx::work tx(conn);
     const auto keys = outbox_.due_keys(tx, static_cast<int>(capacity), skip, objects_);
     const auto locked = outbox_.lock_keys(tx, keys);
@@ -256,9 +256,9 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
   }
 
   try {
-    co_await claim_pool_.run([this, key = claimed.key](pqxx::connection& conn) {
+    co_await claim_pool_.run([this, &claimed](pqxx::connection& conn) {
       pqxx::work tx(conn);
-      outbox_.unlock_keys(tx, {key});
+      outbox_.unlock_keys(tx, {claimed.key});
       tx.commit();
     });
   } catch (const std::exception& e) {
