@@ -47,7 +47,8 @@ class daemon_process {
     }
     log_->info(log_line("kizen-sync starting", {{"version", KS_VERSION}, {"config", cfg_.source_file},
                                                 {"objects", static_cast<std::int64_t>(cfg_.objects.size())},
-                                                {"http_listen", cfg_.daemon.http_listen}}));
+                                                {"http_listen", cfg_.daemon.http_listen},
+                                                {"http_port", static_cast<std::int64_t>(status_->port())}}));
     net::co_spawn(io_, status_->run(), net::detached);
     net::co_spawn(io_, handle_signals(), net::detached);
     net::co_spawn(io_, feed_watchdog(), net::detached);
