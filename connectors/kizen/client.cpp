@@ -129,15 +129,18 @@ client::async_result<record> client::get_record(std::string object, std::string 
 }
 
 client::async_result<record> client::patch_record(std::string object, std::string entity_id,
-                                                  std::vector<field_write> writes, bool return_all_fields) {
-  co_return co_await perform<record>(request_builder::patch_record(object, entity_id, writes, return_all_fields),
-                                     "patch_record", object,
+                                                  std::vector<field_write> writes, bool return_all_fields,
+                                                  bool overwrite_archived_conflict) {
+  co_return co_await perform<record>(
+      request_builder::patch_record(object, entity_id, writes, return_all_fields, overwrite_archived_conflict),
+      "patch_record", object,
                                      [](const http_response& r) { return response_parser::parse_record(r.body); });
 }
 
 client::async_result<record> client::put_record(std::string object, std::string entity_id,
-                                                std::vector<field_write> writes) {
-  co_return co_await perform<record>(request_builder::put_record(object, entity_id, writes), "put_record", object,
+                                                std::vector<field_write> writes, bool overwrite_archived_conflict) {
+  co_return co_await perform<record>(request_builder::put_record(object, entity_id, writes, overwrite_archived_conflict),
+                                     "put_record", object,
                                      [](const http_response& r) { return response_parser::parse_record(r.body); });
 }
 
@@ -155,8 +158,9 @@ client::async_result<upsert_result> client::upsert_record(std::string object, st
 }
 
 client::async_result<std::optional<record>> client::lookup_record(std::string object, std::string identifier,
-                                                                  std::vector<std::string> field_names) {
-  auto req = request_builder::lookup_record(object, identifier, field_names);
+                                                                  std::vector<std::string> field_names,
+                                                                  bool all_fields) {
+  auto req = request_builder::lookup_record(object, identifier, field_names, all_fields);
   if (!req) co_return fail(invalid_request("lookup_record", req.error()));
   auto res = co_await call(*req, pool_->server().path_prefix + req->target, object);
   if (!res) co_return fail(redact(std::move(res).error()));

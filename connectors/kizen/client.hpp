@@ -50,11 +50,13 @@ class client {
   async_result<record> get_record(std::string object, std::string entity_id,
                                   std::vector<std::string> field_names = {});
   // PATCH: only the fields written change; the answer holds only those unless return_all_fields.
+  // overwrite_archived_conflict: take over an identity (name/email) held by an archived record.
   async_result<record> patch_record(std::string object, std::string entity_id,
-                                    std::vector<field_write> writes, bool return_all_fields = false);
-  // PUT.
+                                    std::vector<field_write> writes, bool return_all_fields = false,
+                                    bool overwrite_archived_conflict = false);
+  // PUT: fields not sent become blank.
   async_result<record> put_record(std::string object, std::string entity_id,
-                                  std::vector<field_write> writes);
+                                  std::vector<field_write> writes, bool overwrite_archived_conflict = false);
   // POST /add. Not idempotent: after a timeout, search before trying again.
   async_result<record> add_record(std::string object, std::vector<field_write> writes,
                                   unarchive_mode unarchive = unarchive_mode::server_default);
@@ -62,9 +64,11 @@ class client {
   // retry. `created` tells whether a new record was made.
   async_result<upsert_result> upsert_record(std::string object, std::string lookup_value,
                                             std::vector<field_write> writes, upsert_options options = {});
-  // GET /lookup by name or email. No match (404) is an empty optional, not an error.
+  // GET /lookup by name or email. No match (404) is an empty optional, not an error. Returns the
+  // default fields only unless field_names or all_fields say otherwise.
   async_result<std::optional<record>> lookup_record(std::string object, std::string identifier,
-                                                    std::vector<std::string> field_names = {});
+                                                    std::vector<std::string> field_names = {},
+                                                    bool all_fields = false);
   // POST /search; page is 1-based (nullopt: the first).
   async_result<page<record>> search_records(std::string object, search_query query,
                                             std::optional<int> page = std::nullopt);

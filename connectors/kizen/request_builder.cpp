@@ -127,13 +127,15 @@ const char* unarchive_name(unarchive_mode m) {
 }
 
 built write_request(http_method method, std::string_view object, std::string_view entity_id,
-                    const std::vector<field_write>& writes, bool return_all_fields) {
+                    const std::vector<field_write>& writes, bool return_all_fields,
+                    bool overwrite_archived_conflict) {
   if (auto e = check_object(object)) return fail(*e);
   if (auto e = check_uuid("entity_id", entity_id)) return fail(*e);
   auto fields = fields_array(writes);
   if (!fields) return fail(fields.error());
   json::object body;
   body["fields"] = std::move(*fields);
+  if (overwrite_archived_conflict) body["archived_conflict"] = "overwrite";
   std::vector<query_param> params;
   if (return_all_fields) params.emplace_back("return_all_fields", "true");
   return api_request{method, make_target({"api", "records", object, entity_id}, params),
@@ -157,13 +159,14 @@ built request_builder::get_record(std::string_view object, std::string_view enti
 }
 
 built request_builder::patch_record(std::string_view object, std::string_view entity_id,
-                                    const std::vector<field_write>& writes, bool return_all_fields) {
-  return write_request(http_method::patch, object, entity_id, writes, return_all_fields);
+                                    const std::vector<field_write>& writes, bool return_all_fields,
+                                    bool overwrite_archived_conflict) {
+  return write_request(http_method::patch, object, entity_id, writes, return_all_fields, overwrite_archived_conflict);
 }
 
 built request_builder::put_record(std::string_view object, std::string_view entity_id,
-                                  const std::vector<field_write>& writes) {
-  return write_request(http_method::put, object, entity_id, writes, false);
+                                  const std::vector<field_write>& writes, bool overwrite_archived_conflict) {
+  return write_request(http_method::put, object, entity_id, writes, false, overwrite_archived_conflict);
 }
 
 built request_builder::add_record(std::string_view object, const std::vector<field_write>& writes,
@@ -197,7 +200,7 @@ built request_builder::upsert_record(std::string_view object, std::string_view l
 }
 
 built request_builder::lookup_record(std::string_view object, std::string_view identifier,
-                                     const std::vector<std::string>& field_names) {
+                                     const std::vector<std::string>& field_names, bool all_fields) {
   if (auto e = check_object(object)) return fail(*e);
   if (identifier.empty()) return fail(std::string("identifier: must not be empty"));
   std::vector<query_param> params{{"identifier", std::string(identifier)}};
@@ -206,42 +209,59 @@ built request_builder::lookup_record(std::string_view object, std::string_view i
     if (!joined) return fail(joined.error());
     params.emplace_back("field_names", std::move(*joined));
   }
+  if (all_fields) params.emplace_back("all_fields", "true");
   return api_request{http_method::get, make_target({"api", "records", object, "lookup"}, params),
                      "/api/records/{object}/lookup", std::nullopt};
 }
+
+namespace {
+
+result<json::object, std::string> group_json(const filter_group& group, const std::string& where, int depth) {
+  if (depth > max_group_depth)
+    return fail(where + ": groups nested deeper than " + std::to_string(max_group_depth) + " levels");
+  json::array filters;
+  for (std::size_t i = 0; i < group.filters.size(); ++i) {
+    const std::string at = where + ".filters[" + std::to_string(i) + "]";
+    if (const auto* nested = std::get_if<filter_group>(&group.filters[i])) {
+      auto sub = group_json(*nested, at, depth + 1);
+      if (!sub) return fail(sub.error());
+      filters.emplace_back(std::move(*sub));
+      continue;
+    }
+    const auto& f = std::get<search_filter>(group.filters[i]);
+    if (f.field.empty()) return fail(at + ": field must not be empty");
+    if (f.condition.empty()) return fail(at + " (" + f.field + "): condition must not be empty");
+    if (f.custom && !is_uuid(f.field)) return fail(at + ": a custom field is named by its UUID, not '" + f.field + "'");
+    json::object filter;
+    if (f.custom) {
+      filter["type"] = "fields_v2";
+      filter["subtype"] = "custom";
+      filter["field"] = "\"custom\"::" + f.field;
+    } else {
+      filter["type"] = "fields";
+      filter["subtype"] = "non_custom";
+      filter["field"] = f.field;
+    }
+    filter["condition"] = f.condition;
+    if (f.value) filter["value"] = *f.value;
+    filters.emplace_back(std::move(filter));
+  }
+  json::object entry;
+  entry["and"] = group.all;
+  entry["filters"] = std::move(filters);
+  return entry;
+}
+
+}  // namespace
 
 result<std::string, std::string> request_builder::search_body(const search_query& query) {
   json::object body;
   if (!query.groups.empty()) {
     json::array groups;
     for (std::size_t g = 0; g < query.groups.size(); ++g) {
-      const auto& group = query.groups[g];
-      json::array filters;
-      for (std::size_t i = 0; i < group.filters.size(); ++i) {
-        const auto& f = group.filters[i];
-        const std::string where = "query.groups[" + std::to_string(g) + "].filters[" + std::to_string(i) + "]";
-        if (f.field.empty()) return fail(where + ": field must not be empty");
-        if (f.condition.empty()) return fail(where + " (" + f.field + "): condition must not be empty");
-        if (f.custom && !is_uuid(f.field))
-          return fail(where + ": a custom field is named by its UUID, not '" + f.field + "'");
-        json::object filter;
-        if (f.custom) {
-          filter["type"] = "fields_v2";
-          filter["subtype"] = "custom";
-          filter["field"] = "\"custom\"::" + f.field;
-        } else {
-          filter["type"] = "fields";
-          filter["subtype"] = "non_custom";
-          filter["field"] = f.field;
-        }
-        filter["condition"] = f.condition;
-        if (f.value) filter["value"] = *f.value;
-        filters.emplace_back(std::move(filter));
-      }
-      json::object entry;
-      entry["and"] = group.all;
-      entry["filters"] = std::move(filters);
-      groups.emplace_back(std::move(entry));
+      auto group = group_json(query.groups[g], "query.groups[" + std::to_string(g) + "]", 1);
+      if (!group) return fail(group.error());
+      groups.emplace_back(std::move(*group));
     }
     body["query"] = std::move(groups);
   }

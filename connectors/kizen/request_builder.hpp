@@ -34,20 +34,24 @@ class request_builder {
   static built get_record(std::string_view object, std::string_view entity_id,
                           const std::vector<std::string>& field_names = {});
   // PATCH /api/records/{object}/{id}[?return_all_fields=true]  {"fields":[...]}
+  // overwrite_archived_conflict adds "archived_conflict":"overwrite": an identity (name, email)
+  // held by an archived record is taken over instead of refused.
   static built patch_record(std::string_view object, std::string_view entity_id,
-                            const std::vector<field_write>& writes, bool return_all_fields = false);
-  // PUT /api/records/{object}/{id}  {"fields":[...]}
+                            const std::vector<field_write>& writes, bool return_all_fields = false,
+                            bool overwrite_archived_conflict = false);
+  // PUT /api/records/{object}/{id}  {"fields":[...][,"archived_conflict":"overwrite"]}
   static built put_record(std::string_view object, std::string_view entity_id,
-                          const std::vector<field_write>& writes);
+                          const std::vector<field_write>& writes, bool overwrite_archived_conflict = false);
   // POST /api/records/{object}/add  {"fields":[...][,"unarchive":"..."]}
   static built add_record(std::string_view object, const std::vector<field_write>& writes,
                           unarchive_mode unarchive = unarchive_mode::server_default);
   // POST /api/records/{object}/upsert  {"lookup_value":"...","fields":[...],...}
   static built upsert_record(std::string_view object, std::string_view lookup_value,
                              const std::vector<field_write>& writes, const upsert_options& options = {});
-  // GET /api/records/{object}/lookup?identifier=...[&field_names=a,b]
+  // GET /api/records/{object}/lookup?identifier=...[&field_names=a,b][&all_fields=true]
+  // (without field_names or all_fields, Kizen returns the default fields only)
   static built lookup_record(std::string_view object, std::string_view identifier,
-                             const std::vector<std::string>& field_names = {});
+                             const std::vector<std::string>& field_names = {}, bool all_fields = false);
   // POST /api/records/{object}/search?page=N&page_size=&ordering=&search=  {"query":[...],...}
   // page: 1-based; nullopt leaves it out (the first page).
   static built search_records(std::string_view object, const search_query& query,

@@ -1,11 +1,13 @@
 #pragma once
-// What POST /api/records/{object}/search is asked: filter groups (AND/OR within a group, and
-// AND/OR across groups), the fields to return, and the query-string options.
+// What POST /api/records/{object}/search is asked: filter groups (AND/OR within a group, groups
+// nested in groups, AND/OR across the top-level groups), the fields to return, and the
+// query-string options.
 
 #include <boost/json/value.hpp>
 #include <boost/json/value_from.hpp>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace ks::kizen {
@@ -38,9 +40,13 @@ struct search_filter {
 };
 
 struct filter_group {
-  bool all = true;  // "and": true = every filter must match, false = any
-  std::vector<search_filter> filters;
+  bool all = true;  // "and": true = every member must match, false = any
+  // Filters, and nested groups sent as {"and": ..., "filters": [...]} items, in this order.
+  // At most max_group_depth levels in all.
+  std::vector<std::variant<search_filter, filter_group>> filters;
 };
+
+inline constexpr int max_group_depth = 16;
 
 struct search_query {
   std::vector<filter_group> groups;

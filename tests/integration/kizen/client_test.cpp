@@ -114,6 +114,11 @@ TEST_F(kizen_client, add_then_lookup_by_name_and_missing_lookup_is_empty) {
   ASSERT_NE((*found)->field("industry"), nullptr);
   EXPECT_EQ((*found)->field("industry")->value.at("name").as_string(), "Retail");
 
+  auto all = run(kizen->lookup_record("companies", "Acme & Sons", {}, true));
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_TRUE(all->has_value());
+  EXPECT_NE((*all)->field("industry"), nullptr);
+
   auto missing = run(kizen->lookup_record("companies", "No Such Company"));
   ASSERT_TRUE(missing) << missing.error().message;
   EXPECT_FALSE(missing->has_value());
@@ -162,6 +167,19 @@ TEST_F(kizen_client, search_filters_and_follows_next_to_the_end) {
   EXPECT_EQ(email_of(found->results[0]), "p5@example.com");
   EXPECT_EQ(email_of(found->results[1]), "p3@example.com");
 
+  // Nested: first_name = Even AND (external_id = X-0 OR external_id = X-4).
+  search_query nested;
+  nested.groups.push_back({true, {search_filter::builtin("first_name", "=", "Even"),
+                                  filter_group{false, {search_filter::custom_field(contact_external_id_field, "=", "X-0"),
+                                                       search_filter::custom_field(contact_external_id_field, "=", "X-4"),
+                                                       search_filter::custom_field(contact_external_id_field, "=", "X-3")}}}});
+  nested.ordering = "email";
+  auto both = run(kizen->search_records("client_client", nested));
+  ASSERT_TRUE(both) << both.error().message;
+  ASSERT_EQ(both->results.size(), 2u);
+  EXPECT_EQ(email_of(both->results[0]), "p0@example.com");
+  EXPECT_EQ(email_of(both->results[1]), "p4@example.com");
+
   // updated > a time after every write: nothing.
   search_query recent;
   recent.groups.push_back({true, {search_filter::builtin("updated", ">", format_timestamp(
@@ -170,6 +188,45 @@ TEST_F(kizen_client, search_filters_and_follows_next_to_the_end) {
   ASSERT_TRUE(none) << none.error().message;
   EXPECT_EQ(none->count, 0);
   EXPECT_TRUE(none->results.empty());
+}
+
+TEST_F(kizen_client, multi_value_fields_take_add_and_remove_values_in_one_entry) {
+  auto kizen = make_client();
+  auto made = run(kizen->upsert_record("client_client", "tags@example.com",
+                                       {field_write::add("tags", json::array{json::object{{"name", "vip"}},
+                                                                             json::object{{"name", "beta"}}})}));
+  ASSERT_TRUE(made) << made.error().message;
+  field_write both;
+  both.field = "tags";
+  both.add_values = json::array{json::object{{"name", "gold"}}};
+  both.remove_values = json::array{json::object{{"name", "beta"}}};
+  auto changed = run(kizen->patch_record("client_client", made->rec.id, {both}));
+  ASSERT_TRUE(changed) << changed.error().message;
+  const auto contacts = state_dump(emu_).at("objects").at("client_client").as_array();
+  ASSERT_EQ(contacts.size(), 1u);
+  std::set<std::string> tags;
+  for (const auto& t : contacts[0].at("fields").at("tags").as_array()) tags.insert(std::string(t.as_string()));
+  EXPECT_EQ(tags, (std::set<std::string>{"vip", "gold"}));
+}
+
+TEST_F(kizen_client, an_identity_held_by_an_archived_record_is_taken_over_only_when_asked) {
+  auto kizen = make_client();
+  auto old_one = run(kizen->upsert_record("client_client", "shared@example.com", {}));
+  ASSERT_TRUE(old_one) << old_one.error().message;
+  ASSERT_TRUE(run(kizen->archive_record("client_client", old_one->rec.id)));
+  auto other = run(kizen->upsert_record("client_client", "other@example.com", {}));
+  ASSERT_TRUE(other) << other.error().message;
+
+  auto refused = run(kizen->patch_record("client_client", other->rec.id, {field_write::set("email", "shared@example.com")}));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().http_status, 400);
+  EXPECT_FALSE(refused.error().retryable);
+  auto taken = run(kizen->patch_record("client_client", other->rec.id, {field_write::set("email", "shared@example.com")},
+                                       false, true));
+  ASSERT_TRUE(taken) << taken.error().message;
+  auto found = run(kizen->lookup_record("client_client", "shared@example.com"));
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->id, other->rec.id);
 }
 
 TEST_F(kizen_client, archive_hides_the_record_and_unarchive_brings_it_back) {

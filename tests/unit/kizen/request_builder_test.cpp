@@ -61,6 +61,8 @@ TEST(request_builder, patch_record_by_name_and_id_with_every_value_kind) {
                 R"({"name":"labels","add_values":["a"],"remove_values":["b"]}]})");
   const auto all = ok(request_builder::patch_record("client_client", rec_id, writes, true));
   EXPECT_EQ(all.target, std::string("/api/records/client_client/") + rec_id + "?return_all_fields=true");
+  const auto overwrite = ok(request_builder::patch_record("client_client", rec_id, {field_write::set("email", "a@b.c")}, false, true));
+  EXPECT_EQ(*overwrite.body, R"({"fields":[{"name":"email","value":"a@b.c"}],"archived_conflict":"overwrite"})");
 }
 
 TEST(request_builder, put_record) {
@@ -68,6 +70,8 @@ TEST(request_builder, put_record) {
   EXPECT_EQ(r.method, http_method::put);
   EXPECT_EQ(r.target, std::string("/api/records/company/") + rec_id);
   EXPECT_EQ(*r.body, R"({"fields":[{"name":"name","value":"Acme"}]})");
+  EXPECT_EQ(*ok(request_builder::put_record("company", rec_id, {}, true)).body,
+            R"({"fields":[],"archived_conflict":"overwrite"})");
 }
 
 TEST(request_builder, add_record_with_and_without_unarchive) {
@@ -109,6 +113,8 @@ TEST(request_builder, lookup_record_encodes_the_identifier) {
   EXPECT_EQ(nasty.target, "/api/records/company/lookup?identifier=A%26B%3DC%20%231%20100%25");
   const auto fields = ok(request_builder::lookup_record("company", "Acme", {"name", "industry"}));
   EXPECT_EQ(fields.target, "/api/records/company/lookup?identifier=Acme&field_names=name,industry");
+  EXPECT_EQ(ok(request_builder::lookup_record("company", "Acme", {}, true)).target,
+            "/api/records/company/lookup?identifier=Acme&all_fields=true");
 }
 
 TEST(request_builder, path_segments_are_encoded_one_by_one) {
@@ -153,6 +159,32 @@ TEST(request_builder, search_nested_and_or) {
             R"({"type":"fields","subtype":"non_custom","field":"name","condition":"starts_with","value":"B"}]},)"
             R"({"and":true,"filters":[{"type":"fields","subtype":"non_custom","field":"email","condition":"is_blank"}]}],)"
             R"("and":false})");
+}
+
+TEST(request_builder, search_groups_nest) {
+  // name = "A" AND (stage = "Won" OR (score > 5 AND score < 9))
+  search_query q;
+  const filter_group inner{true, {search_filter::builtin("score", ">", 5), search_filter::builtin("score", "<", 9)}};
+  const filter_group middle{false, {search_filter::builtin("stage", "=", "Won"), inner}};
+  q.groups.push_back({true, {search_filter::builtin("name", "=", "A"), middle}});
+  const auto r = ok(request_builder::search_records("deals", q));
+  EXPECT_EQ(*r.body,
+            R"({"query":[{"and":true,"filters":[)"
+            R"({"type":"fields","subtype":"non_custom","field":"name","condition":"=","value":"A"},)"
+            R"({"and":false,"filters":[{"type":"fields","subtype":"non_custom","field":"stage","condition":"=","value":"Won"},)"
+            R"({"and":true,"filters":[{"type":"fields","subtype":"non_custom","field":"score","condition":">","value":5},)"
+            R"({"type":"fields","subtype":"non_custom","field":"score","condition":"<","value":9}]}]}]}],"and":true})");
+
+  search_query deep;
+  filter_group g{true, {search_filter::builtin("name", "is_blank")}};
+  for (int i = 0; i < max_group_depth; ++i) g = filter_group{true, {g}};
+  deep.groups.push_back(g);
+  EXPECT_NE(err(request_builder::search_records("deals", deep)).find("nested deeper than 16"), std::string::npos);
+
+  search_query bad;
+  bad.groups.push_back({true, {search_filter::builtin("name", "is_blank"), filter_group{true, {search_filter::builtin("", "=")}}}});
+  EXPECT_NE(err(request_builder::search_records("deals", bad)).find("query.groups[0].filters[1].filters[0]"),
+            std::string::npos);
 }
 
 TEST(request_builder, search_without_filters_sends_only_and) {
