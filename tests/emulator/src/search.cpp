@@ -470,6 +470,7 @@ ks::result<search_plan, std::string> parse_search(const store& s, const object_d
 
 std::vector<const record*> run_search(const store& s, std::size_t object, const search_plan& plan) {
   std::vector<std::pair<sort_key, const record*>> hits;
+  hits.reserve(s.records(object).size());
   for (const record* r : s.records(object)) {
     if (r->archived) continue;
     if (!plan.term.empty()) {

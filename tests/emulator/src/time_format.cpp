@@ -56,13 +56,13 @@ std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
 }
 
 bool is_valid_date(std::string_view text) {
-  int y, m, d;
+  int y = 0, m = 0, d = 0;
   return text.size() == 10 && digits(text, 0, 4, y) && text[4] == '-' && digits(text, 5, 2, m) &&
          text[7] == '-' && digits(text, 8, 2, d) && valid_ymd(y, m, d);
 }
 
 std::optional<std::int64_t> parse_datetime(std::string_view text) {
-  int y, mo, d, h, mi, s = 0;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   if (text.size() < 16 || !is_valid_date(text.substr(0, 10))) return std::nullopt;
   digits(text, 0, 4, y);
   digits(text, 5, 2, mo);
