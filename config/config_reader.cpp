@@ -62,6 +62,11 @@ bool has_control_character(std::string_view s) {
 
 // Values that end up in HTTP headers must not be able to break them.
 bool check_header_value(yaml_reader& r, const scalar& s, const std::string& what) {
+  if (s.text.empty()) {
+    // Sent as a request header; Kizen answers a blank one with 401 missing_business_context.
+    r.error(s.node, what + " is empty" + (s.from_environment ? " (the value from the environment)" : ""));
+    return false;
+  }
   if (!has_control_character(s.text)) return true;
   r.error(s.node, what + " contains a control character (line break, tab, ...)");
   return false;
@@ -112,7 +117,7 @@ bool valid_listen_address(std::string_view s) {
     if (c < '0' || c > '9') return false;
     value = value * 10 + static_cast<unsigned>(c - '0');
   }
-  return value >= 1 && value <= 65535;
+  return value <= 65535;  // 0: any free port (the bound port is logged at start)
 }
 
 class reader_impl {
@@ -268,7 +273,7 @@ class reader_impl {
     r_.check_keys(n, "daemon", daemon_keys);
     if (auto s = r_.read_text(n, "http_listen", "daemon", false)) {
       if (!valid_listen_address(s->text)) {
-        r_.error(s->node, "daemon.http_listen must be HOST:PORT with PORT 1..65535, e.g. "
+        r_.error(s->node, "daemon.http_listen must be HOST:PORT with PORT 0..65535 (0: any free port), e.g. "
                           "127.0.0.1:9464 or [::1]:9464 (got " + yaml_reader::shown(*s) + ")");
       } else {
         d.http_listen = s->text;

@@ -97,3 +97,17 @@ std::int64_t identity_store::count(pqxx::transaction_base& tx, const std::string
 }
 
 }  // namespace ks::pg
+
+namespace ks::pg {
+
+std::vector<std::pair<std::string, std::string>> identity_store::entries(pqxx::transaction_base& tx,
+                                                                         const std::string& object) const {
+  const auto r = tx.exec_params("SELECT key, entity_id::text FROM " + table_ + " WHERE object = $1 ORDER BY key",
+                                object);
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(r.size());
+  for (const auto& row : r) out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
+  return out;
+}
+
+}  // namespace ks::pg

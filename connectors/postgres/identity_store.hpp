@@ -12,6 +12,8 @@
 #include <optional>
 #include <pqxx/transaction_base>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ks::pg {
 
@@ -59,6 +61,9 @@ class identity_store {
   bool remove(pqxx::transaction_base& tx, const std::string& object, const std::string& key) const;
 
   std::int64_t count(pqxx::transaction_base& tx, const std::string& object) const;
+  // Every (key, entity_id) of the object, for the reconcile walk that finds archived records.
+  std::vector<std::pair<std::string, std::string>> entries(pqxx::transaction_base& tx,
+                                                           const std::string& object) const;
 
  private:
   std::optional<identity> select_one(pqxx::transaction_base& tx, const std::string& where,

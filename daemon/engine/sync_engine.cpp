@@ -41,6 +41,7 @@ sync_engine::sync_engine(net::any_io_executor executor, config::config cfg, serv
   claim_pool_ = std::make_unique<db_pool>(cfg_.postgres.url, 1, session_setup("kizen-sync claim"));
   work_pool_ = std::make_unique<db_pool>(cfg_.postgres.url, std::clamp(cfg_.kizen.max_connections, 2, 4),
                                          session_setup("kizen-sync"));
+  inbound_pool_ = std::make_unique<db_pool>(cfg_.postgres.url, 2, session_setup("kizen-sync inbound"));
   metrics_.describe("kizen_sync_outbox_backlog", service::metrics::type::gauge, "Pending outbox changes.");
   metrics_.describe("kizen_sync_outbox_dead", service::metrics::type::gauge, "Dead-lettered outbox changes.");
   metrics_.describe("kizen_sync_up", service::metrics::type::gauge, "1 once the sync runs, 0 while starting.");
@@ -112,6 +113,8 @@ net::awaitable<ks::result<void, std::vector<std::string>>> sync_engine::start() 
   settings.retry = cfg_.kizen.retry;
   outbound_ = std::make_unique<outbound_worker>(executor_, cfg_, bindings_, *client_, *claim_pool_, *work_pool_,
                                                 metrics_, service::make_logger("outbound"), settings);
+  inbound_ = std::make_unique<inbound_puller>(executor_, cfg_, bindings_, *client_, *inbound_pool_, metrics_,
+                                              service::make_logger("inbound"));
   listener_ = std::make_unique<pg::change_listener>(executor_, cfg_.postgres.url,
                                                     pg::notify_channel(cfg_.postgres.schema),
                                                     service::make_logger("listener"));
@@ -138,11 +141,12 @@ net::awaitable<void> sync_engine::run() {
       finished_.cancel();
     };
   };
-  background_running_ = 2;
+  background_running_ = 3;
   // The listener wakes the outbound worker on every commit (and after each reconnect).
   net::co_spawn(executor_, listener_->run([this](std::string_view) { outbound_->wake(); }),
                 net::bind_cancellation_slot(listener_stop_.slot(), ended("listener")));
   net::co_spawn(executor_, housekeeping(), ended("housekeeping"));
+  net::co_spawn(executor_, inbound_->run(), ended("inbound"));
   co_await outbound_->run();  // returns after stop(), once in-flight work is done
   listener_stop_.emit(net::cancellation_type::terminal);
   timer_.cancel();
@@ -156,6 +160,7 @@ void sync_engine::stop() {
   stopping_ = true;
   timer_.cancel();
   if (outbound_) outbound_->stop();
+  if (inbound_) inbound_->stop();
 }
 
 service::health_report sync_engine::health() const {

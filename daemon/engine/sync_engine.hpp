@@ -1,7 +1,7 @@
 #pragma once
 // The running sync for one config: checks the sync schema, binds the mapped objects to Kizen's
-// field metadata, then runs the NOTIFY listener, the outbound worker and housekeeping (metrics,
-// the periodic summary line, retention purge) until stop(). `kizen-sync run` owns one at a time
+// field metadata, then runs the NOTIFY listener, the outbound worker, the inbound puller and
+// housekeeping (metrics, the periodic summary line, retention purge) until stop(). `kizen-sync run` owns one at a time
 // (a reload replaces it).
 
 #include "config/config.hpp"
@@ -9,6 +9,7 @@
 #include "connectors/postgres/change_listener.hpp"
 #include "daemon/engine/db_pool.hpp"
 #include "daemon/engine/kizen_schema.hpp"
+#include "daemon/engine/inbound_puller.hpp"
 #include "daemon/engine/outbound_worker.hpp"
 #include "daemon/service/metrics.hpp"
 #include "daemon/service/status_server.hpp"
@@ -40,6 +41,7 @@ class sync_engine {
   service::health_report health() const;
   const config::config& cfg() const { return cfg_; }
   const outbound_worker* outbound() const { return outbound_.get(); }
+  inbound_puller* inbound() { return inbound_.get(); }
 
  private:
   boost::asio::awaitable<void> housekeeping();
@@ -51,14 +53,18 @@ class sync_engine {
   std::shared_ptr<spdlog::logger> logger_;
   std::unique_ptr<db_pool> claim_pool_;
   std::unique_ptr<db_pool> work_pool_;
+  // Inbound writes wait for key locks held by in-flight outbound requests, whose completion runs
+  // on work_pool_: separate threads, so those waits can never starve the outbound completion.
+  std::unique_ptr<db_pool> inbound_pool_;
   std::unique_ptr<kizen::client> client_;
   object_bindings bindings_;
   std::unique_ptr<outbound_worker> outbound_;
+  std::unique_ptr<inbound_puller> inbound_;
   std::unique_ptr<pg::change_listener> listener_;
   boost::asio::steady_timer timer_;        // start() backoff and housekeeping pauses
   boost::asio::steady_timer finished_;     // cancelled whenever a background coroutine ends
   boost::asio::cancellation_signal listener_stop_;
-  int background_running_ = 0;             // listener + housekeeping still running
+  int background_running_ = 0;             // listener, housekeeping, inbound still running
   bool stopping_ = false;
   bool started_ = false;
   std::string waiting_for_;  // why start() is still waiting

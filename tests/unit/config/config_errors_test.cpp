@@ -353,7 +353,7 @@ std::vector<error_case> cases() {
       {"http_listen_without_host", with_tail("daemon:\n  http_listen: 9464\n"), 17, 16,
        "daemon.http_listen must be HOST:PORT"},
       {"http_listen_bad_port", with_tail("daemon:\n  http_listen: 127.0.0.1:70000\n"), 17, 16,
-       "daemon.http_listen must be HOST:PORT with PORT 1..65535"},
+       "daemon.http_listen must be HOST:PORT with PORT 0..65535"},
 
       // --- environment
       {"env_variable_unset",
@@ -382,6 +382,10 @@ std::vector<error_case> cases() {
        kizen_body("  base_url: https://kizen.example.com\n  api_key: k\n"
                   "  business_id: \"b\\n\"\n  user_id: u\n"),
        4, 16, "kizen.business_id contains a control character"},
+      {"user_id_empty",
+       kizen_body("  base_url: https://kizen.example.com\n  api_key: k\n"
+                  "  business_id: b\n  user_id: \"\"\n"),
+       5, 12, "kizen.user_id is empty"},
       {"ca_file_missing", with_kizen("  ca_file: /nonexistent/ks-ca.pem\n"), 6, 12,
        "kizen.ca_file: cannot read '/nonexistent/ks-ca.pem': No such file or directory"},
       {"api_key_file_missing",

@@ -1,0 +1,43 @@
+#include "daemon/engine/conflict_policy.hpp"
+
+#include "connectors/kizen/timestamp.hpp"
+
+namespace ks::engine {
+
+namespace {
+
+std::string at(wall_time t) {
+  return kizen::format_timestamp(std::chrono::time_point_cast<std::chrono::microseconds>(t));
+}
+
+}  // namespace
+
+conflict_outcome resolve_conflicts(config::conflict_policy policy, const std::vector<std::string>& received,
+                                   const std::map<std::string, wall_time>& pending, wall_time kizen_updated) {
+  conflict_outcome out;
+  for (const auto& column : received) {
+    const auto it = pending.find(column);
+    if (it == pending.end()) {
+      out.write.push_back(column);
+      continue;
+    }
+    bool kizen_wins = false;
+    switch (policy) {
+      case config::conflict_policy::kizen_wins: kizen_wins = true; break;
+      case config::conflict_policy::database_wins: kizen_wins = false; break;
+      case config::conflict_policy::newest_wins: kizen_wins = kizen_updated > it->second; break;
+    }
+    out.decisions.push_back(column + ": " + (kizen_wins ? "Kizen" : "database") + " wins (" +
+                            config::to_string(policy) + "; Kizen updated " + at(kizen_updated) +
+                            ", database change committed " + at(it->second) + ")");
+    if (kizen_wins) {
+      out.write.push_back(column);
+      out.drop_pending.push_back(column);
+    } else {
+      out.keep.push_back(column);
+    }
+  }
+  return out;
+}
+
+}  // namespace ks::engine

@@ -1,0 +1,198 @@
+#include "daemon/engine/record_translator.hpp"
+
+#include "connectors/postgres/values.hpp"
+#include "daemon/engine/value_codec.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace ks::engine {
+
+namespace json = boost::json;
+
+namespace {
+
+const kizen::record_field* field_of(const kizen::record& r, const field_binding& f) {
+  if (const auto* by_id = r.field_by_id(f.field.id)) return by_id;
+  return r.field(f.field.name);
+}
+
+std::string short_json(const json::value& v) {
+  auto s = json::serialize(v);
+  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
+// The id of a related record value: {"id": ...} or a bare id string.
+std::optional<std::string> related_id(const json::value& v) {
+  if (v.is_string() && ks::pg::is_uuid(v.get_string())) return ks::pg::normalize_uuid(v.get_string());
+  if (const auto* o = v.if_object())
+    if (const auto* id = o->if_contains("id"); id && id->is_string() && ks::pg::is_uuid(id->get_string()))
+      return ks::pg::normalize_uuid(id->get_string());
+  return std::nullopt;
+}
+
+// The option name of a select value: {"id","name"} or a bare name.
+std::optional<std::string> option_name(const field_binding& f, const json::value& v) {
+  if (v.is_string()) return std::string(v.get_string());
+  if (const auto* o = v.if_object()) {
+    if (const auto* name = o->if_contains("name"); name && name->is_string()) return std::string(name->get_string());
+    if (const auto* id = o->if_contains("id"); id && id->is_string())
+      for (const auto& opt : f.field.options)
+        if (opt.id == id->get_string()) return opt.name;
+  }
+  return std::nullopt;
+}
+
+// The related ids of a relationship value (one object or a list).
+std::optional<std::vector<std::string>> related_ids(const json::value& v) {
+  std::vector<std::string> ids;
+  if (v.is_null()) return ids;
+  if (const auto* a = v.if_array()) {
+    for (const auto& item : *a) {
+      auto id = related_id(item);
+      if (!id) return std::nullopt;
+      ids.push_back(*id);
+    }
+    return ids;
+  }
+  auto id = related_id(v);
+  if (!id) return std::nullopt;
+  ids.push_back(*id);
+  return ids;
+}
+
+}  // namespace
+
+std::vector<const field_binding*> summarized_fields(const object_binding& object, const kizen::record& record) {
+  std::vector<const field_binding*> out;
+  for (const auto& f : object.fields) {
+    if (!f.receives()) continue;
+    if (const auto* rf = field_of(record, f); rf && rf->summary_count) out.push_back(&f);
+  }
+  return out;
+}
+
+std::vector<record_reference> references_of(const object_binding& object, const kizen::record& record,
+                                            const full_lists& lists) {
+  std::vector<record_reference> refs;
+  for (const auto& f : object.fields) {
+    if (!f.receives() || !f.mapping->references) continue;
+    std::vector<std::string> ids;
+    if (const auto it = lists.find(f.field.id); it != lists.end()) {
+      ids = it->second;
+    } else if (const auto* rf = field_of(record, f)) {
+      if (auto parsed = related_ids(rf->value)) ids = std::move(*parsed);
+    }
+    for (auto& id : ids) {
+      record_reference r{*f.mapping->references, id};
+      if (std::find(refs.begin(), refs.end(), r) == refs.end()) refs.push_back(std::move(r));
+    }
+  }
+  return refs;
+}
+
+translated_record translate_record(const object_binding& object, const kizen::record& record,
+                                   const entity_lookup& lookup, const full_lists& lists) {
+  translated_record out;
+  auto problem = [&](const field_binding& f, const std::string& what) {
+    out.problems.push_back("field '" + f.field.name + "' (column '" + f.mapping->column + "'): " + what);
+  };
+  for (const auto& f : object.fields) {
+    if (!f.receives()) continue;
+    const auto* rf = field_of(record, f);
+    const json::value raw = rf ? rf->value : json::value(nullptr);
+    json::value& slot = out.values[f.mapping->column];
+    slot = nullptr;
+    switch (f.kind) {
+      case value_kind::text:
+      case value_kind::date:
+      case value_kind::datetime:
+        if (raw.is_string() || raw.is_null()) {
+          slot = raw;
+        } else {
+          problem(f, "expected a string, got " + short_json(raw));
+        }
+        break;
+      case value_kind::integer:
+        if (raw.is_int64() || raw.is_uint64() || raw.is_null()) {
+          slot = raw;
+        } else if (raw.is_double() && raw.get_double() == static_cast<double>(static_cast<std::int64_t>(raw.get_double()))) {
+          slot = static_cast<std::int64_t>(raw.get_double());
+        } else if (raw.is_string() && key_text(raw)) {
+          slot = raw;  // PostgreSQL parses the text (and rejects it if it is no integer)
+        } else {
+          problem(f, "expected an integer, got " + short_json(raw));
+        }
+        break;
+      case value_kind::decimal:
+        if (raw.is_string() || raw.is_null() || raw.is_number()) {
+          slot = raw;  // exact decimal text; numeric columns keep every digit
+        } else {
+          problem(f, "expected a decimal, got " + short_json(raw));
+        }
+        break;
+      case value_kind::boolean:
+        // A null or absent checkbox reads as unchecked (API-NOTES.md).
+        if (raw.is_bool()) {
+          slot = raw;
+        } else if (raw.is_null()) {
+          slot = false;
+        } else {
+          problem(f, "expected a boolean, got " + short_json(raw));
+        }
+        break;
+      case value_kind::option:
+        if (!raw.is_null()) {
+          if (auto name = option_name(f, raw)) slot = json::value(*name);
+          else problem(f, "expected an option, got " + short_json(raw));
+        }
+        break;
+      case value_kind::options: {
+        json::array names;
+        if (const auto* a = raw.if_array()) {
+          for (const auto& item : *a) {
+            if (auto name = option_name(f, item)) names.push_back(json::value(*name));
+            else problem(f, "expected options, got " + short_json(raw));
+          }
+        } else if (!raw.is_null()) {
+          problem(f, "expected a list of options, got " + short_json(raw));
+        }
+        slot = std::move(names);
+        break;
+      }
+      case value_kind::relationship_one:
+      case value_kind::relationship_many: {
+        std::optional<std::vector<std::string>> ids;
+        if (const auto it = lists.find(f.field.id); it != lists.end()) ids = it->second;
+        else ids = related_ids(raw);
+        if (!ids) {
+          problem(f, "expected related records, got " + short_json(raw));
+          break;
+        }
+        json::array keys;
+        for (const auto& id : *ids) {
+          record_reference ref{*f.mapping->references, id};
+          if (auto key = lookup(ref)) {
+            keys.push_back(json::value(*key));
+          } else if (std::find(out.unresolved.begin(), out.unresolved.end(), ref) == out.unresolved.end()) {
+            out.unresolved.push_back(std::move(ref));
+          }
+        }
+        if (f.kind == value_kind::relationship_one) {
+          if (!keys.empty()) slot = keys.front();
+        } else {
+          slot = std::move(keys);
+        }
+        break;
+      }
+    }
+  }
+  if (object.key_field) {
+    const kizen::record_field* kf = record.field_by_id(object.key_field->id);
+    if (!kf) kf = record.field(object.key_field->name);
+    if (kf && !kf->value.is_null())
+      if (auto k = key_text(kf->value); k && !k->empty()) out.key = *k;
+  }
+  return out;
+}
+
+}  // namespace ks::engine
