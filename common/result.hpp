@@ -23,6 +23,11 @@ failure<std::decay_t<E>> fail(E&& e) {
 template <class T, class E>
 class [[nodiscard]] result {
  public:
+  // A failure with a value-initialised error. Exists for code that must default-construct a
+  // value first (Asio's co_spawn completions); it can never be mistaken for success.
+  result()
+    requires std::is_default_constructible_v<E>
+      : v_(std::in_place_index<1>) {}
   result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
   result(failure<E> f) : v_(std::in_place_index<1>, std::move(f.error)) {}
   template <class G>

@@ -4,6 +4,7 @@
 #include "connectors/postgres/capture_trigger.hpp"
 #include "connectors/postgres/migrator.hpp"
 #include "connectors/postgres/outbox_store.hpp"
+#include "daemon/engine/engine_settings.hpp"
 #include "daemon/service/logging.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -18,18 +19,6 @@ namespace ks::engine {
 namespace net = boost::asio;
 using namespace std::chrono_literals;
 
-namespace {
-
-std::function<void(pqxx::connection&)> session_setup(std::string application_name) {
-  return [name = std::move(application_name)](pqxx::connection& c) {
-    pqxx::nontransaction tx(c);
-    tx.exec0("SET application_name = " + tx.quote(name));
-    // libpq prints server notices to stderr; our logs are JSON lines, so keep notices out.
-    tx.exec0("SET client_min_messages = error");
-  };
-}
-
-}  // namespace
 
 sync_engine::sync_engine(net::any_io_executor executor, config::config cfg, service::metrics& metrics)
     : executor_(executor),
@@ -106,13 +95,9 @@ net::awaitable<ks::result<void, std::vector<std::string>>> sync_engine::start() 
   }
   if (stopping_) co_return ks::ok;
 
-  outbound_settings settings;
-  settings.max_in_flight = cfg_.kizen.max_connections;
-  settings.max_merge = cfg_.daemon.batch_size;
-  settings.poll_interval = cfg_.daemon.outbox_poll_interval;
-  settings.retry = cfg_.kizen.retry;
   outbound_ = std::make_unique<outbound_worker>(executor_, cfg_, bindings_, *client_, *claim_pool_, *work_pool_,
-                                                metrics_, service::make_logger("outbound"), settings);
+                                                metrics_, service::make_logger("outbound"),
+                                                outbound_settings_from(cfg_));
   inbound_ = std::make_unique<inbound_puller>(executor_, cfg_, bindings_, *client_, *inbound_pool_, metrics_,
                                               service::make_logger("inbound"));
   listener_ = std::make_unique<pg::change_listener>(executor_, cfg_.postgres.url,

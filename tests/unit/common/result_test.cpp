@@ -38,3 +38,9 @@ TEST(result, converts_compatible_failures) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), "text literal");
 }
+
+TEST(result, default_constructed_is_a_failure) {
+  ks::result<int, std::string> r;
+  EXPECT_FALSE(r);
+  EXPECT_EQ(r.error(), "");
+}
