@@ -10,6 +10,7 @@ packages=(
   libssl-dev libpqxx-dev libspdlog-dev libyaml-cpp-dev libsystemd-dev
   libgtest-dev libgmock-dev
   postgresql-15 postgresql-client-15
+  curl jq
 )
 
 if [[ "${1:-}" == "--list" ]]; then

@@ -8,7 +8,7 @@
 #   deploy/quickstart.sh --smoke   # checks that the demo rows reach the emulator, then exits
 #
 # Environment: KS_BUILD_TYPE (default Release), KS_BUILD_DIR, KS_HTTP_LISTEN (default
-# 127.0.0.1:9464), KS_EMULATOR_LISTEN (default 127.0.0.1:8089; port 0 = any free port).
+# 127.0.0.1:9464) and KS_EMULATOR_LISTEN (default 127.0.0.1:8089); port 0 = any free port.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 smoke=false
@@ -119,15 +119,6 @@ say "kizen-sync run"
 daemon_pid=$!
 
 emulator_state() { curl -sf "$KIZEN_BASE_URL/__emulator/state"; }
-live_records() {  # live records of an object in the emulator's state dump
-  emulator_state | python3 -c '
-import json, sys
-state = json.load(sys.stdin)
-objects = state.get("objects", state)
-records = objects.get(sys.argv[1], {})
-records = records.get("records", records) if isinstance(records, dict) else records
-print(sum(1 for r in records if not r.get("archived")))' "$1"
-}
 wait_for() {  # wait_for DESCRIPTION SECONDS COMMAND...
   local what=$1 seconds=$2; shift 2
   for _ in $(seq $((seconds * 10))); do
@@ -139,9 +130,18 @@ wait_for() {  # wait_for DESCRIPTION SECONDS COMMAND...
   tail -n 40 "$run_dir/daemon.log" >&2
   return 1
 }
-wait_for "the daemon to become healthy" 60 curl -sf "http://$KS_HTTP_LISTEN/healthz"
-contacts_synced() { [[ $(live_records client_client) == 10 && $(live_records companies) == 5 ]]; }
-wait_for "the demo rows to reach the emulator" 60 contacts_synced
+http_port() { grep -o '"http_port":[0-9]*' "$run_dir/daemon.log" | head -n1 | cut -d: -f2; }
+wait_for "the daemon to start" 60 http_port
+status_url="http://${KS_HTTP_LISTEN%:*}:$(http_port)"
+wait_for "the daemon to become healthy" 60 curl -sf "$status_url/healthz"
+# Every demo row has a Kizen record once the identity map holds them all.
+all_mapped() {
+  local s; s=$("$sync_bin" status -c "$config" --json) || return 1
+  [[ $(jq '[.objects[] | .mapped_records] | add' <<<"$s") == 15 && $(jq '[.objects[] | .backlog] | add' <<<"$s") == 0 ]]
+}
+wait_for "the demo rows to reach the emulator" 60 all_mapped
+[[ $(emulator_state | jq '[.objects[][] | select(.archived | not)] | length') == 15 ]] ||
+  { echo "quickstart: the emulator does not hold the 15 demo records" >&2; exit 1; }
 say "All 15 demo rows are in the emulator"
 
 if $smoke; then
@@ -160,11 +160,11 @@ cat >&2 <<EOF
     export DATABASE_URL='$DATABASE_URL'
     psql "\$DATABASE_URL" -c "UPDATE demo_contacts SET stage = 'Customer' WHERE id = 4"
     psql "\$DATABASE_URL" -c "SELECT id, email, kizen_id FROM demo_contacts ORDER BY id"
-    curl -s $KIZEN_BASE_URL/__emulator/state | python3 -m json.tool | less
-    curl -s "$KIZEN_BASE_URL/__emulator/requests" | python3 -m json.tool | tail -40
+    curl -s $KIZEN_BASE_URL/__emulator/state | jq .
+    curl -s $KIZEN_BASE_URL/__emulator/requests | jq ".requests[-5:]"
     DATABASE_URL="\$DATABASE_URL" KIZEN_BASE_URL=$KIZEN_BASE_URL KS_HTTP_LISTEN=$KS_HTTP_LISTEN \\
       $sync_bin status -c $config
-    curl -s http://$KS_HTTP_LISTEN/metrics
+    curl -s $status_url/metrics
 
   Press Ctrl-C to stop; the throwaway database and emulator go away with it.
 EOF
