@@ -2,6 +2,8 @@
 
 #include "connectors/kizen/timestamp.hpp"
 
+#include <algorithm>
+
 namespace ks::engine {
 
 namespace {
@@ -13,12 +15,17 @@ std::string at(wall_time t) {
 }  // namespace
 
 conflict_outcome resolve_conflicts(config::conflict_policy policy, const std::vector<std::string>& received,
-                                   const std::map<std::string, wall_time>& pending, wall_time kizen_updated) {
+                                   const std::map<std::string, wall_time>& pending, wall_time kizen_updated,
+                                   const std::vector<std::string>& unchanged_in_kizen) {
   conflict_outcome out;
   for (const auto& column : received) {
     const auto it = pending.find(column);
     if (it == pending.end()) {
       out.write.push_back(column);
+      continue;
+    }
+    if (std::find(unchanged_in_kizen.begin(), unchanged_in_kizen.end(), column) != unchanged_in_kizen.end()) {
+      out.keep.push_back(column);  // changed on the database side only
       continue;
     }
     bool kizen_wins = false;

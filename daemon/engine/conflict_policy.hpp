@@ -25,8 +25,12 @@ struct conflict_outcome {
 };
 
 // `received`: the columns the record carries; `pending`: column → commit time of the latest
-// queued change of that column; `kizen_updated`: the record's `updated`.
+// queued change of that column; `kizen_updated`: the record's `updated`; `unchanged_in_kizen`:
+// received columns whose Kizen value still equals the value last synced. A queued column Kizen
+// did not change is no conflict, whatever the policy: the record carries its old value only
+// because a record always carries every field, so the database value is kept (and sent).
 conflict_outcome resolve_conflicts(config::conflict_policy policy, const std::vector<std::string>& received,
-                                   const std::map<std::string, wall_time>& pending, wall_time kizen_updated);
+                                   const std::map<std::string, wall_time>& pending, wall_time kizen_updated,
+                                   const std::vector<std::string>& unchanged_in_kizen = {});
 
 }  // namespace ks::engine

@@ -4,6 +4,9 @@
 #include "daemon/engine/value_codec.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <cctype>
+#include <chrono>
+#include <cmath>
 
 namespace ks::engine {
 
@@ -19,6 +22,34 @@ const kizen::record_field* field_of(const kizen::record& r, const field_binding&
 std::string short_json(const json::value& v) {
   auto s = json::serialize(v);
   return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
+// [+-]digits, with a fraction when `fraction` (Kizen's decimal and money text).
+bool is_decimal_text(std::string_view s, bool fraction) {
+  std::size_t i = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  std::size_t digits = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++digits;
+  if (fraction && i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i, ++digits;
+  }
+  return i == s.size() && digits > 0;
+}
+
+// "YYYY-MM-DD", a real calendar date.
+bool is_date_text(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  int parts[3] = {0, 0, 0};
+  const std::size_t starts[3] = {0, 5, 8}, lengths[3] = {4, 2, 2};
+  for (int p = 0; p < 3; ++p)
+    for (std::size_t i = starts[p]; i < starts[p] + lengths[p]; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+      parts[p] = parts[p] * 10 + (s[i] - '0');
+    }
+  using namespace std::chrono;
+  return year_month_day{year{parts[0]}, month{static_cast<unsigned>(parts[1])}, day{static_cast<unsigned>(parts[2])}}
+      .ok();
 }
 
 // The id of a related record value: {"id": ...} or a bare id string.
@@ -104,27 +135,42 @@ translated_record translate_record(const object_binding& object, const kizen::re
     slot = nullptr;
     switch (f.kind) {
       case value_kind::text:
-      case value_kind::date:
-      case value_kind::datetime:
         if (raw.is_string() || raw.is_null()) {
           slot = raw;
         } else {
           problem(f, "expected a string, got " + short_json(raw));
         }
         break;
+      // Checked here rather than left to PostgreSQL: its error would name neither field nor column.
+      case value_kind::date:
+        if (raw.is_null() || (raw.is_string() && is_date_text(raw.get_string()))) {
+          slot = raw;
+        } else {
+          problem(f, "expected a date (YYYY-MM-DD), got " + short_json(raw));
+        }
+        break;
+      case value_kind::datetime:
+        if (raw.is_null() || (raw.is_string() && kizen::parse_timestamp(raw.get_string()))) {
+          slot = raw;
+        } else {
+          problem(f, "expected a timestamp (ISO-8601), got " + short_json(raw));
+        }
+        break;
       case value_kind::integer:
         if (raw.is_int64() || raw.is_uint64() || raw.is_null()) {
           slot = raw;
-        } else if (raw.is_double() && raw.get_double() == static_cast<double>(static_cast<std::int64_t>(raw.get_double()))) {
+        } else if (raw.is_double() && std::abs(raw.get_double()) < 9.0e15 &&
+                   raw.get_double() == static_cast<double>(static_cast<std::int64_t>(raw.get_double()))) {
           slot = static_cast<std::int64_t>(raw.get_double());
-        } else if (raw.is_string() && key_text(raw)) {
-          slot = raw;  // PostgreSQL parses the text (and rejects it if it is no integer)
+        } else if (raw.is_string() && is_decimal_text(raw.get_string(), false)) {
+          slot = raw;  // integer text: PostgreSQL reads it exactly
         } else {
           problem(f, "expected an integer, got " + short_json(raw));
         }
         break;
       case value_kind::decimal:
-        if (raw.is_string() || raw.is_null() || raw.is_number()) {
+        if (raw.is_null() || raw.is_number() ||
+            (raw.is_string() && is_decimal_text(raw.get_string(), true))) {
           slot = raw;  // exact decimal text; numeric columns keep every digit
         } else {
           problem(f, "expected a decimal, got " + short_json(raw));
