@@ -2,6 +2,7 @@
 
 #include "connectors/postgres/sql_quote.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <pqxx/result>
 
@@ -49,7 +50,7 @@ std::optional<std::string> row_writer::key_by_lookup(pqxx::transaction_base& tx,
 
 bool row_writer::update(pqxx::transaction_base& tx, const config::object_mapping& m, const std::string& key,
                         const boost::json::object& values, const std::vector<std::string>& columns,
-                        const std::string& entity_id) const {
+                        const std::string& entity_id, const std::vector<std::string>& unordered) const {
   std::vector<std::string> cols = columns;
   boost::json::object record = values;
   if (m.entity_id_column) {
@@ -60,6 +61,17 @@ bool row_writer::update(pqxx::transaction_base& tx, const config::object_mapping
   std::string assignments, mine, theirs;
   for (const auto& c : cols) {
     const auto q = quote_identifier(c);
+    if (std::find(unordered.begin(), unordered.end(), c) != unordered.end()) {
+      // A set: its distinct members in sorted order (NULL and {} both give {}).
+      const auto set_of = [&](const char* side) {
+        return "ARRAY(SELECT DISTINCT x FROM unnest(" + std::string(side) + "." + q + ") AS x ORDER BY 1)";
+      };
+      assignments += (assignments.empty() ? "" : ", ") + q + " = CASE WHEN " + set_of("t") + " = " + set_of("r") +
+                     " THEN t." + q + " ELSE r." + q + " END";
+      mine += (mine.empty() ? "" : ", ") + set_of("t");
+      theirs += (theirs.empty() ? "" : ", ") + set_of("r");
+      continue;
+    }
     assignments += (assignments.empty() ? "" : ", ") + q + " = r." + q;
     mine += (mine.empty() ? "" : ", ") + std::string("t.") + q;
     theirs += (theirs.empty() ? "" : ", ") + std::string("r.") + q;
@@ -71,6 +83,35 @@ bool row_writer::update(pqxx::transaction_base& tx, const config::object_mapping
                                     ") IS DISTINCT FROM ROW(" + theirs + ")",
                                 boost::json::serialize(record), key);
   return r.affected_rows() > 0;
+}
+
+std::vector<std::string> row_writer::differing(pqxx::transaction_base& tx, const config::object_mapping& m,
+                                               const boost::json::object& a, const boost::json::object& b,
+                                               const std::vector<std::string>& columns,
+                                               const std::vector<std::string>& unordered) const {
+  std::vector<std::string> out, compared;
+  std::string tests;
+  for (const auto& c : columns) {
+    if (!a.contains(c) || !b.contains(c)) {
+      out.push_back(c);
+      continue;
+    }
+    const auto q = quote_identifier(c);
+    const bool is_set = std::find(unordered.begin(), unordered.end(), c) != unordered.end();
+    const auto side = [&](const char* s) {
+      return is_set ? "ARRAY(SELECT DISTINCT x FROM unnest(" + std::string(s) + "." + q + ") AS x ORDER BY 1)"
+                    : std::string(s) + "." + q;
+    };
+    tests += (tests.empty() ? "" : ", ") + side("a") + " IS DISTINCT FROM " + side("b");
+    compared.push_back(c);
+  }
+  if (compared.empty()) return out;
+  const auto r = tx.exec_params1("SELECT " + tests + " FROM jsonb_populate_record(NULL::" + table_of(m) +
+                                     ", $1::jsonb) AS a, jsonb_populate_record(NULL::" + table_of(m) + ", $2::jsonb) AS b",
+                                 boost::json::serialize(a), boost::json::serialize(b));
+  for (std::size_t i = 0; i < compared.size(); ++i)
+    if (r[static_cast<int>(i)].as<bool>()) out.push_back(compared[i]);
+  return out;
 }
 
 std::string row_writer::insert(pqxx::transaction_base& tx, const config::object_mapping& m,

@@ -32,10 +32,18 @@ class row_writer {
                                            const std::string& value) const;
 
   // Sets `columns` (taken from `values`, column → JSON) and entity_id_column of the row, if any
-  // differs; true if the row was written.
+  // differs; true if the row was written. `unordered`: array columns holding sets (multi-value
+  // fields) — Kizen has its own order and reads none as []: equal as sets (NULL = {}) is equal,
+  // and the row keeps its own order.
   bool update(pqxx::transaction_base& tx, const config::object_mapping& m, const std::string& key,
               const boost::json::object& values, const std::vector<std::string>& columns,
-              const std::string& entity_id) const;
+              const std::string& entity_id, const std::vector<std::string>& unordered = {}) const;
+  // Of `columns`, those whose values in `a` and `b` (column → JSON) differ once read as the table's
+  // column types (as sets for `unordered`); a column missing from either counts as differing.
+  std::vector<std::string> differing(pqxx::transaction_base& tx, const config::object_mapping& m,
+                                     const boost::json::object& a, const boost::json::object& b,
+                                     const std::vector<std::string>& columns,
+                                     const std::vector<std::string>& unordered = {}) const;
   // Inserts a row with `columns` from `values`, entity_id_column, and the key when given (else the
   // key column's default makes it); returns the new row's key.
   std::string insert(pqxx::transaction_base& tx, const config::object_mapping& m,

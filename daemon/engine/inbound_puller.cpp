@@ -262,6 +262,9 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
   tx.exec0("SET LOCAL kizen_sync.applying = 'on'");  // the capture trigger ignores these writes
   tx.exec0("SET LOCAL lock_timeout = '60s'");        // bound the wait for an in-flight outbound request
   const bool can_insert = m.entity_id_column.has_value() || object.key_field.has_value();
+  std::vector<std::string> unordered;  // multi-value columns compare as sets
+  for (const auto& f : object.fields)
+    if (f.receives() && is_multi_value(f.kind)) unordered.push_back(f.mapping->column);
 
   for (std::size_t i = 0; i < records.size(); ++i) {
     const auto& rec = records[i];
@@ -282,56 +285,83 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
     const std::string entity = ks::pg::normalize_uuid(rec.id);
     try {
       pqxx::subtransaction record_tx(tx, "record");
-      const auto identity = identities_.find_by_entity(record_tx, m.object, entity);
-      if (identity && identity->kizen_updated && rec.updated && *rec.updated <= *identity->kizen_updated) {
+      const auto known_version = [&](const std::optional<pg::identity>& i) {
+        return i && i->entity_id == entity && i->kizen_updated && rec.updated && *rec.updated <= *i->kizen_updated;
+      };
+      const auto mapped = identities_.find_by_entity(record_tx, m.object, entity);
+      if (known_version(mapped)) {
         ++stats.unchanged;  // this version (or a newer one) is known: e.g. our own write coming back
         record_tx.commit();
         continue;
       }
       // Which row mirrors the record.
-      std::optional<std::string> key = identity ? std::optional<std::string>(identity->key) : std::nullopt;
+      std::optional<std::string> key = mapped ? std::optional<std::string>(mapped->key) : std::nullopt;
       if (!key && t.key && rows_.exists(record_tx, m, *t.key)) key = t.key;
       if (!key) key = rows_.key_by_entity_column(record_tx, m, entity);
       if (!key && m.lookup) {
         const auto it = t.values.find(*m.lookup);
         if (it != t.values.end() && it->value().is_string())
-          if (auto k = rows_.key_by_lookup(record_tx, m, std::string(it->value().get_string()))) {
-            // Linking by lookup value, unless that row belongs to another record.
-            if (auto other = identities_.find(record_tx, m.object, *k); !other || other->entity_id == entity) key = k;
-          }
+          key = rows_.key_by_lookup(record_tx, m, std::string(it->value().get_string()));
       }
-      if (key) rows_.lock_key(record_tx, m.object, *key);
+      std::optional<pg::identity> identity;
+      if (key) {
+        rows_.lock_key(record_tx, m.object, *key);
+        // Read again under the lock: an outbound request for the key may have finished while we
+        // waited, storing the version this record came back with (an echo), or a new identity.
+        identity = identities_.find(record_tx, m.object, *key);
+        if (identity && identity->entity_id != entity) {
+          if (mapped) {
+            fail("its row (key " + *key + ") was mapped to Kizen record " + identity->entity_id + " meanwhile");
+            continue;
+          }
+          key.reset();  // the row found by key_field, entity id or lookup belongs to another record
+          identity.reset();
+        }
+        if (known_version(identity)) {
+          ++stats.unchanged;
+          record_tx.commit();
+          continue;
+        }
+      }
       const bool exists = key && rows_.exists(record_tx, m, *key);
-      if (identity && !exists) {
+      if ((mapped || identity) && !exists) {
         ++stats.unchanged;  // deleted here; the queued delete archives it in Kizen
         record_tx.commit();
         continue;
       }
 
-      // Conflicts with queued outbound changes, field by field.
+      // Conflicts with queued outbound changes, field by field. A queued column whose Kizen value
+      // is still the one last synced was changed here only: no conflict.
       const auto received = columns_of(t.values);
       std::map<std::string, wall_time> queued;
       if (key) queued = pending_.of_key(record_tx, m.object, *key);
+      std::vector<std::string> unchanged_in_kizen;
+      if (identity && !queued.empty()) {
+        std::vector<std::string> contested;
+        for (const auto& c : received)
+          if (queued.count(c) && identity->synced_values.contains(c)) contested.push_back(c);
+        const auto changed = rows_.differing(record_tx, m, t.values, identity->synced_values, contested, unordered);
+        for (const auto& c : contested)
+          if (std::find(changed.begin(), changed.end(), c) == changed.end()) unchanged_in_kizen.push_back(c);
+      }
       const auto kizen_time = rec.updated ? wall_time(std::chrono::duration_cast<wall_time::duration>(rec.updated->time_since_epoch()))
                                           : std::chrono::system_clock::now();
-      const auto decision = resolve_conflicts(m.conflict, received, queued, kizen_time);
+      const auto decision = resolve_conflicts(m.conflict, received, queued, kizen_time, unchanged_in_kizen);
       for (const auto& d : decision.decisions)
         logger_->info(log_line("conflict resolved", {{"object", m.object}, {"key", key.value_or("")},
                                                      {"entity_id", entity}, {"decision", d}}));
 
       bool written = false;
       if (exists) {
-        written = rows_.update(record_tx, m, *key, t.values, decision.write, entity);
-      } else if (key || t.key || m.entity_id_column) {
-        if (!can_insert && !key) {
-          fail("no row mirrors it and the mapping has neither key_field nor entity_id_column to create one");
-          continue;
-        }
-        key = rows_.insert(record_tx, m, key ? key : t.key, t.values, decision.write, entity);
+        written = rows_.update(record_tx, m, *key, t.values, decision.write, entity, unordered);
+      } else if (t.key || m.entity_id_column) {
+        key = rows_.insert(record_tx, m, t.key, t.values, decision.write, entity);
         written = true;
+      } else if (!can_insert) {
+        fail("no row mirrors it and the mapping has neither key_field nor entity_id_column to create one");
+        continue;
       } else {
-        fail("no row mirrors it and it has no value in key_field '" +
-             (object.key_field ? object.key_field->name : std::string()) + "'");
+        fail("no row mirrors it and it has no value in key_field '" + object.key_field->name + "'");
         continue;
       }
       pending_.drop(record_tx, m.object, *key, decision.drop_pending);
