@@ -285,12 +285,17 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
     const std::string entity = ks::pg::normalize_uuid(rec.id);
     try {
       pqxx::subtransaction record_tx(tx, "record");
-      const auto known_version = [&](const std::optional<pg::identity>& i) {
-        return i && i->entity_id == entity && i->kizen_updated && rec.updated && *rec.updated <= *i->kizen_updated;
+      // Older than the version we know: nothing in it is news. The version itself is not
+      // skipped: our own write comes back with it, but so does whatever a Kizen user changed
+      // in other fields just before (the write's response only echoes the fields it sent),
+      // and two versions can share one `updated`. Applying it is a no-op where Kizen holds
+      // what was last synced (no row write, no conflict), so an echo costs nothing.
+      const auto superseded = [&](const std::optional<pg::identity>& i) {
+        return i && i->entity_id == entity && i->kizen_updated && rec.updated && *rec.updated < *i->kizen_updated;
       };
       const auto mapped = identities_.find_by_entity(record_tx, m.object, entity);
-      if (known_version(mapped)) {
-        ++stats.unchanged;  // this version (or a newer one) is known: e.g. our own write coming back
+      if (superseded(mapped)) {
+        ++stats.unchanged;
         record_tx.commit();
         continue;
       }
@@ -317,7 +322,7 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
           key.reset();  // the row found by key_field, entity id or lookup belongs to another record
           identity.reset();
         }
-        if (known_version(identity)) {
+        if (superseded(identity)) {
           ++stats.unchanged;
           record_tx.commit();
           continue;
@@ -449,20 +454,35 @@ net::awaitable<apply_stats> inbound_puller::handle_missing(const object_binding&
   }
   apply_stats s;
   s.archived = 1;
+  std::string failure;
   const bool deleted = co_await work_pool_.run([&](pqxx::connection& conn) {
-    pqxx::work tx(conn);
-    tx.exec0("SET LOCAL kizen_sync.applying = 'on'");
-    rows_.lock_key(tx, m.object, key);
-    bool removed = false;
-    if (m.on_archive == config::archive_policy::delete_row) {
-      removed = rows_.remove(tx, m, key);
-      // Queued changes of the row would re-create the record: they are settled by the archive.
-      pending_.settle_all(tx, m.object, key, "record archived in Kizen; row deleted");
+    try {
+      pqxx::work tx(conn);
+      tx.exec0("SET LOCAL kizen_sync.applying = 'on'");
+      tx.exec0("SET LOCAL lock_timeout = '60s'");
+      rows_.lock_key(tx, m.object, key);
+      bool removed = false;
+      if (m.on_archive == config::archive_policy::delete_row) {
+        removed = rows_.remove(tx, m, key);
+        // Queued changes of the row would re-create the record: they are settled by the archive.
+        pending_.settle_all(tx, m.object, key, "record archived in Kizen; row deleted");
+      }
+      identities_.remove(tx, m.object, key);
+      tx.commit();
+      return removed;
+    } catch (const pqxx::sql_error& e) {
+      failure = e.what();  // e.g. a foreign key still pointing at the row: this key only
+      return false;
     }
-    identities_.remove(tx, m.object, key);
-    tx.commit();
-    return removed;
   });
+  if (!failure.empty()) {
+    s.archived = 0;
+    s.failed = 1;
+    s.errors.push_back(m.object + " key " + key + " (archived in Kizen): " + failure);
+    logger_->error(log_line("row of a record archived in Kizen not removed",
+                            {{"object", m.object}, {"key", key}, {"entity_id", entity_id}, {"error", failure}}));
+    co_return s;
+  }
   logger_->info(log_line("record archived in Kizen", {{"object", m.object}, {"key", key}, {"entity_id", entity_id},
                                                       {"on_archive", config::to_string(m.on_archive)},
                                                       {"row_deleted", deleted}}));
