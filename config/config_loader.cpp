@@ -1,5 +1,7 @@
 #include "config/config_loader.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -7,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "config/config_reader.hpp"
@@ -27,6 +30,47 @@ ks::failure<std::vector<problem>> single(source_location where, std::string mess
   return ks::fail(std::vector<problem>{{std::move(where), std::move(message), severity::error}});
 }
 
+// yaml-cpp 0.7's LoadAll never returns on a document that starts with a token it cannot place
+// (a stray ',' is enough): it does not consume the token and allocates an empty document per
+// round until memory runs out. So the documents are counted here with its event parser, bounded,
+// and a document that starts where the previous one did is a syntax error at that place.
+struct document_scan {
+  int documents = 0;
+  YAML::Mark second_start;
+  std::optional<YAML::Mark> stuck_at;
+};
+
+class document_counter : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+document_scan scan_documents(const std::string& text) {  // throws YAML::Exception on syntax errors
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  document_counter counter;
+  document_scan scan;
+  while (scan.documents < 2 && parser.HandleNextDocument(counter)) {
+    ++scan.documents;
+    const auto& starts = counter.starts;
+    if (starts.size() >= 2 && starts[starts.size() - 1].pos == starts[starts.size() - 2].pos) {
+      scan.stuck_at = starts.back();
+      return scan;
+    }
+    if (scan.documents == 2) scan.second_start = starts.back();
+  }
+  return scan;
+}
+
 }  // namespace
 
 std::string problem::to_string() const {
@@ -45,20 +89,23 @@ ks::result<config, std::vector<problem>> load_config_text(std::string_view yaml,
                                                           const env_lookup& env,
                                                           std::vector<problem>* warnings) {
   if (warnings) warnings->clear();
-  std::vector<YAML::Node> documents;
+  const std::string text(yaml);
+  YAML::Node root;
   try {
-    documents = YAML::LoadAll(std::string(yaml));
+    const auto scan = scan_documents(text);
+    if (scan.stuck_at)
+      return single(place(file_name, *scan.stuck_at), "YAML syntax error: unexpected character");
+    if (scan.documents > 1)
+      return single(place(file_name, scan.second_start),
+                    "the file holds more than one YAML document ('---'); put the whole "
+                    "configuration in one");
+    if (scan.documents == 1) root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     return single(place(file_name, e.mark), "YAML syntax error: " + e.msg);
   }
-  if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
+  if (!root.IsDefined() || root.IsNull()) {
     return single({file_name, 0, 0},
                   "the config file is empty; see config/examples/full.yaml for every key");
-  }
-  if (documents.size() > 1) {
-    return single(place(file_name, documents[1].Mark()),
-                  "the file holds more than one YAML document ('---'); put the whole "
-                  "configuration in one");
   }
 
   std::vector<problem> problems;
@@ -66,7 +113,7 @@ ks::result<config, std::vector<problem>> load_config_text(std::string_view yaml,
   config c;
   try {
     yaml_reader reader(env, problems, locations);
-    c = read_config(documents[0], reader,
+    c = read_config(root, reader,
                     std::filesystem::path(file_name).parent_path().string());
   } catch (const YAML::Exception& e) {
     // Reading only walks a parsed tree; this is a defect, but bad input must not crash.

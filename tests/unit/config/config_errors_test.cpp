@@ -394,7 +394,7 @@ std::vector<error_case> cases() {
        3, 17, "kizen.api_key_file: cannot use '/nonexistent/ks-key': No such file or directory"},
 
       // --- the file as a whole
-      {"two_documents", with_tail("---\nkizen: {}\n"), 17, 1,
+      {"two_documents", with_tail("---\nkizen: {}\n"), 16, 1,
        "more than one YAML document"},
       {"yaml_syntax_error", "kizen:\n  base_url: [unclosed\npostgres: {}\n", 3, 9,
        "YAML syntax error"},

@@ -344,3 +344,14 @@ TEST(config_loading, enum_names) {
 
 }  // namespace
 }  // namespace ks::config::test
+
+// yaml-cpp 0.7's LoadAll never returns on these (found by tests/fuzz): the loader must answer.
+TEST(config_loading, a_document_starting_with_a_stray_comma_is_a_syntax_error) {
+  for (const char* text : {",\n", ", 15s\nkizen: {}\n", "# comment\n,\n"}) {
+    auto r = ks::config::load_config_text(text, "odd.yaml");
+    ASSERT_FALSE(r) << text;
+    ASSERT_EQ(r.error().size(), 1u);
+    EXPECT_NE(r.error()[0].to_string().find("odd.yaml:"), std::string::npos);
+    EXPECT_NE(r.error()[0].message.find("YAML syntax error"), std::string::npos) << r.error()[0].message;
+  }
+}
