@@ -285,6 +285,14 @@ std::optional<std::string> outbox_store::open_state(pqxx::transaction_base& tx, 
   return r[0][0].as<std::string>();
 }
 
+std::optional<outbox_store::head> outbox_store::open_head(pqxx::transaction_base& tx, const key_ref& key) const {
+  const auto r = tx.exec_params("SELECT id, state FROM " + table_ +
+                                    " WHERE object = $1 AND key = $2 AND state <> 'done' ORDER BY id LIMIT 1",
+                                key.object, key.key);
+  if (r.empty()) return std::nullopt;
+  return head{r[0][0].as<std::int64_t>(), r[0][1].as<std::string>()};
+}
+
 std::vector<outbox_store::backlog_entry> outbox_store::backlog(pqxx::transaction_base& tx) const {
   const auto r = tx.exec("SELECT object, count(*) FILTER (WHERE state = 'pending'),"
                          " count(*) FILTER (WHERE state = 'dead') FROM " + table_ +

@@ -104,6 +104,13 @@ class outbox_store {
   // The state of a key's earliest unfinished change: "pending" (on its way), "dead" (stuck until
   // replayed) or nullopt (nothing queued), e.g. for a row another row references.
   std::optional<std::string> open_state(pqxx::transaction_base& tx, const key_ref& key) const;
+  // The same change's id and state: a key's head is "older" than another change when its id is
+  // lower (ids follow commit order within a key and creation order across keys).
+  struct head {
+    std::int64_t id = 0;
+    std::string state;
+  };
+  std::optional<head> open_head(pqxx::transaction_base& tx, const key_ref& key) const;
 
   struct backlog_entry {
     std::string object;

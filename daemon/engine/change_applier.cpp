@@ -4,6 +4,8 @@
 #include "connectors/postgres/values.hpp"
 #include "daemon/engine/value_codec.hpp"
 
+#include <algorithm>
+
 namespace ks::engine {
 
 namespace net = boost::asio;
@@ -17,6 +19,17 @@ std::optional<std::string> text_of(const json::object& row, const std::string& c
   auto t = key_text(it->value());
   if (!t || t->empty()) return std::nullopt;
   return *t;
+}
+
+// The distinct lookup values of the first `count` images, newest first, other than `except`.
+std::vector<std::string> lookup_values(const merged_change& change, const std::string& column, std::size_t count,
+                                       const std::optional<std::string>& except) {
+  std::vector<std::string> out;
+  for (std::size_t i = std::min(count, change.images.size()); i-- > 0;) {
+    auto v = text_of(change.images[i], column);
+    if (v && v != except && std::find(out.begin(), out.end(), *v) == out.end()) out.push_back(std::move(*v));
+  }
+  return out;
 }
 
 apply_outcome applied(const kizen::record& rec, std::string path, int requests) {
@@ -64,10 +77,10 @@ change_applier::change_applier(kizen::client& client, std::shared_ptr<spdlog::lo
 net::awaitable<apply_outcome> change_applier::apply(const object_binding& object, const merged_change& change,
                                                     const std::optional<std::string>& known_entity_id,
                                                     const reference_lookup& references,
-                                                    const before_add_hook& before_add) {
+                                                    const before_create_hook& before_create) {
   if (change.action == merged_change::kind::archive) co_return co_await archive(object, change, known_entity_id);
   if (!known_entity_id)
-    co_return co_await create(object, change, references, std::nullopt, before_add, 0);
+    co_return co_await create(object, change, references, std::nullopt, before_create, 0);
 
   // Mapped already: PATCH with the changed fields only (all of them after a re-insert).
   auto plan = plan_writes(object, change, change.began_with_insert, references);
@@ -98,7 +111,7 @@ net::awaitable<apply_outcome> change_applier::apply(const object_binding& object
     // Archived or deleted in Kizen: drop the stale identity and resolve again, once.
     logger_->info(log_line("mapped record is gone from Kizen; resolving the identity again",
                            {{"object", object.mapping->object}, {"entity_id", *known_entity_id}}));
-    co_return co_await create(object, change, references, known_entity_id, before_add, 1);
+    co_return co_await create(object, change, references, known_entity_id, before_create, 1);
   }
   co_return failure_outcome(r.error(), "PATCH " + object.mapping->object);
 }
@@ -110,26 +123,76 @@ net::awaitable<apply_outcome> change_applier::archive(const object_binding& obje
     if (auto id = text_of(change.before, *object.mapping->entity_id_column); id && ks::pg::is_uuid(*id))
       entity = ks::pg::normalize_uuid(*id);
   }
+  int requests = 0;
+  if (!entity && change.attempts > 0 && !change.images.empty()) {
+    // Never mapped, but a create of this segment was attempted: it may have landed.
+    const auto values = object.mapping->lookup
+                            ? lookup_values(change, *object.mapping->lookup, change.images.size(), std::nullopt)
+                            : std::vector<std::string>{};
+    auto found = co_await find_earlier_create(object, change, values, requests);
+    if (!found) co_return std::move(found.error());
+    entity = *found;
+  }
   apply_outcome o;
+  o.requests = requests;
   if (!entity) {
     o.what = apply_outcome::kind::nothing_to_do;
     o.message = "deleted before it reached Kizen: nothing to archive";
     co_return o;
   }
   auto r = co_await client_.archive_record(object.mapping->object, *entity);
-  if (!r && r.error().http_status != 404) co_return failure_outcome(r.error(), "DELETE " + object.mapping->object);
+  ++o.requests;
+  if (!r && r.error().http_status != 404) {
+    auto failed = failure_outcome(r.error(), "DELETE " + object.mapping->object);
+    failed.requests = o.requests;
+    co_return failed;
+  }
   o.what = apply_outcome::kind::applied;  // a 404 means it is archived already: same end state
   o.entity_id = entity;
   o.forget_identity = true;
   o.path = r ? "archive" : "archive (already gone)";
-  o.requests = 1;
   co_return o;
+}
+
+net::awaitable<ks::result<std::optional<std::string>, apply_outcome>> change_applier::find_earlier_create(
+    const object_binding& object, const merged_change& change, const std::vector<std::string>& values,
+    int& requests) {
+  const auto& m = *object.mapping;
+  for (const auto& value : values) {
+    auto found = co_await client_.lookup_record(m.object, value);
+    ++requests;
+    if (!found) co_return ks::fail(failure_outcome(found.error(), "lookup " + m.object));
+    if (*found) co_return std::optional<std::string>(ks::pg::normalize_uuid((*found)->id));
+  }
+  const auto& image = change.images.empty() ? change.before : change.images.back();
+  const auto key = text_of(image, m.key);
+  if (object.match_field && key) {
+    kizen::search_query q;
+    q.groups.push_back({true, {object.match_field->is_default
+                                   ? kizen::search_filter::builtin(object.match_field->name, "=", json::value(*key))
+                                   : kizen::search_filter::custom_field(object.match_field->id, "=",
+                                                                        json::value(*key))}});
+    q.page_size = 2;
+    q.field_names = {object.match_field->name};
+    auto found = co_await client_.search_records(m.object, q);
+    ++requests;
+    if (!found) co_return ks::fail(failure_outcome(found.error(), "search " + m.object));
+    if (found->results.size() > 1 || found->count > 1) {
+      apply_outcome o;
+      o.what = apply_outcome::kind::dead;
+      o.message = std::to_string(found->count) + " Kizen records of " + m.object + " have " +
+                  object.match_field->name + " = '" + *key + "'; fix the duplicates in Kizen, then replay";
+      co_return ks::fail(std::move(o));
+    }
+    if (found->results.size() == 1) co_return std::optional<std::string>(ks::pg::normalize_uuid(found->results.front().id));
+  }
+  co_return std::optional<std::string>();
 }
 
 net::awaitable<apply_outcome> change_applier::create(const object_binding& object, const merged_change& change,
                                                      const reference_lookup& references,
                                                      const std::optional<std::string>& stale_entity_id,
-                                                     const before_add_hook& before_add, int requests) {
+                                                     const before_create_hook& before_create, int requests) {
   const auto& m = *object.mapping;
   auto plan = plan_writes(object, change, /*full=*/true, references);
   if (!plan) {
@@ -161,6 +224,22 @@ net::awaitable<apply_outcome> change_applier::create(const object_binding& objec
   // 2. Upsert by the lookup value: safe to retry, never duplicates.
   if (m.lookup) {
     if (auto value = text_of(change.after, *m.lookup)) {
+      if (change.attempts > 0) {
+        // An earlier attempt may have created the record under a lookup value the row has since
+        // changed; upserting the new value would make a second record.
+        const auto earlier = lookup_values(change, *m.lookup, change.images.size() - 1, value);
+        for (const auto& v : earlier) {
+          auto found = co_await client_.lookup_record(m.object, v);
+          ++requests;
+          if (!found) co_return finish(failure_outcome(found.error(), "lookup " + m.object));
+          if (!*found) continue;
+          auto r = co_await client_.patch_record(m.object, (*found)->id, writes);
+          ++requests;
+          if (r) co_return finish(applied(*r, "patch (found under an earlier lookup value)", 0));
+          co_return finish(failure_outcome(r.error(), "PATCH " + m.object));
+        }
+      }
+      if (before_create) co_await before_create();
       kizen::upsert_options options;
       options.oncreate_unarchive = kizen::unarchive_mode::unarchive;  // the row exists: so must the record
       auto r = co_await client_.upsert_record(m.object, *value, writes, options);
@@ -204,7 +283,7 @@ net::awaitable<apply_outcome> change_applier::create(const object_binding& objec
   }
 
   // 4. Add.
-  if (before_add) co_await before_add();
+  if (before_create) co_await before_create();
   auto r = co_await client_.add_record(m.object, writes);
   ++requests;
   if (!r) co_return finish(failure_outcome(r.error(), "add " + m.object));

@@ -24,6 +24,7 @@ merged_change merge_changes(std::span<const pg::outbox_change> pending) {
     m.action = merged_change::kind::write;
     m.changed_columns.insert(c.changed_columns.begin(), c.changed_columns.end());
     m.after = c.new_row;
+    m.images.push_back(c.new_row);
   }
   return m;
 }

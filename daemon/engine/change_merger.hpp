@@ -25,6 +25,11 @@ struct merged_change {
   std::set<std::string> changed_columns; // union over the segment (all captured ones after insert)
   boost::json::object before;            // row image before the first change (empty after insert)
   boost::json::object after;             // row image after the last change (empty for archive)
+  // The row image after each write change of the segment, in order (the last is `after` unless
+  // the segment ends with a delete). An earlier attempt of this operation covered a prefix of these
+  // changes, and its request may have landed even though its answer was lost (or the daemon died):
+  // these are the states Kizen may hold besides `before`.
+  std::vector<boost::json::object> images;
   std::chrono::system_clock::time_point first_change_at;
   std::chrono::system_clock::time_point last_change_at;
   int attempts = 0;                      // the highest attempt count among the merged changes

@@ -177,16 +177,21 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
   const std::optional<std::string> known =
       claimed.identity ? std::optional<std::string>(claimed.identity->entity_id) : std::nullopt;
   try {
-    // Kizen ids of the rows this change references, from the identity map.
+    // Kizen ids of the rows this change references, from the identity map; for a create, the
+    // referenced rows without one that it should wait for.
     std::map<std::pair<std::string, std::string>, std::string> reference_ids;
+    std::vector<row_reference> wait_for;
     const auto refs = references_needed(binding, change, !known || change.began_with_insert);
     if (!refs.empty()) {
-      reference_ids = co_await work_pool_.run([this, &refs](pqxx::connection& conn) {
+      co_await work_pool_.run([this, &refs, &reference_ids, &wait_for, &known, &change](pqxx::connection& conn) {
         pqxx::read_transaction tx(conn);
-        std::map<std::pair<std::string, std::string>, std::string> ids;
-        for (const auto& r : refs)
-          if (auto id = identities_.find(tx, r.object, r.key)) ids[{r.object, r.key}] = id->entity_id;
-        return ids;
+        for (const auto& r : refs) {
+          if (auto id = identities_.find(tx, r.object, r.key)) {
+            reference_ids[{r.object, r.key}] = id->entity_id;
+          } else if (!known && create_waits_for(tx, r, change.ids.front())) {
+            wait_for.push_back(r);
+          }
+        }
       });
     }
     const reference_lookup lookup = [&reference_ids](const row_reference& r) -> std::optional<std::string> {
@@ -194,7 +199,7 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
       if (it == reference_ids.end()) return std::nullopt;
       return it->second;
     };
-    const change_applier::before_add_hook before_add = [this, &change]() -> net::awaitable<void> {
+    const change_applier::before_create_hook before_create = [this, &change]() -> net::awaitable<void> {
       co_await work_pool_.run([this, &change](pqxx::connection& conn) {
         pqxx::work tx(conn);
         outbox_.note_attempt(tx, change.ids);
@@ -202,7 +207,14 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
       });
     };
 
-    const auto outcome = co_await applier_.apply(binding, change, known, lookup, before_add);
+    apply_outcome outcome;
+    if (wait_for.empty()) {
+      outcome = co_await applier_.apply(binding, change, known, lookup, before_create);
+    } else {
+      outcome.what = apply_outcome::kind::wait;
+      outcome.waiting_for = wait_for;
+      outcome.message = "waiting for referenced rows to reach Kizen first: " + describe(wait_for);
+    }
     counters_.requests += static_cast<std::uint64_t>(outcome.requests);
     const auto result = co_await work_pool_.run(
         [&](pqxx::connection& conn) { return persist(conn, claimed, change, outcome); });
@@ -269,6 +281,19 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
   metrics_.set("kizen_sync_outbound_in_flight", {}, static_cast<double>(in_flight_.size()));
   if (in_flight_.empty()) drained_.cancel();
   wake();
+}
+
+bool outbound_worker::create_waits_for(pqxx::transaction_base& tx, const row_reference& ref,
+                                       std::int64_t own_head) const {
+  if (const auto head = outbox_.open_head(tx, {ref.object, ref.key}))
+    return head->state == "pending" && head->id < own_head;
+  // Nothing queued: the row predates `migrate`. persist() queues it; wait for it only if it has no
+  // relationship of its own to send (so it never waits in turn).
+  const auto b = bindings_.find(ref.object);
+  if (b == bindings_.end() || b->second.mapping->direction == config::sync_direction::from_kizen) return false;
+  for (const auto& f : b->second.fields)
+    if (f.sends() && f.mapping->references) return false;
+  return rows_.image(tx, *b->second.mapping, ref.key).has_value();
 }
 
 outbound_worker::persist_result outbound_worker::persist(pqxx::connection& conn, const claimed_key& claimed,
@@ -352,6 +377,9 @@ outbound_worker::persist_result outbound_worker::persist(pqxx::connection& conn,
         const pg::key_ref ref_key{ref.object, ref.key};
         const auto state = outbox_.open_state(tx, ref_key);
         if (state == "pending") continue;  // on its way
+        // Read after the state (each statement sees what was committed when it started): a row
+        // applied since the change was claimed has its identity now and must not be queued again.
+        if (!state && identities_.find(tx, ref.object, ref.key)) continue;
         if (state == "dead") {
           stuck = true;
           continue;

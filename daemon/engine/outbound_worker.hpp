@@ -91,6 +91,11 @@ class outbound_worker {
   boost::asio::awaitable<void> process(claimed_key claimed);
   persist_result persist(pqxx::connection& conn, const claimed_key& claimed, const merged_change& change,
                          const apply_outcome& outcome);
+  // Should a create wait for `ref` (no Kizen id yet) to reach Kizen first, rather than go out
+  // without that relationship and follow up with an update? Only for rows that cannot wait back:
+  // an older pending change of that key (a create waits only for older ones, so waits never form
+  // a cycle), or a row that predates `migrate` and has no relationship of its own to send.
+  bool create_waits_for(pqxx::transaction_base& tx, const row_reference& ref, std::int64_t own_head) const;
   void schedule_wake_in(std::chrono::milliseconds delay);
   boost::asio::awaitable<void> idle();
 

@@ -24,11 +24,42 @@ plan_error bad_value(const field_binding& f, const std::string& problem) {
   return {"column '" + f.mapping->column + "' (Kizen field '" + f.field.name + "'): " + problem};
 }
 
-std::vector<std::string> minus(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  std::vector<std::string> out;
-  for (const auto& x : a)
-    if (std::find(b.begin(), b.end(), x) == b.end()) out.push_back(x);
-  return out;
+bool contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+struct item_diff {
+  std::vector<std::string> added;
+  std::vector<std::string> removed;
+};
+
+// What a multi-value column's write must add and remove. Kizen holds one of several states: the
+// one before the first change (nothing yet, for a create), or the state after any earlier change
+// of this operation, because an earlier attempt may have applied a prefix of it and lost the
+// answer (merged_change::images). Adding what any of them lacks and removing what any of them has
+// reaches `after` from each; with a single change this is the plain difference.
+ks::result<item_diff, std::string> diff_items(const field_binding& f, const merged_change& change, bool full) {
+  const auto& column = f.mapping->column;
+  auto now = multi_value_items(column_of(change.after, column));
+  if (!now) return ks::fail(now.error());
+  std::vector<std::vector<std::string>> states;
+  if (full) {
+    states.emplace_back();
+  } else {
+    auto b = multi_value_items(column_of(change.before, column));
+    states.push_back(b ? std::move(*b) : std::vector<std::string>{});  // unreadable: nothing to remove
+  }
+  const std::size_t earlier = change.images.empty() ? 0 : change.images.size() - 1;  // the last is `after`
+  for (std::size_t i = 0; i < earlier; ++i)
+    if (auto s = multi_value_items(column_of(change.images[i], column))) states.push_back(std::move(*s));
+  item_diff d;
+  for (const auto& item : *now)
+    if (std::any_of(states.begin(), states.end(), [&](const auto& s) { return !contains(s, item); }))
+      d.added.push_back(item);
+  for (const auto& s : states)
+    for (const auto& item : s)
+      if (!contains(*now, item) && !contains(d.removed, item)) d.removed.push_back(item);
+  return d;
 }
 
 }  // namespace
@@ -47,10 +78,9 @@ std::vector<row_reference> references_needed(const object_binding& object, const
       if (v.is_null()) continue;
       if (auto k = key_text(v)) add(*f.mapping->references, *k);
     } else if (f.kind == value_kind::relationship_many) {
-      auto now = multi_value_items(v);
-      if (!now) continue;  // reported by plan_writes
-      auto before = multi_value_items(column_of(change.before, f.mapping->column));
-      for (const auto& k : full || !before ? *now : minus(*now, *before)) add(*f.mapping->references, k);
+      auto d = diff_items(f, change, full);
+      if (!d) continue;  // reported by plan_writes
+      for (const auto& k : d->added) add(*f.mapping->references, k);
     }
   }
   return refs;
@@ -72,7 +102,6 @@ ks::result<write_plan, plan_error> plan_writes(const object_binding& object, con
     if (!is_sent(f, change, full)) continue;
     planned_write w{f.field.name, f.field.id, std::nullopt, {}, {}};
     const auto& after = column_of(change.after, f.mapping->column);
-    const auto& before = column_of(change.before, f.mapping->column);
 
     switch (f.kind) {
       case value_kind::relationship_one: {
@@ -92,15 +121,10 @@ ks::result<write_plan, plan_error> plan_writes(const object_binding& object, con
       }
       case value_kind::options:
       case value_kind::relationship_many: {
-        auto now = multi_value_items(after);
-        if (!now) return ks::fail(bad_value(f, now.error()));
-        std::vector<std::string> was;
-        if (!full) {
-          auto b = multi_value_items(before);
-          if (b) was = std::move(*b);  // an unreadable old value just means nothing to remove
-        }
-        const auto added = minus(*now, was);
-        const auto removed = minus(was, *now);
+        auto diff = diff_items(f, change, full);
+        if (!diff) return ks::fail(bad_value(f, diff.error()));
+        const auto& added = diff->added;
+        const auto& removed = diff->removed;
         for (const auto& item : added) {
           if (f.kind == value_kind::options) {
             auto v = option_item(f, item);

@@ -2,7 +2,9 @@
 // Turns a merged change into the field writes of one Kizen request (DESIGN.md "To Kizen"):
 // an update sends only the changed mapped columns, a create (or a full rewrite) sends all of them;
 // `from_kizen` fields are never sent; multi-value fields send add_values/remove_values computed
-// from the before and after images; relationships send the referenced rows' Kizen ids. Pure.
+// from the before and after images, and from the images in between when several changes merged
+// (so the request is right even if an earlier attempt applied some of them and lost the answer);
+// relationships send the referenced rows' Kizen ids. Pure.
 
 #include "common/result.hpp"
 #include "daemon/engine/change_merger.hpp"

@@ -40,6 +40,9 @@ TEST(change_merger, updates_merge_into_one_write_with_the_union_of_columns) {
   EXPECT_EQ(m.changed_columns, (std::set<std::string>{"email", "first_name"}));
   EXPECT_EQ(m.before.at("email"), "a@x");  // before the first change
   EXPECT_EQ(m.after.at("first_name"), "B");  // after the last
+  ASSERT_EQ(m.images.size(), 2u);             // every state in between, for retries
+  EXPECT_EQ(m.images[0].at("email"), "b@x");
+  EXPECT_EQ(m.images[1], m.after);
   EXPECT_EQ(m.attempts, 3);
   EXPECT_EQ(m.first_change_at, cs[0].created_at);
   EXPECT_EQ(m.last_change_at, cs[1].created_at);
@@ -68,6 +71,8 @@ TEST(change_merger, a_delete_ends_the_segment) {
   EXPECT_EQ(m.ids, (std::vector<std::int64_t>{1, 2}));  // the re-insert waits for the next round
   EXPECT_TRUE(m.after.empty());
   EXPECT_EQ(m.before.at("email"), "a@x");
+  ASSERT_EQ(m.images.size(), 1u);  // the writes before the delete
+  EXPECT_EQ(m.images[0].at("email"), "b@x");
 }
 
 TEST(change_merger, insert_then_delete_is_an_archive_of_a_row_that_began_new) {

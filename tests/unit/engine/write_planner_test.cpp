@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 
 using namespace ks::engine;
 using namespace ks::engine::testing;
@@ -89,6 +90,34 @@ TEST(write_planner, multi_values_send_the_difference) {
   auto cleared = update(R"({"tags":["a","b"]})", R"({"tags":null})", {"tags"});
   EXPECT_EQ(render(plan_writes(c.binding, cleared, false, known({}))->writes),
             R"([{"name":"tags","remove":[{"name":"a"},{"name":"b"}]}])");
+}
+
+TEST(write_planner, merged_multi_values_also_cover_what_an_earlier_attempt_may_have_applied) {
+  bound_contacts c;
+  // {a} -> {a,b} -> {a}: the first change's request may have added b (its answer lost).
+  auto m = update(R"({"tags":["a"]})", R"({"tags":["a"]})", {"tags"});
+  m.images = {json::parse(R"({"tags":["a","b"]})").as_object(), m.after};
+  EXPECT_EQ(render(plan_writes(c.binding, m, false, known({}))->writes),
+            R"([{"name":"tags","remove":[{"name":"b"}]}])");
+  // {a,b} -> {b} -> {a,b}: the first may have removed a.
+  auto back = update(R"({"tags":["a","b"]})", R"({"tags":["a","b"]})", {"tags"});
+  back.images = {json::parse(R"({"tags":["b"]})").as_object(), back.after};
+  EXPECT_EQ(render(plan_writes(c.binding, back, false, known({}))->writes),
+            R"([{"name":"tags","add":[{"name":"a"}]}])");
+  // A create: everything it has, minus what an earlier attempt of {x,y} may have put there.
+  auto create = update("{}", R"({"email":"a@x","tags":["x"]})", {"email", "tags"});
+  create.began_with_insert = true;
+  create.images = {json::parse(R"({"email":"a@x","tags":["x","y"]})").as_object(), create.after};
+  auto w = plan_writes(c.binding, create, true, known({}));
+  ASSERT_TRUE(w);
+  const auto tags = std::find_if(w->writes.begin(), w->writes.end(), [](const auto& x) { return x.field_name == "tags"; });
+  ASSERT_NE(tags, w->writes.end());
+  EXPECT_EQ(render({*tags}), R"([{"name":"tags","add":[{"name":"x"}],"remove":[{"name":"y"}]}])");
+  // A single change is the plain difference, whatever the images say.
+  auto single = update(R"({"tags":["a"]})", R"({"tags":["b"]})", {"tags"});
+  single.images = {single.after};
+  EXPECT_EQ(render(plan_writes(c.binding, single, false, known({}))->writes),
+            R"([{"name":"tags","add":[{"name":"b"}],"remove":[{"name":"a"}]}])");
 }
 
 TEST(write_planner, unresolved_references_are_listed) {
