@@ -1,0 +1,274 @@
+#include "tests/integration/outbound/outbound_fixture.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+namespace ks::test::outbound {
+
+namespace json = boost::json;
+
+namespace {
+
+// A YAML single-quoted scalar (no escapes but '' for ', so URLs pass unchanged); `$` doubled
+// because the loader expands ${VAR}.
+std::string yaml_quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "''";
+    else if (c == '$') out += "$$";
+    else out += c;
+  }
+  return out + "'";
+}
+
+std::string make_dir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "ks-outbound.XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  return pattern;
+}
+
+}  // namespace
+
+std::string canonical(const json::value& v) {
+  if (v.is_object()) {
+    std::vector<std::pair<std::string, std::string>> items;
+    for (const auto& [k, x] : v.get_object()) items.emplace_back(std::string(k), canonical(x));
+    std::sort(items.begin(), items.end());
+    std::string out = "{";
+    for (const auto& [k, x] : items) out += (out.size() > 1 ? "," : "") + json::serialize(json::value(k)) + ":" + x;
+    return out + "}";
+  }
+  if (v.is_array()) {
+    std::vector<std::string> items;
+    for (const auto& x : v.get_array()) items.push_back(canonical(x));
+    std::sort(items.begin(), items.end());
+    std::string out = "[";
+    for (const auto& x : items) out += (out.size() > 1 ? "," : "") + x;
+    return out + "]";
+  }
+  if (v.is_uint64()) return std::to_string(v.get_uint64());
+  return json::serialize(v);
+}
+
+void outbound_test::SetUp() {
+  db_ = std::make_unique<scratch_database>();
+  conn_ = std::make_unique<pqxx::connection>(db_->url());
+  emulator_options options;
+  options.extra_args = {"--log-level", "warn"};
+  emulator_ = std::make_unique<emulator_process>(options);
+  kizen_ = std::make_unique<emulator_control>(*emulator_);
+  dir_ = make_dir();
+}
+
+void outbound_test::TearDown() {
+  if (daemon_ && HasFailure()) std::cerr << "---- daemon log (tail) ----\n" << daemon_log_tail(300) << "\n";
+  daemon_.reset();
+  emulator_.reset();
+  conn_.reset();
+  db_.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
+}
+
+pqxx::connection& outbound_test::db() {
+  if (!conn_ || !conn_->is_open()) conn_ = std::make_unique<pqxx::connection>(db_->url());
+  return *conn_;
+}
+
+void outbound_test::sql(const std::string& statements) {
+  pqxx::work tx(db());
+  tx.exec(statements);
+  tx.commit();
+}
+
+std::string outbound_test::scalar(const std::string& query) {
+  pqxx::nontransaction tx(db());
+  const auto r = tx.exec(query);
+  if (r.empty() || r[0][0].is_null()) return {};
+  return r[0][0].c_str();
+}
+
+std::int64_t outbound_test::count(const std::string& query) {
+  const auto s = scalar(query);
+  return s.empty() ? 0 : std::stoll(s);
+}
+
+outbox_counts outbound_test::outbox() {
+  pqxx::nontransaction tx(db());
+  const auto r = tx.exec(
+      "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'dead'),"
+      " count(*) FILTER (WHERE state = 'done') FROM kizen_sync.outbox");
+  return {r[0][0].as<std::int64_t>(), r[0][1].as<std::int64_t>(), r[0][2].as<std::int64_t>()};
+}
+
+environment_list outbound_test::daemon_env() const {
+  environment_list env;
+  // The daemon is an ASan build too: libpqxx's known leak on broken connections is suppressed
+  // (tests/run.sh sets this for the tests themselves).
+  if (std::getenv("LSAN_OPTIONS") == nullptr)
+    env.emplace_back("LSAN_OPTIONS", std::string("suppressions=") + KS_SOURCE_DIR + "/tests/lsan.supp:print_suppressions=0");
+  return env;
+}
+
+std::string outbound_test::write_config(const config_options& o, const std::string& name) {
+  const auto& base = o.base_url.empty() ? emulator_->base_url() : o.base_url;
+  std::ostringstream y;
+  y << "kizen:\n"
+    << "  base_url: " << base << "\n"
+    << "  api_key: " << yaml_quoted(emulator_->options().api_key) << "\n"
+    << "  business_id: " << yaml_quoted(emulator_->options().business_id) << "\n"
+    << "  user_id: " << yaml_quoted(emulator_->options().user_id) << "\n"
+    << "  request_timeout: " << o.request_timeout << "\n"
+    << "  max_connections: " << o.max_connections << "\n"
+    << "  max_requests_per_second: " << o.max_requests_per_second << "\n"
+    << "  retry: " << o.retry << "\n"
+    << "postgres:\n"
+    << "  url: " << yaml_quoted(db_->url()) << "\n"
+    << "  schema: kizen_sync\n"
+    << "daemon:\n"
+    << "  http_listen: 127.0.0.1:0\n"
+    << "  log_level: " << o.log_level << "\n"
+    << "  outbox_poll_interval: " << o.poll_interval << "\n"
+    << "  shutdown_grace: " << o.shutdown_grace << "\n"
+    << "  summary_interval: 5s\n"
+    << "  batch_size: " << o.batch_size << "\n"
+    << "objects:\n"
+    << o.objects_yaml;
+  const auto path = dir_ + "/" + name;
+  std::ofstream(path) << y.str();
+  return path;
+}
+
+std::string outbound_test::prepare(const config_options& options) {
+  sql(tables_sql);
+  const auto path = write_config(options);
+  migrate(path);
+  return path;
+}
+
+void outbound_test::migrate(const std::string& config_path) {
+  const auto r = run_kizen_sync({"migrate", "-c", config_path}, 120s, daemon_env());
+  ASSERT_EQ(r.exit_code, 0) << "kizen-sync migrate failed:\n" << r.out << r.err;
+}
+
+daemon_process& outbound_test::start_daemon(const std::string& config_path) {
+  daemon_.reset();
+  daemon_options options;
+  options.env = daemon_env();
+  daemon_ = std::make_unique<daemon_process>(config_path, options);
+  return *daemon_;
+}
+
+bool outbound_test::expect_clean_stop() {
+  const int status = daemon_->stop();
+  EXPECT_EQ(status, 0) << "kizen-sync run exited with status " << status << "; its log:\n" << daemon_log_tail(200);
+  return status == 0;
+}
+
+std::string outbound_test::daemon_log_tail(std::size_t lines) const {
+  if (!daemon_) return "(no daemon)";
+  const auto text = daemon_->log();
+  std::vector<std::string> all;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) all.push_back(line);
+  std::string out;
+  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += all[i] + "\n";
+  return out;
+}
+
+bool outbound_test::wait_until(const std::string& what, const std::function<bool()>& done,
+                               std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string last_error;
+  for (;;) {
+    try {
+      if (done()) return true;
+      last_error.clear();
+    } catch (const std::exception& e) {
+      last_error = e.what();
+    }
+    if (std::chrono::steady_clock::now() >= deadline) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ADD_FAILURE() << "timed out after " << timeout.count() << " ms waiting for " << what
+                << (last_error.empty() ? "" : " (last check threw: " + last_error + ")");
+  return false;
+}
+
+bool outbound_test::wait_all_applied(std::chrono::milliseconds timeout) {
+  outbox_counts last;
+  const bool ok = wait_until(
+      "every outbox change to be applied",
+      [&] {
+        last = outbox();
+        return last.pending == 0;
+      },
+      timeout);
+  EXPECT_EQ(last.dead, 0) << "dead letters: " << scalar("SELECT string_agg(id || ' ' || object || '/' || key || ': ' || "
+                                                         "coalesce(last_error, ''), E'\\n') FROM kizen_sync.outbox "
+                                                         "WHERE state = 'dead'");
+  return ok && last.dead == 0;
+}
+
+void outbound_test::restart_emulator(std::vector<std::string> extra_args, bool same_port) {
+  const std::string old_url = emulator_->base_url();
+  emulator_->stop();
+  emulator_options options;
+  options.extra_args = {"--log-level", "warn"};
+  if (same_port) {
+    const auto port = old_url.substr(old_url.rfind(':') + 1);
+    options.extra_args.insert(options.extra_args.end(), {"--listen", "127.0.0.1:" + port});
+  }
+  options.extra_args.insert(options.extra_args.end(), extra_args.begin(), extra_args.end());
+  emulator_ = std::make_unique<emulator_process>(options);
+  kizen_ = std::make_unique<emulator_control>(*emulator_);
+}
+
+std::string outbound_test::entity_of(const std::string& object, const std::string& key) {
+  pqxx::nontransaction tx(db());
+  const auto r = tx.exec_params("SELECT entity_id::text FROM kizen_sync.identity_map WHERE object = $1 AND key = $2",
+                                object, key);
+  return r.empty() ? std::string() : r[0][0].as<std::string>();
+}
+
+void outbound_test::expect_in_sync(const std::string& object, const std::string& expected_sql) {
+  const auto state = kizen().state();
+  pqxx::nontransaction tx(db());
+  const auto rows = tx.exec(expected_sql);
+  std::set<std::string> expected_ids;
+  for (const auto& row : rows) {
+    const std::string key = row[0].as<std::string>();
+    const auto identity = tx.exec_params("SELECT entity_id::text FROM kizen_sync.identity_map WHERE object = $1 AND key = $2",
+                                         object, key);
+    if (identity.empty()) {
+      ADD_FAILURE() << object << "/" << key << ": no identity (never reached Kizen)";
+      continue;
+    }
+    const std::string id = identity[0][0].as<std::string>();
+    if (!row[1].is_null()) {
+      EXPECT_EQ(row[1].as<std::string>(), id) << object << "/" << key << ": entity_id_column";
+    }
+    const auto* rec = state.find(id);
+    if (rec == nullptr) {
+      ADD_FAILURE() << object << "/" << key << ": Kizen has no record " << id;
+      continue;
+    }
+    EXPECT_FALSE(rec->archived) << object << "/" << key << ": record " << id << " is archived";
+    expected_ids.insert(id);
+    EXPECT_EQ(canonical(rec->fields), canonical(json::parse(row[2].c_str())))
+        << object << "/" << key << " (record " << id << ")";
+  }
+  const auto live = state.live(object);
+  EXPECT_EQ(live.size(), rows.size()) << object << ": live records in Kizen vs rows in the table";
+  for (const auto* r : live)
+    EXPECT_TRUE(expected_ids.count(r->id)) << object << ": live record " << r->id << " belongs to no row: "
+                                            << json::serialize(r->fields);
+}
+
+}  // namespace ks::test::outbound
