@@ -54,7 +54,9 @@ void check_postgres(const config::config& cfg, online_report& report) {
 }
 
 net::awaitable<void> check_kizen(const config::config& cfg, online_report& report) {
-  auto client = kizen::client::create(co_await net::this_coro::executor, cfg.kizen, service::make_logger("kizen"));
+  // co_await in its own statement: GCC 12 mangles temporaries of a full-expression that awaits.
+  const auto executor = co_await net::this_coro::executor;
+  auto client = kizen::client::create(executor, cfg.kizen, service::make_logger("kizen"));
   if (!client) {
     report.problems.push_back("Kizen: " + client.error().message);
     co_return;
