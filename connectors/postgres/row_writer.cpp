@@ -12,6 +12,20 @@ namespace {
 
 std::string table_of(const config::object_mapping& m) { return qualified_name(m.table_schema, m.table); }
 
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// The form of column `q` of row `side` that comparisons use.
+std::string compared(const column_kinds& kinds, const std::string& column, const std::string& side) {
+  const auto q = quote_identifier(column);
+  // A set: its distinct members in sorted order (NULL and {} both give {}).
+  if (contains(kinds.sets, column)) return "ARRAY(SELECT DISTINCT x FROM unnest(" + side + "." + q + ") AS x ORDER BY 1)";
+  // As text, so a checkbox mapped to a column of another type still compares (never errors).
+  if (contains(kinds.flags, column)) return "coalesce(" + side + "." + q + "::text, 'false')";
+  return side + "." + q;
+}
+
 std::optional<std::string> first_key(const pqxx::result& r) {
   if (r.empty() || r[0][0].is_null()) return std::nullopt;
   return r[0][0].as<std::string>();
@@ -50,7 +64,7 @@ std::optional<std::string> row_writer::key_by_lookup(pqxx::transaction_base& tx,
 
 bool row_writer::update(pqxx::transaction_base& tx, const config::object_mapping& m, const std::string& key,
                         const boost::json::object& values, const std::vector<std::string>& columns,
-                        const std::string& entity_id, const std::vector<std::string>& unordered) const {
+                        const std::string& entity_id, const column_kinds& kinds) const {
   std::vector<std::string> cols = columns;
   boost::json::object record = values;
   if (m.entity_id_column) {
@@ -61,20 +75,12 @@ bool row_writer::update(pqxx::transaction_base& tx, const config::object_mapping
   std::string assignments, mine, theirs;
   for (const auto& c : cols) {
     const auto q = quote_identifier(c);
-    if (std::find(unordered.begin(), unordered.end(), c) != unordered.end()) {
-      // A set: its distinct members in sorted order (NULL and {} both give {}).
-      const auto set_of = [&](const char* side) {
-        return "ARRAY(SELECT DISTINCT x FROM unnest(" + std::string(side) + "." + q + ") AS x ORDER BY 1)";
-      };
-      assignments += (assignments.empty() ? "" : ", ") + q + " = CASE WHEN " + set_of("t") + " = " + set_of("r") +
-                     " THEN t." + q + " ELSE r." + q + " END";
-      mine += (mine.empty() ? "" : ", ") + set_of("t");
-      theirs += (theirs.empty() ? "" : ", ") + set_of("r");
-      continue;
-    }
-    assignments += (assignments.empty() ? "" : ", ") + q + " = r." + q;
-    mine += (mine.empty() ? "" : ", ") + std::string("t.") + q;
-    theirs += (theirs.empty() ? "" : ", ") + std::string("r.") + q;
+    const auto t = compared(kinds, c, "t"), r = compared(kinds, c, "r");
+    // Equal as compared: the row keeps its own form (its order of a set, its NULL checkbox).
+    assignments += (assignments.empty() ? "" : ", ") + q +
+                   (t == "t." + q ? " = r." + q : " = CASE WHEN " + t + " = " + r + " THEN t." + q + " ELSE r." + q + " END");
+    mine += (mine.empty() ? "" : ", ") + t;
+    theirs += (theirs.empty() ? "" : ", ") + r;
   }
   // ROW(...) keeps the comparison a row comparison even for a single column.
   const auto r = tx.exec_params("UPDATE " + table_of(m) + " AS t SET " + assignments +
@@ -88,29 +94,23 @@ bool row_writer::update(pqxx::transaction_base& tx, const config::object_mapping
 std::vector<std::string> row_writer::differing(pqxx::transaction_base& tx, const config::object_mapping& m,
                                                const boost::json::object& a, const boost::json::object& b,
                                                const std::vector<std::string>& columns,
-                                               const std::vector<std::string>& unordered) const {
-  std::vector<std::string> out, compared;
+                                               const column_kinds& kinds) const {
+  std::vector<std::string> out, checked;
   std::string tests;
   for (const auto& c : columns) {
     if (!a.contains(c) || !b.contains(c)) {
       out.push_back(c);
       continue;
     }
-    const auto q = quote_identifier(c);
-    const bool is_set = std::find(unordered.begin(), unordered.end(), c) != unordered.end();
-    const auto side = [&](const char* s) {
-      return is_set ? "ARRAY(SELECT DISTINCT x FROM unnest(" + std::string(s) + "." + q + ") AS x ORDER BY 1)"
-                    : std::string(s) + "." + q;
-    };
-    tests += (tests.empty() ? "" : ", ") + side("a") + " IS DISTINCT FROM " + side("b");
-    compared.push_back(c);
+    tests += (tests.empty() ? "" : ", ") + compared(kinds, c, "a") + " IS DISTINCT FROM " + compared(kinds, c, "b");
+    checked.push_back(c);
   }
-  if (compared.empty()) return out;
+  if (checked.empty()) return out;
   const auto r = tx.exec_params1("SELECT " + tests + " FROM jsonb_populate_record(NULL::" + table_of(m) +
                                      ", $1::jsonb) AS a, jsonb_populate_record(NULL::" + table_of(m) + ", $2::jsonb) AS b",
                                  boost::json::serialize(a), boost::json::serialize(b));
-  for (std::size_t i = 0; i < compared.size(); ++i)
-    if (r[static_cast<int>(i)].as<bool>()) out.push_back(compared[i]);
+  for (std::size_t i = 0; i < checked.size(); ++i)
+    if (r[static_cast<int>(i)].as<bool>()) out.push_back(checked[i]);
   return out;
 }
 

@@ -15,6 +15,15 @@
 
 namespace ks::pg {
 
+// Columns whose values compare by what Kizen can tell apart, not by their exact form.
+struct column_kinds {
+  // Arrays holding sets (multi-value fields): Kizen keeps its own order and reads none as [],
+  // so order, repeats and NULL vs {} do not matter (and a row keeps its own order).
+  std::vector<std::string> sets;
+  // Booleans of checkboxes: Kizen reads an unset checkbox as false, so NULL equals false.
+  std::vector<std::string> flags;
+};
+
 class row_writer {
  public:
   explicit row_writer(std::string schema);
@@ -32,18 +41,16 @@ class row_writer {
                                            const std::string& value) const;
 
   // Sets `columns` (taken from `values`, column → JSON) and entity_id_column of the row, if any
-  // differs; true if the row was written. `unordered`: array columns holding sets (multi-value
-  // fields) — Kizen has its own order and reads none as []: equal as sets (NULL = {}) is equal,
-  // and the row keeps its own order.
+  // differs (as `kinds` compare); true if the row was written. A column equal as `kinds` compares
+  // keeps the row's own value.
   bool update(pqxx::transaction_base& tx, const config::object_mapping& m, const std::string& key,
               const boost::json::object& values, const std::vector<std::string>& columns,
-              const std::string& entity_id, const std::vector<std::string>& unordered = {}) const;
+              const std::string& entity_id, const column_kinds& kinds = {}) const;
   // Of `columns`, those whose values in `a` and `b` (column → JSON) differ once read as the table's
-  // column types (as sets for `unordered`); a column missing from either counts as differing.
+  // column types (and compared as `kinds` says); a column missing from either counts as differing.
   std::vector<std::string> differing(pqxx::transaction_base& tx, const config::object_mapping& m,
                                      const boost::json::object& a, const boost::json::object& b,
-                                     const std::vector<std::string>& columns,
-                                     const std::vector<std::string>& unordered = {}) const;
+                                     const std::vector<std::string>& columns, const column_kinds& kinds = {}) const;
   // Inserts a row with `columns` from `values`, entity_id_column, and the key when given (else the
   // key column's default makes it); returns the new row's key.
   std::string insert(pqxx::transaction_base& tx, const config::object_mapping& m,

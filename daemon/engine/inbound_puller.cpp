@@ -262,9 +262,12 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
   tx.exec0("SET LOCAL kizen_sync.applying = 'on'");  // the capture trigger ignores these writes
   tx.exec0("SET LOCAL lock_timeout = '60s'");        // bound the wait for an in-flight outbound request
   const bool can_insert = m.entity_id_column.has_value() || object.key_field.has_value();
-  std::vector<std::string> unordered;  // multi-value columns compare as sets
-  for (const auto& f : object.fields)
-    if (f.receives() && is_multi_value(f.kind)) unordered.push_back(f.mapping->column);
+  pg::column_kinds kinds;  // how Kizen's values compare with the row's
+  for (const auto& f : object.fields) {
+    if (!f.receives()) continue;
+    if (is_multi_value(f.kind)) kinds.sets.push_back(f.mapping->column);
+    if (f.kind == value_kind::boolean) kinds.flags.push_back(f.mapping->column);
+  }
 
   for (std::size_t i = 0; i < records.size(); ++i) {
     const auto& rec = records[i];
@@ -345,7 +348,7 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
         std::vector<std::string> contested;
         for (const auto& c : received)
           if (queued.count(c) && identity->synced_values.contains(c)) contested.push_back(c);
-        const auto changed = rows_.differing(record_tx, m, t.values, identity->synced_values, contested, unordered);
+        const auto changed = rows_.differing(record_tx, m, t.values, identity->synced_values, contested, kinds);
         for (const auto& c : contested)
           if (std::find(changed.begin(), changed.end(), c) == changed.end()) unchanged_in_kizen.push_back(c);
       }
@@ -358,7 +361,7 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
 
       bool written = false;
       if (exists) {
-        written = rows_.update(record_tx, m, *key, t.values, decision.write, entity, unordered);
+        written = rows_.update(record_tx, m, *key, t.values, decision.write, entity, kinds);
       } else if (t.key || m.entity_id_column) {
         key = rows_.insert(record_tx, m, t.key, t.values, decision.write, entity);
         written = true;

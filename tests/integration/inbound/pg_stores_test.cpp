@@ -40,7 +40,7 @@ CREATE TABLE contacts (
   last_contacted timestamptz,
   ltv            numeric(12, 2),
   discount       numeric,
-  newsletter     boolean NOT NULL DEFAULT false,
+  newsletter     boolean,
   stage          text,
   kizen_id       uuid,
   notes          text
@@ -219,10 +219,10 @@ TEST_F(inbound_pg, multi_value_columns_compare_as_sets) {
   const auto before_1 = xmin_of("1");
   const auto before_2 = xmin_of("2");
   EXPECT_FALSE(applying([&](pqxx::work& tx) {
-    return rows_.update(tx, mapping_, "1", json::object{{"tags", json::array{"vip", "new"}}}, {"tags"}, entity_1, {"tags"});
+    return rows_.update(tx, mapping_, "1", json::object{{"tags", json::array{"vip", "new"}}}, {"tags"}, entity_1, column_kinds{{"tags"}, {}});
   }));
   EXPECT_FALSE(applying([&](pqxx::work& tx) {
-    return rows_.update(tx, mapping_, "2", json::object{{"tags", json::array{}}}, {"tags"}, entity_2, {"tags"});
+    return rows_.update(tx, mapping_, "2", json::object{{"tags", json::array{}}}, {"tags"}, entity_2, column_kinds{{"tags"}, {}});
   }));
   EXPECT_EQ(xmin_of("1"), before_1);
   EXPECT_EQ(xmin_of("2"), before_2);
@@ -231,13 +231,52 @@ TEST_F(inbound_pg, multi_value_columns_compare_as_sets) {
   // A real difference is written, and another column's change keeps the row's own order.
   EXPECT_TRUE(applying([&](pqxx::work& tx) {
     return rows_.update(tx, mapping_, "1", json::object{{"tags", json::array{"vip", "new"}}, {"first_name", "A"}},
-                        {"tags", "first_name"}, entity_1, {"tags"});
+                        {"tags", "first_name"}, entity_1, column_kinds{{"tags"}, {}});
   }));
   EXPECT_EQ(text("SELECT tags::text || first_name FROM contacts WHERE id = 1"), "{new,vip}A");
   EXPECT_TRUE(applying([&](pqxx::work& tx) {
-    return rows_.update(tx, mapping_, "1", json::object{{"tags", json::array{"vip"}}}, {"tags"}, entity_1, {"tags"});
+    return rows_.update(tx, mapping_, "1", json::object{{"tags", json::array{"vip"}}}, {"tags"}, entity_1, column_kinds{{"tags"}, {}});
   }));
   EXPECT_EQ(text("SELECT tags::text FROM contacts WHERE id = 1"), "{vip}");
+}
+
+TEST_F(inbound_pg, an_unset_checkbox_equals_false) {
+  // Kizen reads a checkbox nobody set as false; a NULL in the row is the same thing.
+  sql("INSERT INTO contacts (id, email, newsletter, kizen_id) VALUES (1, 'a@example.com', NULL, '" + entity_1 + "')");
+  const auto before = xmin_of("1");
+  const column_kinds flags{{}, {"newsletter"}};
+  EXPECT_FALSE(applying([&](pqxx::work& tx) {
+    return rows_.update(tx, mapping_, "1", json::object{{"newsletter", false}}, {"newsletter"}, entity_1, flags);
+  }));
+  EXPECT_EQ(xmin_of("1"), before);
+  EXPECT_EQ(text("SELECT newsletter FROM contacts WHERE id = 1"), "NULL");
+  EXPECT_TRUE(applying([&](pqxx::work& tx) {
+    return rows_.update(tx, mapping_, "1", json::object{{"newsletter", true}}, {"newsletter"}, entity_1, flags);
+  }));
+  EXPECT_EQ(text("SELECT newsletter FROM contacts WHERE id = 1"), "t");
+  // The control: compared as they are, NULL and false differ.
+  sql("UPDATE contacts SET newsletter = NULL");
+  EXPECT_TRUE(applying([&](pqxx::work& tx) {
+    return rows_.update(tx, mapping_, "1", json::object{{"newsletter", false}}, {"newsletter"}, entity_1);
+  }));
+}
+
+TEST_F(inbound_pg, differing_compares_values_as_the_columns_read_them) {
+  // Kizen's form (a) against the database's (b): text numbers, other scales, zones, orders.
+  const auto a = json::parse(R"({"tags":["b","a"],"newsletter":false,"company_id":"7","ltv":"12.5",
+      "last_contacted":"2025-01-02T04:04:05.678+01:00","first_name":"x","stage":"Lead"})").as_object();
+  const auto b = json::parse(R"({"tags":["a","b","a"],"newsletter":null,"company_id":7,"ltv":12.50,
+      "last_contacted":"2025-01-02T03:04:05.678Z","first_name":"y"})").as_object();
+  pqxx::work tx(*conn_);
+  auto out = rows_.differing(tx, mapping_, a, b,
+                             {"tags", "newsletter", "company_id", "ltv", "last_contacted", "first_name", "stage"},
+                             column_kinds{{"tags"}, {"newsletter"}});
+  std::sort(out.begin(), out.end());
+  EXPECT_EQ(out, (std::vector<std::string>{"first_name", "stage"}));  // stage: absent from b
+  out = rows_.differing(tx, mapping_, a, b, {"tags", "newsletter"});
+  std::sort(out.begin(), out.end());
+  EXPECT_EQ(out, (std::vector<std::string>{"newsletter", "tags"}));  // without kinds: exact
+  EXPECT_TRUE(rows_.differing(tx, mapping_, a, b, {}).empty());
 }
 
 TEST_F(inbound_pg, rows_are_found_by_key_entity_id_and_lookup) {
