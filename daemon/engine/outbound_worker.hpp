@@ -88,6 +88,9 @@ class outbound_worker {
   };
 
   boost::asio::awaitable<std::vector<claimed_key>> claim(std::size_t capacity);
+  // Picks, locks and reads up to `capacity` due keys (claim()'s transaction).
+  std::vector<claimed_key> claim_keys(pqxx::transaction_base& tx, std::size_t capacity,
+                                      const std::vector<pg::key_ref>& skip);
   boost::asio::awaitable<void> process(claimed_key claimed);
   persist_result persist(pqxx::connection& conn, const claimed_key& claimed, const merged_change& change,
                          const apply_outcome& outcome);
@@ -117,6 +120,7 @@ class outbound_worker {
   std::vector<std::string> objects_;  // configured objects that send (direction both/to_kizen)
 
   std::set<std::pair<std::string, std::string>> in_flight_;
+  std::vector<pg::key_ref> to_unlock_;  // finished keys whose lock the next claim releases
   std::map<std::pair<std::string, std::string>, std::chrono::steady_clock::time_point> cooldown_;
   boost::asio::steady_timer wake_timer_;
   boost::asio::steady_timer drained_;  // cancelled when the last in-flight operation ends

@@ -3,10 +3,12 @@
 // not assertions: run it from a Release build.
 //
 //   outbound_bench [--rows N] [--updates N] [--backlog N] [--threads T] [--max-connections C]
+//                  [--paced-rate R] [--paced-seconds S]
 //
 // Phases:
 //   inserts  N rows committed one per transaction by T threads while the daemon runs (creates)
 //   updates  N single-row updates of random rows, likewise (PATCHes, merged when a key repeats)
+//   paced    single-row updates at R per second for S seconds (below capacity: latency unqueued)
 //   backlog  N updates committed while the daemon is stopped, then drained from a cold start
 // For each: changes per second (first commit, or the daemon's start for backlog, to the last change
 // applied) and commit-to-request latency p50/p99/max (for backlog: from the daemon's start). A change's commit time is its outbox row's created_at (the trigger runs
@@ -46,6 +48,8 @@ struct settings {
   int backlog = 20000;
   int threads = 4;
   int max_connections = 32;
+  int paced_rate = 200;
+  int paced_seconds = 10;
 };
 
 settings parse(int argc, char** argv) {
@@ -61,9 +65,11 @@ settings parse(int argc, char** argv) {
     else if (a == "--backlog") s.backlog = next();
     else if (a == "--threads") s.threads = next();
     else if (a == "--max-connections") s.max_connections = next();
+    else if (a == "--paced-rate") s.paced_rate = next();
+    else if (a == "--paced-seconds") s.paced_seconds = next();
     else throw std::runtime_error("unknown argument " + a +
                                   " (usage: outbound_bench [--rows N] [--updates N] [--backlog N] [--threads T] "
-                                  "[--max-connections C])");
+                                  "[--max-connections C] [--paced-rate R] [--paced-seconds S])");
   }
   return s;
 }
@@ -127,14 +133,24 @@ class bench {
   }
 
   void run() {
-    std::printf("outbound_bench: %d rows, %d updates, %d backlog updates, %d committing threads, "
-                "max_connections %d\n", s_.rows, s_.updates, s_.backlog, s_.threads, s_.max_connections);
+    std::printf("outbound_bench: %d rows, %d updates, %d/s paced updates for %d s, %d backlog updates, "
+                "%d committing threads, max_connections %d\n", s_.rows, s_.updates, s_.paced_rate, s_.paced_seconds,
+                s_.backlog, s_.threads, s_.max_connections);
     start_daemon();
     phase("inserts", s_.rows, [&](pqxx::nontransaction& tx, int i) {
       tx.exec_params("INSERT INTO bench_companies (id, name, domain, employees) VALUES ($1, $2, $3, 0)", i,
                      "Company " + std::to_string(i), "c" + std::to_string(i) + ".example");
     });
     phase("updates", s_.updates, [&](pqxx::nontransaction& tx, int i) { update_random(tx, i); });
+    if (s_.paced_rate > 0 && s_.paced_seconds > 0) {
+      // One committer on a fixed schedule: each change is committed at its slot, not earlier.
+      const auto period = std::chrono::nanoseconds(1000000000LL / s_.paced_rate);
+      const auto t0 = steady::now();
+      phase("paced", s_.paced_rate * s_.paced_seconds, [&](pqxx::nontransaction& tx, int i) {
+        std::this_thread::sleep_until(t0 + period * (i - 1));
+        update_random(tx, i);
+      }, /*cold=*/false, /*threads=*/1);
+    }
     if (s_.backlog > 0) {
       daemon_->stop();
       daemon_.reset();
@@ -161,13 +177,13 @@ class bench {
   }
 
   template <class Commit>
-  void phase(const char* name, int n, Commit commit, bool cold = false) {
+  void phase(const char* name, int n, Commit commit, bool cold = false, int threads = 0) {
     const auto first_change = last_outbox_id();
     const auto first_seq = kizen_->requests().last_seq();
     std::atomic<int> next{1};
     const auto started = steady::now();
     std::vector<std::thread> producers;
-    for (int t = 0; t < s_.threads; ++t) {
+    for (int t = 0; t < (threads > 0 ? threads : s_.threads); ++t) {
       producers.emplace_back([&] {
         pqxx::connection c(db_.url());
         for (int i = next++; i <= n; i = next++) {
