@@ -14,7 +14,7 @@ namespace json = boost::json;
 
 namespace {
 
-class daemon_test : public inbound_test {
+class inbound_daemon : public inbound_test {
  protected:
   std::string start_both(const object_options& contacts = {}, const object_options& companies = {}) {
     config_options o;
@@ -55,7 +55,7 @@ std::string ids_json(const std::vector<std::string>& ids) {
 
 }  // namespace
 
-TEST_F(daemon_test, records_created_updated_and_archived_in_kizen_appear_change_and_disappear) {
+TEST_F(inbound_daemon, records_created_updated_and_archived_in_kizen_appear_change_and_disappear) {
   start_both();
   const auto mark = request_mark();
   int our_writes = 0;
@@ -119,7 +119,7 @@ TEST_F(daemon_test, records_created_updated_and_archived_in_kizen_appear_change_
   EXPECT_EQ(daemon()->stop(), 0) << log_tail();
 }
 
-TEST_F(daemon_test, an_outbound_change_does_not_come_back_as_a_write_to_the_table) {
+TEST_F(inbound_daemon, an_outbound_change_does_not_come_back_as_a_write_to_the_table) {
   start_both();
   sql("INSERT INTO companies (id, name) VALUES (1, 'Initech')");
   sql("INSERT INTO contacts (id, email, first_name, company_id, tags) VALUES (1, 'peter@example.com', 'Peter', 1, '{a,b}')");
@@ -148,7 +148,7 @@ TEST_F(daemon_test, an_outbound_change_does_not_come_back_as_a_write_to_the_tabl
   EXPECT_EQ(daemon()->stop(), 0) << log_tail();
 }
 
-TEST_F(daemon_test, an_inbound_write_does_not_go_back_to_kizen) {
+TEST_F(inbound_daemon, an_inbound_write_does_not_go_back_to_kizen) {
   start_both();
   const auto id = add("client_client", R"([{"name":"email","value":"joan@example.com"},{"name":"first_name","value":"Joan"}])");
   ASSERT_TRUE(wait_until("the record to arrive", [&] { return !key_of("client_client", id).empty(); }));
@@ -166,7 +166,7 @@ TEST_F(daemon_test, an_inbound_write_does_not_go_back_to_kizen) {
   EXPECT_EQ(daemon()->stop(), 0) << log_tail();
 }
 
-TEST_F(daemon_test, relationships_and_tags_round_trip_from_the_database_unchanged) {
+TEST_F(inbound_daemon, relationships_and_tags_round_trip_from_the_database_unchanged) {
   // More than 100 related records: Kizen summarizes the list and the pull reads it in full.
   constexpr int n = 120;
   start_both();
@@ -201,7 +201,7 @@ TEST_F(daemon_test, relationships_and_tags_round_trip_from_the_database_unchange
   EXPECT_EQ(daemon()->stop(), 0) << log_tail();
 }
 
-TEST_F(daemon_test, relationships_and_tags_round_trip_from_kizen_unchanged) {
+TEST_F(inbound_daemon, relationships_and_tags_round_trip_from_kizen_unchanged) {
   constexpr int n = 130;
   const auto config = start_both();
   std::vector<std::string> people;
@@ -241,7 +241,7 @@ TEST_F(daemon_test, relationships_and_tags_round_trip_from_kizen_unchanged) {
   }
 }
 
-TEST_F(daemon_test, status_shows_the_last_pull_the_cursor_and_the_lag) {
+TEST_F(inbound_daemon, status_shows_the_last_pull_the_cursor_and_the_lag) {
   const auto config = start_both();
   const auto id = add("client_client", R"([{"name":"email","value":"st@example.com"}])");
   ASSERT_TRUE(wait_until("the record to arrive", [&] { return !key_of("client_client", id).empty(); }));
@@ -278,7 +278,7 @@ TEST_F(daemon_test, status_shows_the_last_pull_the_cursor_and_the_lag) {
 
 // Random edits on both sides for a while, then quiescence: the two sides hold the same data,
 // and the daemon stops writing (no ping-pong), having written at most once per database edit.
-TEST_F(daemon_test, bidirectional_soak_settles_equal_without_ping_pong) {
+TEST_F(inbound_daemon, bidirectional_soak_settles_equal_without_ping_pong) {
   start_both();
   sql("INSERT INTO companies (id, name) SELECT g, 'Company ' || g FROM generate_series(1, 5) g");
   sql("INSERT INTO contacts (email, first_name, company_id, tags) SELECT 's' || g || '@example.com', 'n' || g,"

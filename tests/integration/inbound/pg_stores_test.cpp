@@ -348,7 +348,7 @@ struct queued_change {
 
 }  // namespace
 
-class pending_columns_test : public inbound_pg {
+class inbound_pending_columns : public inbound_pg {
  protected:
   std::vector<queued_change> queue() {
     pqxx::nontransaction tx(*conn_);
@@ -362,7 +362,7 @@ class pending_columns_test : public inbound_pg {
   pending_columns pending_{"kizen_sync"};
 };
 
-TEST_F(pending_columns_test, of_key_gives_each_pending_columns_latest_commit_time) {
+TEST_F(inbound_pending_columns, of_key_gives_each_pending_columns_latest_commit_time) {
   sql("INSERT INTO contacts (id, email, first_name) VALUES (1, 'a@example.com', 'A'), (2, 'b@example.com', 'B')");
   sql("UPDATE contacts SET first_name = 'A2' WHERE id = 1");
   sql("UPDATE contacts SET first_name = 'A3', stage = 'Lead' WHERE id = 1");
@@ -385,7 +385,7 @@ TEST_F(pending_columns_test, of_key_gives_each_pending_columns_latest_commit_tim
   EXPECT_TRUE(pending_.of_key(tx, "companies", "1").empty());
 }
 
-TEST_F(pending_columns_test, drop_removes_superseded_columns_and_finishes_emptied_updates) {
+TEST_F(inbound_pending_columns, drop_removes_superseded_columns_and_finishes_emptied_updates) {
   sql("INSERT INTO contacts (id, email, first_name) VALUES (1, 'a@example.com', 'A'), (2, 'b@example.com', 'B')");
   sql("UPDATE contacts SET first_name = 'A2' WHERE id = 1");
   sql("UPDATE contacts SET first_name = 'A3', stage = 'Lead' WHERE id = 1");
@@ -406,7 +406,7 @@ TEST_F(pending_columns_test, drop_removes_superseded_columns_and_finishes_emptie
   EXPECT_EQ(q[4].op + " " + q[4].state + " " + q[4].columns, "2:update pending first_name");  // other key
 }
 
-TEST_F(pending_columns_test, settle_all_finishes_every_pending_change_of_the_key) {
+TEST_F(inbound_pending_columns, settle_all_finishes_every_pending_change_of_the_key) {
   sql("INSERT INTO contacts (id, email) VALUES (1, 'a@example.com'), (2, 'b@example.com')");
   sql("UPDATE contacts SET first_name = 'A' WHERE id = 1");
   sql("DELETE FROM contacts WHERE id = 1");
@@ -426,12 +426,12 @@ TEST_F(pending_columns_test, settle_all_finishes_every_pending_change_of_the_key
 
 // --- resync_store ------------------------------------------------------------------------------
 
-class resync_store_test : public inbound_pg {
+class inbound_resync_store : public inbound_pg {
  protected:
   resync_store store_{"kizen_sync"};
 };
 
-TEST_F(resync_store_test, progress_round_trips_per_object_and_direction) {
+TEST_F(inbound_resync_store, progress_round_trips_per_object_and_direction) {
   pqxx::work tx(*conn_);
   EXPECT_FALSE(store_.load(tx, "client_client", "to_kizen").has_value());
   resync_progress p;
@@ -468,7 +468,7 @@ TEST_F(resync_store_test, progress_round_trips_per_object_and_direction) {
   EXPECT_TRUE(loaded->position.empty());
 }
 
-TEST_F(resync_store_test, enqueue_rows_walks_the_keys_in_their_own_order_in_batches) {
+TEST_F(inbound_resync_store, enqueue_rows_walks_the_keys_in_their_own_order_in_batches) {
   // Keys 1..25: in text order 10 would come before 2; the walk must follow the integer order.
   sql("INSERT INTO contacts (id, email, first_name, tags, score, notes) SELECT g, 'c' || g || '@example.com',"
       " 'N' || g, ARRAY['t' || g], g, 'secret' FROM generate_series(1, 25) g");
@@ -493,7 +493,7 @@ TEST_F(resync_store_test, enqueue_rows_walks_the_keys_in_their_own_order_in_batc
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM kizen_sync.outbox WHERE op = 'insert' AND state = 'pending'")[0].as<int>(), 25);
 }
 
-TEST_F(resync_store_test, queued_images_equal_the_capture_triggers) {
+TEST_F(inbound_resync_store, queued_images_equal_the_capture_triggers) {
   sql("INSERT INTO contacts (id, email, first_name, tags, score, ltv, birthday, kizen_id, notes) VALUES"
       " (7, 'a@example.com', 'A', '{x,y}', 3, 1.50, '2000-01-02', '" + entity_1 + "', 'secret')");
   pqxx::work tx(*conn_);
@@ -506,7 +506,7 @@ TEST_F(resync_store_test, queued_images_equal_the_capture_triggers) {
   EXPECT_EQ(r[0][0].as<std::string>().find("score"), std::string::npos);   // from_kizen: never sent
 }
 
-TEST_F(resync_store_test, outcome_since_counts_the_states_from_the_first_queued_change) {
+TEST_F(inbound_resync_store, outcome_since_counts_the_states_from_the_first_queued_change) {
   sql("INSERT INTO contacts (id, email) SELECT g, 'c' || g || '@example.com' FROM generate_series(1, 6) g");
   pqxx::work tx(*conn_);
   const auto b = store_.enqueue_rows(tx, mapping_, std::nullopt, 10);

@@ -12,7 +12,7 @@ namespace json = boost::json;
 
 namespace {
 
-class puller_test : public inbound_test {
+class inbound_puller : public inbound_test {
  protected:
   std::string prepare_both(const object_options& contacts = {}, const object_options& companies = {}) {
     config_options o;
@@ -34,7 +34,7 @@ std::string later_than(const std::string& iso, std::chrono::milliseconds by) {
 
 }  // namespace
 
-TEST_F(puller_test, a_pull_writes_every_value_kind_and_pulls_referenced_records_first) {
+TEST_F(inbound_puller, a_pull_writes_every_value_kind_and_pulls_referenced_records_first) {
   const auto config = prepare_both();
   const auto company = add("companies", R"([{"name":"name","value":"Acme"},{"name":"domain","value":"acme.test"},
       {"name":"employees","value":12},{"name":"industry","value":{"name":"Retail"}}])");
@@ -80,7 +80,7 @@ TEST_F(puller_test, a_pull_writes_every_value_kind_and_pulls_referenced_records_
   EXPECT_EQ(versions("contacts"), before);
 }
 
-TEST_F(puller_test, records_sharing_one_updated_time_all_arrive_across_pages_and_pulls) {
+TEST_F(inbound_puller, records_sharing_one_updated_time_all_arrive_across_pages_and_pulls) {
   const auto config = prepare_both();
   constexpr int n = 500;
   std::vector<std::string> ids;
@@ -115,7 +115,7 @@ TEST_F(puller_test, records_sharing_one_updated_time_all_arrive_across_pages_and
   kizen().freeze_clock(std::nullopt);
 }
 
-TEST_F(puller_test, reconcile_finds_records_archived_in_kizen_per_on_archive) {
+TEST_F(inbound_puller, reconcile_finds_records_archived_in_kizen_per_on_archive) {
   object_options ignore;
   ignore.on_archive = "ignore";
   const auto config = prepare_both({}, ignore);
@@ -149,7 +149,7 @@ TEST_F(puller_test, reconcile_finds_records_archived_in_kizen_per_on_archive) {
   EXPECT_EQ(entity_of("companies", company_key), "");
 }
 
-TEST_F(puller_test, reconcile_applies_records_the_incremental_pull_missed) {
+TEST_F(inbound_puller, reconcile_applies_records_the_incremental_pull_missed) {
   const auto config = prepare_both();
   add("client_client", R"([{"name":"email","value":"a@example.com"}])");
   engine_harness engine(config);
@@ -181,14 +181,14 @@ std::string case_name(const ::testing::TestParamInfo<conflict_case>& info) {
   return std::string(info.param.policy) + (info.param.kizen_newer ? "_kizen_newer" : "_database_newer");
 }
 
-class conflict_test : public puller_test, public ::testing::WithParamInterface<conflict_case> {};
+class inbound_conflict : public inbound_puller, public ::testing::WithParamInterface<conflict_case> {};
 
 }  // namespace
 
 // Both sides change the same contact within one pull interval: the database first_name and
 // last_name (queued, not yet sent), Kizen first_name and stage. first_name is the conflict;
 // last_name changed only in the database and stage only in Kizen, so those always survive.
-TEST_P(conflict_test, the_policy_decides_field_by_field_in_the_table_and_in_kizen) {
+TEST_P(inbound_conflict, the_policy_decides_field_by_field_in_the_table_and_in_kizen) {
   const auto& c = GetParam();
   object_options o;
   o.conflict = c.policy;
@@ -250,7 +250,7 @@ TEST_P(conflict_test, the_policy_decides_field_by_field_in_the_table_and_in_kize
   kizen().freeze_clock(std::nullopt);
 }
 
-INSTANTIATE_TEST_SUITE_P(policies, conflict_test,
+INSTANTIATE_TEST_SUITE_P(inbound, inbound_conflict,
                          ::testing::Values(conflict_case{"newest_wins", true, "Kizen"},
                                            conflict_case{"newest_wins", false, "Database"},
                                            conflict_case{"database_wins", true, "Database"},

@@ -84,7 +84,7 @@ class background_command {
   std::optional<int> status_;
 };
 
-class resync_test : public inbound_test {
+class inbound_resync : public inbound_test {
  protected:
   std::string config_for(const std::string& direction) {
     object_options o;
@@ -189,7 +189,7 @@ std::string uuid_of(int prefix, int i) {
 
 }  // namespace
 
-TEST_F(resync_test, to_kizen_of_10000_rows_interrupted_by_sigint_resumes_and_ends_equal) {
+TEST_F(inbound_resync, to_kizen_of_10000_rows_interrupted_by_sigint_resumes_and_ends_equal) {
   // Rows that predate the sync (no capture trigger yet): only a resync brings them to Kizen.
   sql(tables_sql);
   sql("INSERT INTO contacts (email, first_name, lead_score, stage, tags) SELECT 'r' || g || '@example.com', 'n' || g, g,"
@@ -238,7 +238,7 @@ TEST_F(resync_test, to_kizen_of_10000_rows_interrupted_by_sigint_resumes_and_end
   EXPECT_EQ(third.out.find("(resumed)"), std::string::npos) << third.out;
 }
 
-TEST_F(resync_test, from_kizen_of_10000_records_killed_hard_resumes_and_ends_equal) {
+TEST_F(inbound_resync, from_kizen_of_10000_records_killed_hard_resumes_and_ends_equal) {
   // 10,000 contacts already in Kizen (a state file the emulator loads at start).
   const auto state_path = dir_ + "/kizen-state.json";
   {
@@ -303,7 +303,7 @@ TEST_F(resync_test, from_kizen_of_10000_records_killed_hard_resumes_and_ends_equ
   expect_contacts_equal();
 }
 
-TEST_F(resync_test, exit_codes_for_usage_and_refused_directions) {
+TEST_F(inbound_resync, exit_codes_for_usage_and_refused_directions) {
   sql(tables_sql);
   const auto config = config_for("from_kizen");
   migrate(config);

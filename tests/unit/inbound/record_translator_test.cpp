@@ -36,7 +36,7 @@ std::string joined(const std::vector<std::string>& v) {
   return out;
 }
 
-struct contacts : ::testing::Test {
+struct record_translator_contacts : ::testing::Test {
   bound_object c{contacts_mapping(), contact_fields()};
   translated_record translate(const std::vector<std::pair<std::string, std::string>>& values,
                               const full_lists& lists = {}) {
@@ -46,7 +46,7 @@ struct contacts : ::testing::Test {
 
 }  // namespace
 
-TEST_F(contacts, every_value_kind_reads_back_as_the_column_value) {
+TEST_F(record_translator_contacts, every_value_kind_reads_back_as_the_column_value) {
   const auto t = translate({{"email", R"("ann@example.com")"},
                             {"first_name", R"("Ann")"},
                             {"company", R"({"id":")" + company_a + R"(","name":"Acme","display_name":"Acme"})"},
@@ -76,7 +76,7 @@ TEST_F(contacts, every_value_kind_reads_back_as_the_column_value) {
   EXPECT_FALSE(t.key.has_value());  // contacts have no key_field
 }
 
-TEST_F(contacts, blank_fields_are_null_and_an_absent_checkbox_is_unchecked) {
+TEST_F(record_translator_contacts, blank_fields_are_null_and_an_absent_checkbox_is_unchecked) {
   const auto t = translate({{"email", R"("ann@example.com")"}});
   EXPECT_TRUE(t.problems.empty()) << joined(t.problems);
   for (const char* column : {"first_name", "company_id", "score", "stage", "birthday", "last_contacted", "ltv",
@@ -86,7 +86,7 @@ TEST_F(contacts, blank_fields_are_null_and_an_absent_checkbox_is_unchecked) {
   EXPECT_EQ(value_of(t, "newsletter"), "false");
 }
 
-TEST_F(contacts, explicit_nulls_read_like_blanks) {
+TEST_F(record_translator_contacts, explicit_nulls_read_like_blanks) {
   const auto t = translate({{"email", R"("ann@example.com")"}, {"first_name", "null"}, {"newsletter", "null"},
                             {"company", "null"}, {"tags", "null"}, {"stage", "null"}});
   EXPECT_TRUE(t.problems.empty()) << joined(t.problems);
@@ -97,31 +97,31 @@ TEST_F(contacts, explicit_nulls_read_like_blanks) {
   EXPECT_EQ(value_of(t, "stage"), "null");
 }
 
-TEST_F(contacts, fields_are_found_by_id_when_the_name_is_missing) {
+TEST_F(record_translator_contacts, fields_are_found_by_id_when_the_name_is_missing) {
   auto r = make_record(contact_1, contact_fields(), {{"first_name", R"("Ann")"}});
   r.fields[0].name.clear();
   const auto t = translate_record(c.binding, r, known);
   EXPECT_EQ(value_of(t, "first_name"), R"("Ann")");
 }
 
-TEST_F(contacts, integers_accept_integral_floats_and_integer_text) {
+TEST_F(record_translator_contacts, integers_accept_integral_floats_and_integer_text) {
   EXPECT_EQ(value_of(translate({{"lead_score", "42.0"}}), "score"), "42");
   EXPECT_EQ(value_of(translate({{"lead_score", R"("-17")"}}), "score"), R"("-17")");
   EXPECT_EQ(value_of(translate({{"lead_score", "9223372036854775807"}}), "score"), "9223372036854775807");
 }
 
-TEST_F(contacts, decimals_accept_numbers) {
+TEST_F(record_translator_contacts, decimals_accept_numbers) {
   EXPECT_EQ(translate({{"lifetime_value", "12.5"}}).values.at("ltv").to_number<double>(), 12.5);
   EXPECT_EQ(value_of(translate({{"discount_rate", "3"}}), "discount"), "3");
 }
 
-TEST_F(contacts, an_option_given_by_id_only_is_named_from_the_metadata) {
+TEST_F(record_translator_contacts, an_option_given_by_id_only_is_named_from_the_metadata) {
   EXPECT_EQ(value_of(translate({{"stage", R"({"id":"b0000000-0000-4000-8000-000000000001"})"}}), "stage"),
             R"("Lead")");
   EXPECT_EQ(value_of(translate({{"stage", R"("Lead")"}}), "stage"), R"("Lead")");
 }
 
-TEST_F(contacts, an_unresolved_reference_is_reported_and_left_empty) {
+TEST_F(record_translator_contacts, an_unresolved_reference_is_reported_and_left_empty) {
   const auto t = translate({{"company", R"({"id":")" + company_b + R"("})"}});
   EXPECT_TRUE(t.problems.empty()) << joined(t.problems);
   EXPECT_EQ(value_of(t, "company_id"), "null");
@@ -129,14 +129,14 @@ TEST_F(contacts, an_unresolved_reference_is_reported_and_left_empty) {
   EXPECT_EQ(t.unresolved[0], (record_reference{"companies", company_b}));
 }
 
-TEST_F(contacts, reference_ids_are_matched_case_insensitively) {
+TEST_F(record_translator_contacts, reference_ids_are_matched_case_insensitively) {
   std::string upper = company_a;
   for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   const auto t = translate({{"company", R"({"id":")" + upper + R"("})"}});
   EXPECT_EQ(value_of(t, "company_id"), R"("7")");
 }
 
-TEST_F(contacts, bad_shapes_are_problems_naming_field_and_column) {
+TEST_F(record_translator_contacts, bad_shapes_are_problems_naming_field_and_column) {
   struct bad_case {
     const char* field;
     const char* value;
@@ -171,7 +171,7 @@ TEST_F(contacts, bad_shapes_are_problems_naming_field_and_column) {
   }
 }
 
-TEST_F(contacts, a_long_bad_value_is_shortened_in_the_problem) {
+TEST_F(record_translator_contacts, a_long_bad_value_is_shortened_in_the_problem) {
   std::string long_list = "[0";
   for (int i = 1; i < 100; ++i) long_list += "," + std::to_string(i);
   const auto t = translate({{"first_name", long_list + "]"}});
@@ -180,7 +180,7 @@ TEST_F(contacts, a_long_bad_value_is_shortened_in_the_problem) {
   EXPECT_NE(t.problems[0].find("..."), std::string::npos);
 }
 
-TEST_F(contacts, references_of_lists_the_records_without_a_row) {
+TEST_F(record_translator_contacts, references_of_lists_the_records_without_a_row) {
   const auto r = make_record(contact_1, contact_fields(), {{"company", R"({"id":")" + company_b + R"("})"}});
   EXPECT_EQ(references_of(c.binding, r), (std::vector<record_reference>{{"companies", company_b}}));
   EXPECT_TRUE(summarized_fields(c.binding, r).empty());
@@ -188,7 +188,7 @@ TEST_F(contacts, references_of_lists_the_records_without_a_row) {
 
 namespace {
 
-struct companies : ::testing::Test {
+struct record_translator_companies : ::testing::Test {
   bound_object c{companies_mapping(), company_fields()};
 };
 
@@ -200,7 +200,7 @@ std::string related(std::initializer_list<std::string> ids) {
 
 }  // namespace
 
-TEST_F(companies, a_to_many_relationship_reads_as_the_keys_of_the_related_rows) {
+TEST_F(record_translator_companies, a_to_many_relationship_reads_as_the_keys_of_the_related_rows) {
   const auto r = make_record(company_a, company_fields(),
                              {{"name", R"("Acme")"}, {"contacts", related({contact_1, contact_2})}});
   const auto t = translate_record(c.binding, r, known);
@@ -209,14 +209,14 @@ TEST_F(companies, a_to_many_relationship_reads_as_the_keys_of_the_related_rows) 
   EXPECT_EQ(value_of(t, "name"), R"("Acme")");
 }
 
-TEST_F(companies, unresolved_members_of_a_to_many_relationship_are_reported) {
+TEST_F(record_translator_companies, unresolved_members_of_a_to_many_relationship_are_reported) {
   const auto r = make_record(company_a, company_fields(), {{"contacts", related({contact_1, contact_3, contact_3})}});
   const auto t = translate_record(c.binding, r, known);
   EXPECT_EQ(value_of(t, "contact_ids"), R"(["11"])");
   EXPECT_EQ(t.unresolved, (std::vector<record_reference>{{"client_client", contact_3}}));  // once
 }
 
-TEST_F(companies, a_summarized_relationship_uses_the_full_list) {
+TEST_F(record_translator_companies, a_summarized_relationship_uses_the_full_list) {
   auto r = make_record(company_a, company_fields(), {{"contacts", related({contact_1})}});
   r.fields[0].summary_count = 150;
   const auto summarized = summarized_fields(c.binding, r);
@@ -231,7 +231,7 @@ TEST_F(companies, a_summarized_relationship_uses_the_full_list) {
                                            {"client_client", contact_3}}));
 }
 
-TEST_F(companies, the_key_comes_from_key_field) {
+TEST_F(record_translator_companies, the_key_comes_from_key_field) {
   auto text = translate_record(c.binding, make_record(company_a, company_fields(), {{"external_id", R"("C-9")"}}), known);
   EXPECT_EQ(text.key, std::optional<std::string>("C-9"));
   EXPECT_FALSE(text.values.contains("external_id"));  // not a mapped column
