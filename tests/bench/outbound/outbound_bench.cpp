@@ -3,7 +3,11 @@
 // not assertions: run it from a Release build.
 //
 //   outbound_bench [--rows N] [--updates N] [--backlog N] [--threads T] [--max-connections C]
-//                  [--paced-rate R] [--paced-seconds S]
+//                  [--paced-rate R] [--paced-seconds S] [--vacuum-outbox]
+//
+// --vacuum-outbox sets aggressive autovacuum storage parameters on the outbox table (not what
+// `migrate` does today): to see how much of the slowdown on a growing outbox is dead index entries
+// of applied changes that the claim query must step over.
 //
 // Phases:
 //   inserts  N rows committed one per transaction by T threads while the daemon runs (creates)
@@ -50,6 +54,7 @@ struct settings {
   int max_connections = 32;
   int paced_rate = 200;
   int paced_seconds = 10;
+  bool vacuum_outbox = false;
 };
 
 settings parse(int argc, char** argv) {
@@ -67,9 +72,10 @@ settings parse(int argc, char** argv) {
     else if (a == "--max-connections") s.max_connections = next();
     else if (a == "--paced-rate") s.paced_rate = next();
     else if (a == "--paced-seconds") s.paced_seconds = next();
+    else if (a == "--vacuum-outbox") s.vacuum_outbox = true;
     else throw std::runtime_error("unknown argument " + a +
                                   " (usage: outbound_bench [--rows N] [--updates N] [--backlog N] [--threads T] "
-                                  "[--max-connections C] [--paced-rate R] [--paced-seconds S])");
+                                  "[--max-connections C] [--paced-rate R] [--paced-seconds S] [--vacuum-outbox])");
   }
   return s;
 }
@@ -125,6 +131,11 @@ class bench {
                            << "      - {column: employees, field: employees}\n";
     const auto m = ks::test::run_kizen_sync({"migrate", "-c", config_});
     if (m.exit_code != 0) throw std::runtime_error("migrate failed: " + m.out + m.err);
+    if (s_.vacuum_outbox) {
+      pqxx::nontransaction vtx(*conn_);
+      vtx.exec0("ALTER TABLE kizen_sync.outbox SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 2000,"
+                " autovacuum_vacuum_cost_delay = 0, autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 5000)");
+    }
   }
   ~bench() {
     daemon_.reset();
@@ -134,8 +145,8 @@ class bench {
 
   void run() {
     std::printf("outbound_bench: %d rows, %d updates, %d/s paced updates for %d s, %d backlog updates, "
-                "%d committing threads, max_connections %d\n", s_.rows, s_.updates, s_.paced_rate, s_.paced_seconds,
-                s_.backlog, s_.threads, s_.max_connections);
+                "%d committing threads, max_connections %d%s\n", s_.rows, s_.updates, s_.paced_rate, s_.paced_seconds,
+                s_.backlog, s_.threads, s_.max_connections, s_.vacuum_outbox ? ", outbox autovacuum tuned" : "");
     start_daemon();
     phase("inserts", s_.rows, [&](pqxx::nontransaction& tx, int i) {
       tx.exec_params("INSERT INTO bench_companies (id, name, domain, employees) VALUES ($1, $2, $3, 0)", i,
