@@ -296,8 +296,19 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
       const auto superseded = [&](const std::optional<pg::identity>& i) {
         return i && i->entity_id == entity && i->kizen_updated && rec.updated && *rec.updated < *i->kizen_updated;
       };
+      // This very version, already applied: every value is the one last synced (the overlap
+      // window re-reads each record several times; this keeps the re-reads cheap).
+      const auto applied = [&](const std::optional<pg::identity>& i) {
+        if (!i || i->entity_id != entity || !i->kizen_updated || !rec.updated || *rec.updated != *i->kizen_updated)
+          return false;
+        for (const auto& kv : t.values) {
+          const auto* synced = i->synced_values.if_contains(kv.key());
+          if (!synced || *synced != kv.value()) return false;
+        }
+        return true;
+      };
       const auto mapped = identities_.find_by_entity(record_tx, m.object, entity);
-      if (superseded(mapped)) {
+      if (superseded(mapped) || applied(mapped)) {
         ++stats.unchanged;
         record_tx.commit();
         continue;
