@@ -203,6 +203,17 @@ std::int64_t outbox_store::replay(pqxx::transaction_base& tx, const std::optiona
   return static_cast<std::int64_t>(r.affected_rows());
 }
 
+std::int64_t outbox_store::skip_dead(pqxx::transaction_base& tx, const std::optional<std::string>& object,
+                                     const std::vector<std::int64_t>& ids) const {
+  const auto r = tx.exec_params(
+      "UPDATE " + table_ + " SET state = 'done', applied_at = clock_timestamp(),"
+      "   last_error = 'skipped by operator (not sent): ' || coalesce(last_error, '')"
+      " WHERE state = 'dead' AND ($2::text IS NULL OR object = $2)"
+      "   AND (jsonb_array_length($1::jsonb) = 0 OR id = ANY(" + std::string(ids_param) + "))",
+      ids_json(ids), object);
+  return static_cast<std::int64_t>(r.affected_rows());
+}
+
 std::int64_t outbox_store::purge_done(pqxx::transaction_base& tx, std::chrono::milliseconds retention,
                                       int batch) const {
   const auto r = tx.exec_params(
@@ -230,7 +241,8 @@ std::vector<outbox_object_status> outbox_store::status(pqxx::transaction_base& t
       " FROM open GROUP BY object"
       " UNION ALL"
       " SELECT object, 0, 0, 0, 0, NULL, count(*) FROM " + table_ +
-          " WHERE state = 'done' AND applied_at > clock_timestamp() - interval '1 hour' GROUP BY object",
+          " WHERE state = 'done' AND applied_at > clock_timestamp() - interval '1 hour'"
+          "   AND (last_error IS NULL OR last_error NOT LIKE 'skipped by operator%') GROUP BY object",
       lock_tag_);
   std::vector<outbox_object_status> out;
   auto entry = [&](const std::string& object) -> outbox_object_status& {

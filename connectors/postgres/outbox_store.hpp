@@ -94,6 +94,10 @@ class outbox_store {
   // Dead letters back to pending (attempts reset). `ids` empty = all (of `object`, if given).
   std::int64_t replay(pqxx::transaction_base& tx, const std::optional<std::string>& object,
                       const std::vector<std::int64_t>& ids) const;
+  // Dead letters the operator gave up on: done without being sent (last_error says so), which
+  // unblocks the key. Same selection as replay.
+  std::int64_t skip_dead(pqxx::transaction_base& tx, const std::optional<std::string>& object,
+                         const std::vector<std::int64_t>& ids) const;
   // Deletes up to `batch` done rows applied longer than `retention` ago; returns how many.
   std::int64_t purge_done(pqxx::transaction_base& tx, std::chrono::milliseconds retention,
                           int batch) const;

@@ -91,17 +91,23 @@ Options:
   -h, --help          this text
 )";
 
-constexpr const char* replay_help = R"(Usage: kizen-sync replay -c FILE (--all | --change ID ...) [--object OBJECT]
+constexpr const char* replay_help = R"(Usage: kizen-sync replay -c FILE (--all | --change ID ...) [--object OBJECT] [--skip]
 
 Puts dead-lettered changes back in the queue (state pending, attempts reset). A dead change blocks
 later changes of the same key, so fix the cause (e.g. the row's value) and replay it; the daemon
 then applies it and everything queued behind it, in order. Prints how many changes were requeued.
+
+With --skip the selected dead changes are not sent at all: they are marked done ("skipped by
+operator"; kept in the outbox for the retention period) and the key's later changes go ahead.
+Their values reach Kizen only if a later change of the same columns carries them. Use it for a
+change Kizen will never accept, e.g. an update of a record deleted there on purpose.
 
 Options:
   -c, --config FILE   the config file (required)
       --all           every dead change (of --object, if given)
       --change ID     one change by its outbox id; repeat for several
       --object OBJECT only changes of this Kizen object
+      --skip          mark the selected dead changes done without sending them
   -h, --help          this text
 )";
 
@@ -141,7 +147,8 @@ bool accepts(command_kind kind, const std::string& option) {
   switch (kind) {
     case command_kind::check: return option == "--online";
     case command_kind::status: return option == "--json";
-    case command_kind::replay: return option == "--all" || option == "--change" || option == "--object";
+    case command_kind::replay:
+      return option == "--all" || option == "--change" || option == "--object" || option == "--skip";
     case command_kind::resync:
       return option == "--object" || option == "--direction" || option == "--restart";
     default: return false;
@@ -229,6 +236,8 @@ parse_outcome parse_command_line(const std::vector<std::string>& args) {
       line.json = true;
     } else if (option == "--all") {
       line.replay_all = true;
+    } else if (option == "--skip") {
+      line.skip = true;
     } else if (option == "--restart") {
       line.restart = true;
     } else if (option == "--object") {

@@ -20,6 +20,7 @@ struct command_line {
   std::optional<std::string> object; // replay/resync --object
   bool replay_all = false;           // replay --all
   std::vector<long long> change_ids; // replay --change ID (repeatable)
+  bool skip = false;                 // replay --skip (mark done unsent instead of requeueing)
   std::optional<resync_direction> direction;  // resync --direction
   bool restart = false;              // resync --restart (ignore saved progress)
 };

@@ -1,4 +1,4 @@
-// `kizen-sync replay`: dead letters back into the queue.
+// `kizen-sync replay`: dead letters back into the queue, or (--skip) given up on.
 #include "daemon/cli/commands.hpp"
 
 #include "connectors/postgres/capture_trigger.hpp"
@@ -21,13 +21,14 @@ int replay_command(const command_line& line) {
   pqxx::work tx(*conn);
   pg::outbox_store outbox(cfg->postgres.schema);
   std::vector<std::int64_t> ids(line.change_ids.begin(), line.change_ids.end());
-  const auto requeued = outbox.replay(tx, line.object, ids);
-  // Wake a running daemon now rather than at its next poll.
+  const auto affected = line.skip ? outbox.skip_dead(tx, line.object, ids) : outbox.replay(tx, line.object, ids);
+  // Wake a running daemon now rather than at its next poll (a skip unblocks the key's later changes).
   tx.exec_params("SELECT pg_notify($1, 'replay')", pg::notify_channel(cfg->postgres.schema));
   tx.commit();
-  std::cout << "requeued " << requeued << " dead change" << (requeued == 1 ? "" : "s") << "\n";
-  if (!ids.empty() && requeued < static_cast<std::int64_t>(ids.size()))
-    std::cout << "(" << ids.size() - static_cast<std::size_t>(requeued)
+  std::cout << (line.skip ? "skipped " : "requeued ") << affected << " dead change" << (affected == 1 ? "" : "s")
+            << (line.skip ? " (marked done, not sent)" : "") << "\n";
+  if (!ids.empty() && affected < static_cast<std::int64_t>(ids.size()))
+    std::cout << "(" << ids.size() - static_cast<std::size_t>(affected)
               << " of the given ids were not dead letters" << (line.object ? " of that object" : "") << ")\n";
   return exit_ok;
 }

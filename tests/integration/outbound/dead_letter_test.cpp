@@ -202,5 +202,39 @@ TEST_F(dead_letter_test, status_and_replay_report_backlog_dead_letters_and_mappe
   expect_clean_stop();
 }
 
+// `replay --skip`: the operator gives up on a change Kizen will never take. It is marked done
+// without a request, and the key's later change goes out at once (only its own columns).
+TEST_F(dead_letter_test, skipped_dead_change_is_never_sent_and_unblocks_its_key) {
+  const auto cfg = start();
+  const auto ada = entity_of("client_client", "1");
+  const auto since = kizen().requests().last_seq();
+
+  sql("UPDATE contacts SET first_name = '" + too_long + "' WHERE id = 1");
+  ASSERT_TRUE(wait_until("the rejected change to be dead-lettered", [&] { return outbox().dead == 1; }));
+  const auto dead_id = scalar("SELECT id FROM kizen_sync.outbox WHERE state = 'dead'");
+  sql("UPDATE contacts SET last_name = 'Lovelace' WHERE id = 1");
+  EXPECT_EQ(count("SELECT count(*) FROM kizen_sync.outbox WHERE state = 'pending'"), 1);
+
+  const auto skip = run_kizen_sync({"replay", "-c", cfg, "--skip", "--change", dead_id});
+  EXPECT_EQ(skip.exit_code, 0) << skip.err;
+  EXPECT_EQ(skip.out, "skipped 1 dead change (marked done, not sent)\n");
+  ASSERT_TRUE(wait_all_applied());
+  EXPECT_EQ(scalar("SELECT state FROM kizen_sync.outbox WHERE id = " + dead_id), "done");
+  EXPECT_EQ(scalar("SELECT last_error FROM kizen_sync.outbox WHERE id = " + dead_id).rfind("skipped by operator (not sent): ", 0), 0u);
+
+  const auto sent = requests_for(ada, since);
+  ASSERT_EQ(sent.size(), 2u) << "the rejected PATCH, then the later change only";
+  EXPECT_EQ(sent[0].status, 400);
+  EXPECT_EQ(sent[1].method, "PATCH");
+  EXPECT_EQ(sent[1].status, 200);
+  const auto writes = sent[1].field_writes();
+  EXPECT_EQ(writes.at("last_name").at("value").as_string(), "Lovelace");
+  EXPECT_FALSE(writes.contains("first_name")) << "the skipped value must not be sent";
+  const auto status = status_json(cfg);
+  EXPECT_EQ(number(object_status(status, "client_client"), "dead"), 0);
+  EXPECT_EQ(number(object_status(status, "client_client"), "backlog"), 0);
+  expect_clean_stop();
+}
+
 }  // namespace
 }  // namespace ks::test::outbound

@@ -75,6 +75,16 @@ TEST(command_line, replay_needs_exactly_one_selection) {
   auto l = parse_ok({"replay", "-c", "f", "--change", "3", "--change", "7", "--object", "deals"});
   EXPECT_EQ(l.change_ids, (std::vector<long long>{3, 7}));
   EXPECT_EQ(l.object, "deals");
+  EXPECT_FALSE(l.skip);
+}
+
+TEST(command_line, replay_skip_is_a_flag_of_replay_only) {
+  auto l = parse_ok({"replay", "-c", "f", "--skip", "--change", "3"});
+  EXPECT_TRUE(l.skip);
+  EXPECT_EQ(l.change_ids, (std::vector<long long>{3}));
+  EXPECT_EQ(parse_error({"replay", "-c", "f", "--skip"}), "replay needs either --all or --change ID (not both)");
+  EXPECT_EQ(parse_error({"resync", "-c", "f", "--skip"}), "unknown option '--skip' for resync");
+  EXPECT_EQ(parse_error({"replay", "-c", "f", "--all", "--skip=yes"}), "option '--skip' takes no value");
 }
 
 TEST(command_line, resync_needs_object_and_direction) {
