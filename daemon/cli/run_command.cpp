@@ -1,7 +1,8 @@
 // `kizen-sync run`: the daemon in the foreground.
 //
 // SIGTERM/SIGINT: stop claiming, let in-flight requests finish within daemon.shutdown_grace, then
-// exit 0 (whatever is still in flight is released by closing the connections: it stays queued).
+// exit 0 (whatever is still in flight then is released by exiting, which closes the connections:
+// it stays queued).
 // SIGHUP: reload the config file; if it is invalid, say why and keep running the current one.
 #include "daemon/cli/commands.hpp"
 
@@ -20,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -128,7 +130,7 @@ class daemon_process {
       const auto in_flight = engine_ && engine_->outbound() ? engine_->outbound()->in_flight() : 0;
       log_->warn(log_line("grace period over; releasing in-flight changes (they stay queued)",
                           {{"in_flight", static_cast<std::int64_t>(in_flight)}}));
-      io_.stop();
+      exit_now();
     });
   }
 
@@ -141,6 +143,18 @@ class daemon_process {
       auto [ec] = co_await watchdog_.async_wait(net::as_tuple(net::use_awaitable));
       if (ec) co_return;
     }
+  }
+
+  // Ends the process without unwinding. The suspended request coroutines live in the io_context
+  // and reference the engine, so neither can be destroyed first; nothing needs to be: every
+  // durable fact is in PostgreSQL, and closing the connections rolls back the open transactions
+  // and frees the key locks, so the in-flight changes stay queued for the next start.
+  [[noreturn]] void exit_now() {
+    shutdown();
+    log_->flush();  // loggers flush every line already; stdio below may hold a partial one
+    std::cout.flush();
+    std::cerr.flush();
+    std::_Exit(exit_code_);
   }
 
   void shutdown() {
