@@ -118,6 +118,26 @@ struct http_pool::impl {
 
   std::string where() const { return server.host + ":" + std::to_string(server.port); }
 
+  // Throttling is per account, not per request: a 429 (or a 503 with Retry-After) holds every
+  // request of this pool for the time asked (1 s when not said, at most max_global_pause; the
+  // change itself still waits the full Retry-After), instead of each key hammering on.
+  static constexpr std::chrono::minutes max_global_pause{5};
+  void note_throttling(const http_response& res) {
+    if (res.status != 429 && !(res.status == 503 && !res.retry_after.empty())) return;
+    auto pause = parse_retry_after(res.retry_after, std::chrono::system_clock::now())
+                     .value_or(std::chrono::milliseconds(1000));
+    pause = std::min<std::chrono::milliseconds>(pause, max_global_pause);
+    const auto until = steady::now() + pause;
+    if (until <= limiter.paused_until()) return;
+    const bool was_paused = limiter.paused_until() > steady::now();
+    limiter.pause_until(until);
+    ++counters.throttled;
+    if (!was_paused)
+      logger->warn(log_line("Kizen is throttling requests; pausing all of them",
+                            {{"server", where()}, {"http_status", res.status},
+                             {"pause_ms", static_cast<std::int64_t>(pause.count())}}));
+  }
+
   // ---- the max_connections semaphore (FIFO) ----
 
   net::awaitable<beast::error_code> acquire_slot() {
@@ -394,6 +414,7 @@ net::awaitable<result<http_response, error>> http_pool::send(http_method method,
   } else {
     p.discard(std::move(conn), "server asked to close");
   }
+  p.note_throttling(*res);
   co_return res;
 }
 

@@ -35,6 +35,7 @@ struct pool_stats {
   std::uint64_t requests_sent = 0;        // requests written so far
   std::uint64_t reused_requests = 0;      // of those, sent on a kept-alive connection
   std::uint64_t connections_discarded = 0;  // closed after an error, a "close", or staleness
+  std::uint64_t throttled = 0;            // 429s (and 503s with Retry-After) that paused every request
   std::size_t in_flight = 0;              // requests holding a slot now
   std::size_t max_in_flight = 0;          // the most slots ever held at once
   std::size_t waiting = 0;                // requests queued for a slot now

@@ -25,6 +25,7 @@ rate_limiter::duration rate_limiter::time_for(double tokens) const {
 }
 
 rate_limiter::duration rate_limiter::try_acquire(clock::time_point now) {
+  if (now < paused_until_) return paused_until_ - now;
   if (unlimited()) return duration::zero();
   refill(now);
   if (tokens_ >= 1) {
@@ -35,9 +36,17 @@ rate_limiter::duration rate_limiter::try_acquire(clock::time_point now) {
 }
 
 double rate_limiter::available(clock::time_point now) {
+  if (now < paused_until_) return 0;
   if (unlimited()) return burst_;
   refill(now);
   return tokens_;
+}
+
+void rate_limiter::pause_until(clock::time_point until) {
+  if (until <= paused_until_) return;
+  paused_until_ = until;
+  tokens_ = 0;
+  last_ = std::max(last_, until);  // refill counts from the end of the pause
 }
 
 }  // namespace ks::kizen

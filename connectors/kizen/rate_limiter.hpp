@@ -22,6 +22,12 @@ class rate_limiter {
   // Tokens available at `now`.
   double available(clock::time_point now);
 
+  // The server asked us to back off (429 with Retry-After): no caller passes before `until`, and
+  // the bucket restarts empty then, so requests resume at the configured rate, not in a burst.
+  // A shorter pause never cuts an earlier, longer one short.
+  void pause_until(clock::time_point until);
+  clock::time_point paused_until() const { return paused_until_; }
+
   bool unlimited() const { return rate_ <= 0; }
   double rate() const { return rate_; }
   double burst() const { return burst_; }
@@ -34,6 +40,7 @@ class rate_limiter {
   double burst_;
   double tokens_;
   clock::time_point last_;
+  clock::time_point paused_until_{};
 };
 
 }  // namespace ks::kizen

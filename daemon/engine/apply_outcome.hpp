@@ -32,6 +32,7 @@ struct apply_outcome {
   std::vector<row_reference> waiting_for;
   std::string path;   // how it was applied: patch, upsert, add, archive, ... (for logs)
   int requests = 0;   // Kizen requests made
+  bool create_noted = false;  // set by the worker: an add was noted as attempted (it may have arrived)
 };
 
 }  // namespace ks::engine

@@ -4,6 +4,7 @@
 #include "connectors/postgres/capture_trigger.hpp"
 #include "connectors/postgres/values.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -230,12 +231,14 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
       if (it == reference_ids.end()) return std::nullopt;
       return it->second;
     };
-    const change_applier::before_create_hook before_create = [this, &change]() -> net::awaitable<void> {
+    bool create_noted = false;
+    const change_applier::before_create_hook before_create = [this, &change, &create_noted]() -> net::awaitable<void> {
       co_await work_pool_.run([this, &change](pqxx::connection& conn) {
         pqxx::work tx(conn);
         outbox_.note_attempt(tx, change.ids);
         tx.commit();
       });
+      create_noted = true;
     };
 
     apply_outcome outcome;
@@ -246,6 +249,7 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
       outcome.waiting_for = wait_for;
       outcome.message = "waiting for referenced rows to reach Kizen first: " + describe(wait_for);
     }
+    outcome.create_noted = create_noted;
     counters_.requests += static_cast<std::uint64_t>(outcome.requests);
     const auto result = co_await work_pool_.run(
         [&](pqxx::connection& conn) { return persist(conn, claimed, change, outcome); });
@@ -381,12 +385,18 @@ outbound_worker::persist_result outbound_worker::persist(pqxx::connection& conn,
       break;
     }
     case apply_outcome::kind::retry: {
-      if (!retry_policy_.should_retry(attempts)) {
+      // Throttled (429): Kizen did not act on the request, and the pool already holds every
+      // request for the Retry-After. Waiting that out is no failed attempt, so throttling delays
+      // changes but never dead-letters them; an add noted as attempted still counts (it tells
+      // the next attempt to look for the record first).
+      const bool throttled = outcome.http_status == 429;
+      const int counted = throttled && !outcome.create_noted ? change.attempts : attempts;
+      if (!throttled && !retry_policy_.should_retry(attempts)) {
         dead("gave up after " + std::to_string(attempts) + " attempts: " + outcome.message, outcome.http_status);
         break;
       }
-      const auto delay = retry_policy_.next_delay(attempts, random_, outcome.retry_after);
-      outbox_.schedule_retry(tx, change.ids, attempts, delay, outcome.message, outcome.http_status);
+      const auto delay = retry_policy_.next_delay(std::max(counted, 1), random_, outcome.retry_after);
+      outbox_.schedule_retry(tx, change.ids, counted, delay, outcome.message, outcome.http_status);
       result.next_wake = delay;
       counters_.retried++;
       break;

@@ -101,6 +101,26 @@ TEST_F(kizen_pool, max_requests_per_second_keeps_the_client_under_the_server_lim
   for (const auto& r : log.at("requests").as_array()) EXPECT_EQ(r.at("status").to_number<int>(), 404) << r;
 }
 
+TEST_F(kizen_pool, a_429_pauses_every_request_for_its_retry_after) {
+  // The emulator allows 4 requests in any rolling second and answers the rest 429 with
+  // Retry-After. Each 429 holds the whole pool until then, so of 12 lookups only about one per
+  // second is refused (fired blindly, 8 of the 12 would be).
+  auto settings = settings_for(emu_, proxy_.base_url());
+  settings.max_requests_per_second = 1000;
+  settings.max_connections = 1;
+  auto kizen = make_client(settings);
+  set_faults(emu_, {{"rate_limit", 4}});
+  const int ok = run_concurrently(*kizen, 12);
+  int throttled = 0;
+  const auto log = requests_log(emu_);
+  for (const auto& r : log.at("requests").as_array())
+    if (r.at("status").to_number<int>() == 429) ++throttled;
+  EXPECT_GE(throttled, 1);
+  EXPECT_LE(throttled, 3);
+  EXPECT_EQ(ok, 12 - throttled);
+  EXPECT_EQ(kizen->stats().throttled, static_cast<std::uint64_t>(throttled));
+}
+
 TEST_F(kizen_pool, a_connection_the_server_closed_while_idle_is_not_used) {
   auto kizen = make_client(settings_for(emu_, proxy_.base_url()));
   ASSERT_TRUE(run(kizen->list_objects()));

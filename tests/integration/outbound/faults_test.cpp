@@ -155,6 +155,34 @@ TEST_F(faults_test, lost_responses_errors_throttling_and_resets_apply_every_chan
 // Kizen applied a request but its answer was lost; before the retry, the row changed again. The
 // retry must account for what the lost request did: no tag left behind, no second record under
 // the old lookup value, no record left live for a deleted row (upsert and add paths).
+// Kizen throttling (429 with Retry-After) is backpressure, not failure: with max_attempts 1 any
+// counted failure would dead-letter at once, yet every change ends applied, and the pool's pause
+// keeps the number of refused requests low.
+TEST_F(faults_test, throttling_delays_changes_but_never_dead_letters_them) {
+  auto options = all_objects();
+  options.retry = "{max_attempts: 1, initial_backoff: 20ms, max_backoff: 500ms}";
+  options.max_connections = 4;
+  const auto cfg = prepare(options);
+  start_daemon(cfg);
+  kizen().set_faults({.rate_limit = 5});
+
+  change_generator changes(db(), 3);
+  changes.insert(5, 20, 5);
+  ASSERT_TRUE(wait_all_applied());
+  const auto log = kizen().requests();
+  kizen().clear_faults();
+  int throttled = 0, answered = 0;
+  for (const auto& r : log.requests) {
+    if (r.status == 429) ++throttled;
+    else ++answered;
+  }
+  EXPECT_GT(throttled, 0) << "the rate limit never bit: the test proves nothing";
+  EXPECT_LT(throttled, answered) << "each 429 should pause every request, not be hammered on";
+  EXPECT_EQ(outbox().dead, 0);
+  expect_all_in_sync();
+  expect_clean_stop();
+}
+
 TEST_F(faults_test, lost_answers_followed_by_more_changes_leave_no_trace) {
   auto options = all_objects();
   options.retry = "{max_attempts: 500, initial_backoff: 20ms, max_backoff: 200ms}";  // outlasts the faults

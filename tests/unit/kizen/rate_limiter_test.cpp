@@ -19,6 +19,30 @@ TEST(rate_limiter, a_full_bucket_allows_a_burst_then_asks_to_wait) {
   EXPECT_EQ(limiter.try_acquire(t0), duration(100ms));  // a refusal takes nothing
 }
 
+TEST(rate_limiter, a_pause_holds_everyone_then_resumes_at_the_rate_without_a_burst) {
+  const auto t0 = clock::time_point{} + 100s;
+  rate_limiter limiter(10, 5, t0);
+  EXPECT_EQ(limiter.try_acquire(t0), duration::zero());
+  limiter.pause_until(t0 + 1s);  // e.g. a 429 with Retry-After: 1
+  EXPECT_EQ(limiter.try_acquire(t0 + 200ms), duration(800ms));
+  EXPECT_DOUBLE_EQ(limiter.available(t0 + 999ms), 0.0);
+  limiter.pause_until(t0 + 500ms);  // a shorter pause does not cut the first one short
+  EXPECT_EQ(limiter.try_acquire(t0 + 600ms), duration(400ms));
+  // The bucket saved nothing up during the pause: one token per 1/10 s from its end.
+  EXPECT_EQ(limiter.try_acquire(t0 + 1s), duration(100ms));
+  EXPECT_EQ(limiter.try_acquire(t0 + 1100ms), duration::zero());
+  EXPECT_EQ(limiter.try_acquire(t0 + 1100ms), duration(100ms));
+}
+
+TEST(rate_limiter, an_unlimited_limiter_still_pauses) {
+  const auto t0 = clock::time_point{} + 100s;
+  rate_limiter limiter(0, 1, t0);
+  limiter.pause_until(t0 + 2s);
+  EXPECT_EQ(limiter.try_acquire(t0), duration(2s));
+  EXPECT_EQ(limiter.try_acquire(t0 + 2s), duration::zero());
+  EXPECT_EQ(limiter.try_acquire(t0 + 2s), duration::zero());
+}
+
 TEST(rate_limiter, tokens_refill_at_the_rate) {
   const auto t0 = clock::time_point{} + 100s;
   rate_limiter limiter(10, 1, t0);
