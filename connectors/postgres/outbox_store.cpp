@@ -234,6 +234,8 @@ std::vector<outbox_object_status> outbox_store::status(pqxx::transaction_base& t
       "   count(*) FILTER (WHERE state = 'dead'),"
       "   count(*) FILTER (WHERE state = 'pending' AND dead_head < id),"
       "   (SELECT count(*) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objsubid = 2"
+      // pg_locks spans the cluster: only this database's locks are ours.
+      "      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
       "      AND l.classid = hashtext($1)::oid AND l.granted AND EXISTS (SELECT 1 FROM open k"
       "      WHERE k.object = open.object AND l.objid = hashtext(k.object || E'\\x1f' || k.key)::oid)),"
       "   extract(epoch FROM clock_timestamp() - min(created_at) FILTER (WHERE state = 'pending')),"

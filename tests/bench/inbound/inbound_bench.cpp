@@ -2,7 +2,7 @@
 // own database), kizen-emulator without faults, and the kizen-sync binary of this build. Figures,
 // not assertions: run it from a Release build.
 //
-//   inbound_bench [--records N] [--updates M] [--threads T] [--pull-interval D]
+//   kizen_inbound_bench [--records N] [--updates M] [--threads T] [--pull-interval D]
 //
 // Phases:
 //   initial  N contacts already in Kizen (a state file the emulator loads); the daemon's first

@@ -2,8 +2,8 @@
 // own database), kizen-emulator without faults, and the kizen-sync daemon of this build. Figures,
 // not assertions: run it from a Release build.
 //
-//   outbound_bench [--rows N] [--updates N] [--backlog N] [--threads T] [--max-connections C]
-//                  [--paced-rate R] [--paced-seconds S] [--vacuum-outbox]
+//   kizen_outbound_bench [--rows N] [--updates N] [--backlog N] [--threads T] [--max-connections C]
+//                        [--paced-rate R] [--paced-seconds S] [--vacuum-outbox]
 //
 // --vacuum-outbox sets aggressive autovacuum storage parameters on the outbox table (not what
 // `migrate` does today): to see how much of the slowdown on a growing outbox is dead index entries

@@ -177,6 +177,11 @@ struct conflict_case {
   const char* first_name; // the field both sides changed: who wins
 };
 
+// Readable in gtest's and ctest's listings (instead of the case's bytes).
+void PrintTo(const conflict_case& c, std::ostream* os) {
+  *os << c.policy << (c.kizen_newer ? ", Kizen newer" : ", database newer") << ", " << c.first_name << " wins";
+}
+
 std::string case_name(const ::testing::TestParamInfo<conflict_case>& info) {
   return std::string(info.param.policy) + (info.param.kizen_newer ? "_kizen_newer" : "_database_newer");
 }

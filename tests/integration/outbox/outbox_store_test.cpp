@@ -161,6 +161,14 @@ TEST_F(outbox_store_test, key_locks_exclude_other_sessions_and_die_with_theirs) 
     EXPECT_EQ(store_.lock_keys(tx, {keys[0]}), (std::vector<bool>{true}));
     tx.commit();  // the lock outlives the transaction
   }
+  // The same keys locked by a daemon of another database on the cluster are not ours: advisory
+  // locks are per database, but pg_locks lists the whole cluster.
+  ks::test::scratch_database other_db;
+  pqxx::connection other(other_db.url());
+  pqxx::nontransaction(other).exec(
+      "SELECT pg_advisory_lock(hashtext('kizen_sync.outbox'), hashtext(k || E'\\x1f' || '1')),"
+      "       pg_advisory_lock(hashtext('kizen_sync.outbox'), hashtext(k || E'\\x1f' || '2'))"
+      " FROM (VALUES ('client_client')) AS v(k)");
   pqxx::connection second(db_.url());
   {
     pqxx::work tx(second);
