@@ -147,7 +147,8 @@ error http_error(int status, std::string_view what, std::string_view server_mess
   error e;
   e.kind = error_kind::http;
   e.http_status = status;
-  e.retryable = status == 429 || (status >= 500 && status <= 599);
+  e.throttled = status == 429;
+  e.retryable = e.throttled || (status >= 500 && status <= 599);
   e.retry_after = retry_after;
   e.message = "HTTP " + std::to_string(status) + " on " + std::string(what);
   if (status == 401 || status == 403)

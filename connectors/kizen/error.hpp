@@ -28,6 +28,7 @@ struct error {
   error_kind kind = error_kind::network;
   int http_status = 0;  // 0 unless kind == http (or a protocol error on a 2xx answer)
   bool retryable = false;
+  bool throttled = false;  // 429: the server did not act on the request; waiting is the cure
   std::optional<std::chrono::milliseconds> retry_after;  // the server's Retry-After, if any
   std::string message;  // readable; never contains the API key
 };

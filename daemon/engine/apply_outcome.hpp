@@ -25,6 +25,7 @@ struct apply_outcome {
   std::string message;           // the reason, for logs and last_error (never secrets)
   std::optional<int> http_status;
   std::optional<std::chrono::milliseconds> retry_after;
+  bool throttled = false;  // retry: Kizen refused the request for our rate (429), nothing failed
   // applied: columns left out of a create because their references had no Kizen id yet; the
   // worker queues a follow-up update of them.
   std::vector<std::string> follow_up_columns;

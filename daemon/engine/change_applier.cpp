@@ -68,6 +68,7 @@ apply_outcome failure_outcome(const kizen::error& e, std::string_view what) {
   o.message = std::string(what) + ": " + e.message;
   if (e.http_status) o.http_status = e.http_status;
   o.retry_after = e.retry_after;
+  o.throttled = e.throttled;
   return o;
 }
 

@@ -389,9 +389,8 @@ outbound_worker::persist_result outbound_worker::persist(pqxx::connection& conn,
       // request for the Retry-After. Waiting that out is no failed attempt, so throttling delays
       // changes but never dead-letters them; an add noted as attempted still counts (it tells
       // the next attempt to look for the record first).
-      const bool throttled = outcome.http_status == 429;
-      const int counted = throttled && !outcome.create_noted ? change.attempts : attempts;
-      if (!throttled && !retry_policy_.should_retry(attempts)) {
+      const int counted = outcome.throttled && !outcome.create_noted ? change.attempts : attempts;
+      if (!outcome.throttled && !retry_policy_.should_retry(attempts)) {
         dead("gave up after " + std::to_string(attempts) + " attempts: " + outcome.message, outcome.http_status);
         break;
       }

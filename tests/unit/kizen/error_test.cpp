@@ -76,6 +76,8 @@ TEST(http_error, message_names_the_call_and_the_server_text_and_keeps_retry_afte
   EXPECT_EQ(e.message, "HTTP 400 on PATCH /api/records/{object}/{id}: fields[0].value: Enter a valid email address.");
   const auto throttled = http_error(429, "GET /x", "", 3000ms);
   EXPECT_EQ(throttled.retry_after, 3000ms);
+  EXPECT_TRUE(throttled.throttled);
+  EXPECT_FALSE(http_error(503, "GET /x", "", 3000ms).throttled);  // a failure, though retryable
   const auto auth = http_error(401, "GET /x", "code: missing_business_context", std::nullopt);
   EXPECT_NE(auth.message.find("check api_key"), std::string::npos);
   EXPECT_NE(auth.message.find("missing_business_context"), std::string::npos);
