@@ -271,7 +271,7 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
 
   for (std::size_t i = 0; i < records.size(); ++i) {
     const auto& rec = records[i];
-    const auto& t = translated[i];
+    translated_record t = translated[i];  // a copy: keep_synced_instants may adjust it
     ++stats.seen;
     auto fail = [&](const std::string& why) {
       ++stats.failed;
@@ -308,6 +308,7 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
         return true;
       };
       const auto mapped = identities_.find_by_entity(record_tx, m.object, entity);
+      if (mapped && mapped->entity_id == entity) keep_synced_instants(object, t, mapped->synced_values);
       if (superseded(mapped) || applied(mapped)) {
         ++stats.unchanged;
         record_tx.commit();

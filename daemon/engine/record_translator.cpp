@@ -93,6 +93,21 @@ std::optional<std::vector<std::string>> related_ids(const json::value& v) {
 
 }  // namespace
 
+void keep_synced_instants(const object_binding& object, translated_record& translated,
+                          const boost::json::object& synced) {
+  for (const auto& f : object.fields) {
+    if (!f.receives() || f.kind != value_kind::datetime) continue;
+    const auto it = translated.values.find(f.mapping->column);
+    const auto* last = synced.if_contains(f.mapping->column);
+    if (it == translated.values.end() || !last || !it->value().is_string() || !last->is_string()) continue;
+    const auto sent = to_kizen_datetime(last->get_string());  // what Kizen was given for it
+    if (!sent) continue;
+    const auto given = kizen::parse_timestamp(*sent);
+    const auto held = kizen::parse_timestamp(it->value().get_string());
+    if (given && held && *given == *held) it->value() = *last;
+  }
+}
+
 std::vector<const field_binding*> summarized_fields(const object_binding& object, const kizen::record& record) {
   std::vector<const field_binding*> out;
   for (const auto& f : object.fields) {

@@ -41,6 +41,13 @@ using full_lists = std::map<std::string, std::vector<std::string>>;
 translated_record translate_record(const object_binding& object, const kizen::record& record,
                                    const entity_lookup& lookup, const full_lists& lists = {});
 
+// Where Kizen holds a datetime as the very instant last synced (`synced`: column -> value), only
+// at its millisecond precision, the synced form (the row's, which may carry microseconds) stands
+// in for Kizen's: a pull must neither truncate the row's value nor rewrite the row for precision
+// Kizen does not keep.
+void keep_synced_instants(const object_binding& object, translated_record& translated,
+                          const boost::json::object& synced);
+
 // Fields of the record that are summarized (more values than Kizen returns inline) and received.
 std::vector<const field_binding*> summarized_fields(const object_binding& object, const kizen::record& record);
 

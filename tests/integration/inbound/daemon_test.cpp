@@ -122,7 +122,9 @@ TEST_F(inbound_daemon, records_created_updated_and_archived_in_kizen_appear_chan
 TEST_F(inbound_daemon, an_outbound_change_does_not_come_back_as_a_write_to_the_table) {
   start_both();
   sql("INSERT INTO companies (id, name) VALUES (1, 'Initech')");
-  sql("INSERT INTO contacts (id, email, first_name, company_id, tags) VALUES (1, 'peter@example.com', 'Peter', 1, '{a,b}')");
+  // last_contacted has microseconds; Kizen keeps milliseconds.
+  sql("INSERT INTO contacts (id, email, first_name, company_id, tags, last_contacted) VALUES"
+      " (1, 'peter@example.com', 'Peter', 1, '{a,b}', '2025-03-04 05:06:07.089512+00')");
   ASSERT_TRUE(wait_until("the rows to reach Kizen", [&] {
     return pending_changes() == 0 && !entity_of("client_client", "1").empty();
   }));
@@ -145,6 +147,9 @@ TEST_F(inbound_daemon, an_outbound_change_does_not_come_back_as_a_write_to_the_t
   EXPECT_EQ(count("SELECT count(*) FROM kizen_sync.outbox"), queued) << "a second outbox entry appeared";
   EXPECT_TRUE(writes_in(kizen().requests(mark)).empty());
   EXPECT_EQ(scalar("SELECT tags::text FROM contacts WHERE id = 1"), "{b,c,a}");  // the row's own order
+  EXPECT_EQ(scalar("SELECT to_char(last_contacted AT TIME ZONE 'UTC', 'HH24:MI:SS.US') FROM contacts WHERE id = 1"),
+            "05:06:07.089512")
+      << "the pull truncated the row's timestamp to Kizen's milliseconds";
   EXPECT_EQ(daemon()->stop(), 0) << log_tail();
 }
 

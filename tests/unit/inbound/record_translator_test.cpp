@@ -242,3 +242,25 @@ TEST_F(record_translator_companies, the_key_comes_from_key_field) {
   auto absent = translate_record(c.binding, make_record(company_a, company_fields(), {}), known);
   EXPECT_FALSE(absent.key.has_value());
 }
+
+// A row's microseconds survive the round trip: Kizen keeps milliseconds, and the value it holds
+// is the one last synced, so the pull keeps the row's own form (no truncation, no rewrite).
+TEST_F(record_translator_contacts, a_datetime_kizen_holds_as_last_synced_keeps_the_synced_precision) {
+  auto t = translate({{"last_contacted", R"("2025-03-04T05:06:07.089Z")"}, {"first_name", R"("Ann")"}});
+  json::object synced{{"last_contacted", "2025-03-04T06:06:07.089512+01:00"}, {"first_name", "Ann"}};
+  keep_synced_instants(c.binding, t, synced);
+  EXPECT_EQ(value_of(t, "last_contacted"), R"("2025-03-04T06:06:07.089512+01:00")");
+  EXPECT_EQ(value_of(t, "first_name"), R"("Ann")");
+
+  // Another instant in Kizen (changed there), or nothing synced yet: Kizen's value stands.
+  auto changed = translate({{"last_contacted", R"("2025-03-04T05:06:07.090Z")"}});
+  keep_synced_instants(c.binding, changed, synced);
+  EXPECT_EQ(value_of(changed, "last_contacted"), R"("2025-03-04T05:06:07.090Z")");
+  auto fresh = translate({{"last_contacted", R"("2025-03-04T05:06:07.089Z")"}});
+  keep_synced_instants(c.binding, fresh, json::object{});
+  EXPECT_EQ(value_of(fresh, "last_contacted"), R"("2025-03-04T05:06:07.089Z")");
+  // Cleared in Kizen: null stays null.
+  auto cleared = translate({{"last_contacted", "null"}});
+  keep_synced_instants(c.binding, cleared, synced);
+  EXPECT_EQ(value_of(cleared, "last_contacted"), "null");
+}
