@@ -99,7 +99,7 @@ then applies it and everything queued behind it, in order. Prints how many chang
 
 With --skip the selected dead changes are not sent at all: they are marked done ("skipped by
 operator"; kept in the outbox for the retention period) and the key's later changes go ahead.
-Their values reach Kizen only if a later change of the same columns carries them. Use it for a
+Their values are never sent (a later change of the same columns sends its own). Use it for a
 change Kizen will never accept, e.g. an update of a record deleted there on purpose.
 
 Options:
