@@ -47,6 +47,26 @@ class progress_meter {
   std::int64_t done_at_start_;
 };
 
+// The saved progress of an unfinished resync to resume (unless `restart`), or a fresh one, saved
+// (`count_rows`: its total is the table's row count now). `resumed` says which.
+pg::resync_progress resume_or_start(pqxx::connection& conn, const pg::resync_store& store,
+                                    const config::object_mapping& m, const std::string& direction, bool restart,
+                                    bool count_rows, bool& resumed) {
+  pqxx::work tx(conn);
+  auto saved = store.load(tx, m.object, direction);
+  if (saved && !restart && !saved->finished) {
+    resumed = true;
+    return *saved;
+  }
+  pg::resync_progress fresh;
+  fresh.object = m.object;
+  fresh.direction = direction;
+  if (count_rows) fresh.total = store.count_rows(tx, m);
+  store.save(tx, fresh);
+  tx.commit();
+  return fresh;
+}
+
 }  // namespace
 
 struct resync_runner::parts {
@@ -146,19 +166,7 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::to_
   pg::resync_store store(cfg.postgres.schema);
   resync_result result;
   auto progress = co_await work_pool->run([&](pqxx::connection& conn) {
-    pqxx::work tx(conn);
-    auto saved = store.load(tx, m.object, "to_kizen");
-    if (saved && !restart && !saved->finished) {
-      result.resumed = true;
-      return *saved;
-    }
-    pg::resync_progress fresh;
-    fresh.object = m.object;
-    fresh.direction = "to_kizen";
-    fresh.total = store.count_rows(tx, m);
-    store.save(tx, fresh);
-    tx.commit();
-    return fresh;
+    return resume_or_start(conn, store, m, "to_kizen", restart, true, result.resumed);
   });
   logger->info(log_line(result.resumed ? "resync resumed" : "resync started",
                         {{"object", m.object}, {"direction", "to_kizen"}, {"rows", progress.total},
@@ -230,18 +238,7 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::fro
   pg::resync_store store(cfg.postgres.schema);
   resync_result result;
   auto progress = co_await work_pool->run([&](pqxx::connection& conn) {
-    pqxx::work tx(conn);
-    auto saved = store.load(tx, m.object, "from_kizen");
-    if (saved && !restart && !saved->finished) {
-      result.resumed = true;
-      return *saved;
-    }
-    pg::resync_progress fresh;
-    fresh.object = m.object;
-    fresh.direction = "from_kizen";
-    store.save(tx, fresh);
-    tx.commit();
-    return fresh;
+    return resume_or_start(conn, store, m, "from_kizen", restart, false, result.resumed);
   });
   inbound = std::make_unique<inbound_puller>(executor, cfg, bindings, *client, *work_pool, metrics,
                                              service::make_logger("inbound"));
