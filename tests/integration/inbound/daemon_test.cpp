@@ -230,7 +230,7 @@ TEST_F(inbound_daemon, relationships_and_tags_round_trip_from_kizen_unchanged) {
   const auto mark = request_mark();
   for (const char* object : {"companies", "client_client"}) {
     const auto r = run_kizen_sync({"resync", "-c", config, "--object", object, "--direction", "to_kizen"}, 300s,
-                                  child_env());
+                                  daemon_env());
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
   EXPECT_GE(writes_in(kizen().requests(mark)).size(), static_cast<std::size_t>(n + 1));  // it did send them
@@ -253,7 +253,7 @@ TEST_F(inbound_daemon, status_shows_the_last_pull_the_cursor_and_the_lag) {
   ASSERT_TRUE(wait_for_pulls("client_client", 1));
   const auto updated = kizen().state().find(id)->updated;
 
-  const auto table = run_kizen_sync({"status", "-c", config}, 60s, child_env());
+  const auto table = run_kizen_sync({"status", "-c", config}, 60s, daemon_env());
   ASSERT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("LAST PULL"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("PULL LAG"), std::string::npos) << table.out;
@@ -264,7 +264,7 @@ TEST_F(inbound_daemon, status_shows_the_last_pull_the_cursor_and_the_lag) {
   ASSERT_FALSE(contacts_line.empty()) << table.out;
   EXPECT_NE(contacts_line.find(last_pull_at("client_client").substr(0, 10)), std::string::npos) << contacts_line;
 
-  const auto as_json = run_kizen_sync({"status", "-c", config, "--json"}, 60s, child_env());
+  const auto as_json = run_kizen_sync({"status", "-c", config, "--json"}, 60s, daemon_env());
   ASSERT_EQ(as_json.exit_code, 0) << as_json.err;
   const auto doc = json::parse(as_json.out);
   const json::object* contacts = nullptr;

@@ -21,23 +21,6 @@ namespace net = boost::asio;
 
 namespace {
 
-// A YAML single-quoted scalar; `$` doubled because the loader expands ${VAR}.
-std::string yaml_quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += "''";
-    else if (c == '$') out += "$$";
-    else out += c;
-  }
-  return out + "'";
-}
-
-std::string make_dir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "ks-inbound.XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return pattern;
-}
-
 std::string object_header(const std::string& object, const std::string& table, const std::string& lookup,
                           const object_options& o) {
   return "  - object: " + object + "\n    table: " + table + "\n    key: id\n    entity_id_column: kizen_id\n"
@@ -193,49 +176,6 @@ bool engine_harness::run_outbound_until(const std::function<bool()>& done, std::
 
 // --- inbound_test ------------------------------------------------------------------------------
 
-void inbound_test::SetUp() {
-  db_ = std::make_unique<scratch_database>();
-  conn_ = std::make_unique<pqxx::connection>(db_->url());
-  emulator_options options;
-  options.extra_args = {"--log-level", "warn"};
-  emulator_ = std::make_unique<emulator_process>(options);
-  kizen_ = std::make_unique<emulator_control>(*emulator_);
-  dir_ = make_dir();
-}
-
-void inbound_test::TearDown() {
-  if (daemon_ && HasFailure()) std::cerr << "---- daemon log (tail) ----\n" << log_tail(300) << "\n";
-  daemon_.reset();
-  emulator_.reset();
-  conn_.reset();
-  db_.reset();
-  std::error_code ignored;
-  std::filesystem::remove_all(dir_, ignored);
-}
-
-pqxx::connection& inbound_test::db() {
-  if (!conn_ || !conn_->is_open()) conn_ = std::make_unique<pqxx::connection>(db_->url());
-  return *conn_;
-}
-
-void inbound_test::sql(const std::string& statements) {
-  pqxx::work tx(db());
-  tx.exec(statements);
-  tx.commit();
-}
-
-std::string inbound_test::scalar(const std::string& query) {
-  pqxx::nontransaction tx(db());
-  const auto r = tx.exec(query);
-  if (r.empty() || r[0][0].is_null()) return {};
-  return r[0][0].c_str();
-}
-
-std::int64_t inbound_test::count(const std::string& query) {
-  const auto s = scalar(query);
-  return s.empty() ? 0 : std::stoll(s);
-}
-
 std::int64_t inbound_test::pending_changes() {
   return count("SELECT count(*) FROM kizen_sync.outbox WHERE state = 'pending'");
 }
@@ -246,15 +186,6 @@ std::map<std::string, std::string> inbound_test::versions(const std::string& tab
   for (const auto& r : tx.exec("SELECT id::text, xmin::text FROM " + table))
     out[r[0].as<std::string>()] = r[1].as<std::string>();
   return out;
-}
-
-environment_list inbound_test::child_env() const {
-  environment_list env;
-  // kizen-sync is an ASan build too: libpqxx's known leak on broken connections is suppressed.
-  if (std::getenv("LSAN_OPTIONS") == nullptr)
-    env.emplace_back("LSAN_OPTIONS",
-                     std::string("suppressions=") + KS_SOURCE_DIR + "/tests/lsan.supp:print_suppressions=0");
-  return env;
 }
 
 std::string inbound_test::write_config(const config_options& o, const std::string& name) {
@@ -288,29 +219,9 @@ std::string inbound_test::write_config(const config_options& o, const std::strin
 std::string inbound_test::prepare(const config_options& options) {
   sql(tables_sql);
   const auto path = write_config(options);
-  const auto r = run_kizen_sync({"migrate", "-c", path}, 120s, child_env());
+  const auto r = run_kizen_sync({"migrate", "-c", path}, 120s, daemon_env());
   EXPECT_EQ(r.exit_code, 0) << "kizen-sync migrate failed:\n" << r.out << r.err;
   return path;
-}
-
-daemon_process& inbound_test::start_daemon(const std::string& config_path) {
-  daemon_.reset();
-  daemon_options options;
-  options.env = child_env();
-  daemon_ = std::make_unique<daemon_process>(config_path, options);
-  return *daemon_;
-}
-
-std::string inbound_test::log_tail(std::size_t lines) const {
-  if (!daemon_) return "(no daemon: the engine ran in the test process, its log is above)";
-  const auto text = daemon_->log();
-  std::vector<std::string> all;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) all.push_back(line);
-  std::string out;
-  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += all[i] + "\n";
-  return out;
 }
 
 bool inbound_test::wait_until(const std::string& what, const std::function<bool()>& done,
@@ -373,13 +284,6 @@ std::string inbound_test::kizen_now() {
 }
 
 std::int64_t inbound_test::request_mark() { return kizen().requests().last_seq(); }
-
-std::string inbound_test::entity_of(const std::string& object, const std::string& key) {
-  pqxx::nontransaction tx(db());
-  const auto r = tx.exec_params("SELECT entity_id::text FROM kizen_sync.identity_map WHERE object = $1 AND key = $2",
-                                object, key);
-  return r.empty() ? std::string() : r[0][0].as<std::string>();
-}
 
 std::string inbound_test::key_of(const std::string& object, const std::string& entity_id) {
   pqxx::nontransaction tx(db());

@@ -12,10 +12,7 @@
 #include "daemon/engine/kizen_schema.hpp"
 #include "daemon/engine/outbound_worker.hpp"
 #include "daemon/service/metrics.hpp"
-#include "tests/support/daemon_process.hpp"
-#include "tests/support/emulator_control.hpp"
-#include "tests/support/emulator_process.hpp"
-#include "tests/support/scratch_database.hpp"
+#include "tests/support/sync_fixture.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -165,17 +162,11 @@ class engine_harness {
   std::unique_ptr<engine::inbound_puller> inbound_;
 };
 
-class inbound_test : public ::testing::Test {
+class inbound_test : public sync_fixture {
  protected:
-  void SetUp() override;
-  void TearDown() override;
+  inbound_test() : sync_fixture("ks-inbound") {}
 
   // --- PostgreSQL ---
-  const std::string& db_url() const { return db_->url(); }
-  pqxx::connection& db();
-  void sql(const std::string& statements);       // one transaction
-  std::string scalar(const std::string& query);  // first column of the first row ("" for NULL)
-  std::int64_t count(const std::string& query);
   std::int64_t pending_changes();                 // outbox changes still pending
   // key → row version (xmin) of every row of `table`.
   std::map<std::string, std::string> versions(const std::string& table);
@@ -184,10 +175,9 @@ class inbound_test : public ::testing::Test {
   std::string write_config(const config_options& options, const std::string& name = "kizen-sync.yaml");
   // Creates the test tables, writes the config and runs `kizen-sync migrate` on it.
   std::string prepare(const config_options& options);
-  environment_list child_env() const;
-  daemon_process& start_daemon(const std::string& config_path);
-  daemon_process* daemon() { return daemon_.get(); }
-  std::string log_tail(std::size_t lines = 150) const;
+  std::string log_tail(std::size_t lines = 150) const {
+    return daemon_ ? daemon_log_tail(lines) : "(no daemon: the engine ran in the test process, its log is above)";
+  }
 
   // --- waiting ---
   // Polls `done` (exceptions count as "not yet") until it holds or `timeout` passes; then fails
@@ -200,8 +190,6 @@ class inbound_test : public ::testing::Test {
   std::string last_pull_at(const std::string& object);
 
   // --- Kizen, as a user ---
-  emulator_control& kizen() { return *kizen_; }
-  emulator_process& emulator() { return *emulator_; }
   // POST add / PATCH / DELETE through the records API; `fields_json` is the `fields` array.
   std::string add(const std::string& object, const std::string& fields_json);
   void patch(const std::string& object, const std::string& id, const std::string& fields_json);
@@ -211,20 +199,11 @@ class inbound_test : public ::testing::Test {
   // The sequence number of the last logged request (for requests(since)).
   std::int64_t request_mark();
 
-  // The identity map's entity id of (object, key), or "".
-  std::string entity_of(const std::string& object, const std::string& key);
   std::string key_of(const std::string& object, const std::string& entity_id);
   // Table and Kizen hold the same records: every row has one live record with exactly the
   // fields `as_kizen_sql` renders, and no other live record exists. Returns whether all matched.
   bool in_sync(const std::string& object, const std::string& as_kizen_sql, std::string* why = nullptr);
   void expect_in_sync(const std::string& object, const std::string& as_kizen_sql);
-
-  std::unique_ptr<scratch_database> db_;
-  std::unique_ptr<pqxx::connection> conn_;
-  std::unique_ptr<emulator_process> emulator_;
-  std::unique_ptr<emulator_control> kizen_;
-  std::unique_ptr<daemon_process> daemon_;
-  std::string dir_;
 };
 
 // JSON text with object keys and array items sorted (values equal up to order compare equal).

@@ -97,7 +97,7 @@ class inbound_resync : public inbound_test {
     return write_config(c);
   }
   void migrate(const std::string& config) {
-    const auto r = run_kizen_sync({"migrate", "-c", config}, 120s, child_env());
+    const auto r = run_kizen_sync({"migrate", "-c", config}, 120s, daemon_env());
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
   std::int64_t progress_done(const std::string& direction) {
@@ -201,7 +201,7 @@ TEST_F(inbound_resync, to_kizen_of_10000_rows_interrupted_by_sigint_resumes_and_
 
   {
     background_command first({"resync", "-c", config, "--object", "client_client", "--direction", "to_kizen"},
-                             child_env(), dir_);
+                             daemon_env(), dir_);
     ASSERT_TRUE(wait_until("part of the rows to reach Kizen", [&] {
       if (!first.running()) throw std::runtime_error("resync ended early:\n" + first.err());
       return count("SELECT count(*) FROM kizen_sync.outbox WHERE state = 'done'") >= 1500;
@@ -220,7 +220,7 @@ TEST_F(inbound_resync, to_kizen_of_10000_rows_interrupted_by_sigint_resumes_and_
   EXPECT_EQ(count("SELECT count(*) FROM kizen_sync.resync_progress WHERE finished_at IS NOT NULL"), 0);
 
   const auto second = run_kizen_sync({"resync", "-c", config, "--object", "client_client", "--direction", "to_kizen"},
-                                     600s, child_env());
+                                     600s, daemon_env());
   ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
   std::cerr << second.out;
   EXPECT_NE(second.out.find("resync client_client to_kizen: done, "), std::string::npos) << second.out;
@@ -233,7 +233,7 @@ TEST_F(inbound_resync, to_kizen_of_10000_rows_interrupted_by_sigint_resumes_and_
 
   // Finished: running it again starts over (and finds nothing to change).
   const auto third = run_kizen_sync({"resync", "-c", config, "--object", "client_client", "--direction", "to_kizen"},
-                                    600s, child_env());
+                                    600s, daemon_env());
   EXPECT_EQ(third.exit_code, 0) << third.err;
   EXPECT_EQ(third.out.find("(resumed)"), std::string::npos) << third.out;
 }
@@ -272,7 +272,7 @@ TEST_F(inbound_resync, from_kizen_of_10000_records_killed_hard_resumes_and_ends_
   migrate(config);
   {
     background_command first({"resync", "-c", config, "--object", "client_client", "--direction", "from_kizen"},
-                             child_env(), dir_);
+                             daemon_env(), dir_);
     ASSERT_TRUE(wait_until("part of the records to arrive", [&] {
       if (!first.running()) throw std::runtime_error("resync ended early:\n" + first.err());
       return progress_done("from_kizen") >= 2000;
@@ -289,7 +289,7 @@ TEST_F(inbound_resync, from_kizen_of_10000_records_killed_hard_resumes_and_ends_
   EXPECT_GE(count("SELECT count(*) FROM contacts"), saved);
 
   const auto second = run_kizen_sync({"resync", "-c", config, "--object", "client_client", "--direction", "from_kizen"},
-                                     600s, child_env());
+                                     600s, daemon_env());
   ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
   std::cerr << second.out;
   EXPECT_NE(second.out.find("resync client_client from_kizen: done, " + std::to_string(n) + " of " + std::to_string(n) +
@@ -308,16 +308,16 @@ TEST_F(inbound_resync, exit_codes_for_usage_and_refused_directions) {
   const auto config = config_for("from_kizen");
   migrate(config);
   const auto refused = run_kizen_sync({"resync", "-c", config, "--object", "client_client", "--direction", "to_kizen"},
-                                      120s, child_env());
+                                      120s, daemon_env());
   EXPECT_EQ(refused.exit_code, 1) << refused.err;
   EXPECT_NE(refused.err.find("syncs from_kizen only"), std::string::npos) << refused.err;
   const auto unknown = run_kizen_sync({"resync", "-c", config, "--object", "nope", "--direction", "from_kizen"}, 120s,
-                                      child_env());
+                                      daemon_env());
   EXPECT_EQ(unknown.exit_code, 1) << unknown.err;
   EXPECT_NE(unknown.err.find("object 'nope' is not in"), std::string::npos) << unknown.err;
   const auto usage = run_kizen_sync({"resync", "-c", config, "--object", "client_client", "--direction", "sideways"},
-                                    60s, child_env());
+                                    60s, daemon_env());
   EXPECT_EQ(usage.exit_code, 2) << usage.err;
-  const auto missing = run_kizen_sync({"resync", "-c", config, "--direction", "from_kizen"}, 60s, child_env());
+  const auto missing = run_kizen_sync({"resync", "-c", config, "--direction", "from_kizen"}, 60s, daemon_env());
   EXPECT_EQ(missing.exit_code, 2) << missing.err;
 }

@@ -12,27 +12,6 @@ namespace ks::test::outbound {
 
 namespace json = boost::json;
 
-namespace {
-
-// A YAML single-quoted scalar (no escapes but '' for ', so URLs pass unchanged); `$` doubled
-// because the loader expands ${VAR}.
-std::string yaml_quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') out += "''";
-    else if (c == '$') out += "$$";
-    else out += c;
-  }
-  return out + "'";
-}
-
-std::string make_dir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "ks-outbound.XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return pattern;
-}
-
-}  // namespace
 
 std::string canonical(const json::value& v) {
   if (v.is_object()) {
@@ -55,64 +34,12 @@ std::string canonical(const json::value& v) {
   return json::serialize(v);
 }
 
-void outbound_test::SetUp() {
-  db_ = std::make_unique<scratch_database>();
-  conn_ = std::make_unique<pqxx::connection>(db_->url());
-  emulator_options options;
-  options.extra_args = {"--log-level", "warn"};
-  emulator_ = std::make_unique<emulator_process>(options);
-  kizen_ = std::make_unique<emulator_control>(*emulator_);
-  dir_ = make_dir();
-}
-
-void outbound_test::TearDown() {
-  if (daemon_ && HasFailure()) std::cerr << "---- daemon log (tail) ----\n" << daemon_log_tail(300) << "\n";
-  daemon_.reset();
-  emulator_.reset();
-  conn_.reset();
-  db_.reset();
-  std::error_code ignored;
-  std::filesystem::remove_all(dir_, ignored);
-}
-
-pqxx::connection& outbound_test::db() {
-  if (!conn_ || !conn_->is_open()) conn_ = std::make_unique<pqxx::connection>(db_->url());
-  return *conn_;
-}
-
-void outbound_test::sql(const std::string& statements) {
-  pqxx::work tx(db());
-  tx.exec(statements);
-  tx.commit();
-}
-
-std::string outbound_test::scalar(const std::string& query) {
-  pqxx::nontransaction tx(db());
-  const auto r = tx.exec(query);
-  if (r.empty() || r[0][0].is_null()) return {};
-  return r[0][0].c_str();
-}
-
-std::int64_t outbound_test::count(const std::string& query) {
-  const auto s = scalar(query);
-  return s.empty() ? 0 : std::stoll(s);
-}
-
 outbox_counts outbound_test::outbox() {
   pqxx::nontransaction tx(db());
   const auto r = tx.exec(
       "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'dead'),"
       " count(*) FILTER (WHERE state = 'done') FROM kizen_sync.outbox");
   return {r[0][0].as<std::int64_t>(), r[0][1].as<std::int64_t>(), r[0][2].as<std::int64_t>()};
-}
-
-environment_list outbound_test::daemon_env() const {
-  environment_list env;
-  // The daemon is an ASan build too: libpqxx's known leak on broken connections is suppressed
-  // (tests/run.sh sets this for the tests themselves).
-  if (std::getenv("LSAN_OPTIONS") == nullptr)
-    env.emplace_back("LSAN_OPTIONS", std::string("suppressions=") + KS_SOURCE_DIR + "/tests/lsan.supp:print_suppressions=0");
-  return env;
 }
 
 std::string outbound_test::write_config(const config_options& o, const std::string& name) {
@@ -156,30 +83,10 @@ void outbound_test::migrate(const std::string& config_path) {
   ASSERT_EQ(r.exit_code, 0) << "kizen-sync migrate failed:\n" << r.out << r.err;
 }
 
-daemon_process& outbound_test::start_daemon(const std::string& config_path) {
-  daemon_.reset();
-  daemon_options options;
-  options.env = daemon_env();
-  daemon_ = std::make_unique<daemon_process>(config_path, options);
-  return *daemon_;
-}
-
 bool outbound_test::expect_clean_stop() {
   const int status = daemon_->stop();
   EXPECT_EQ(status, 0) << "kizen-sync run exited with status " << status << "; its log:\n" << daemon_log_tail(200);
   return status == 0;
-}
-
-std::string outbound_test::daemon_log_tail(std::size_t lines) const {
-  if (!daemon_) return "(no daemon)";
-  const auto text = daemon_->log();
-  std::vector<std::string> all;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) all.push_back(line);
-  std::string out;
-  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += all[i] + "\n";
-  return out;
 }
 
 bool outbound_test::wait_until(const std::string& what, const std::function<bool()>& done,
@@ -228,13 +135,6 @@ void outbound_test::restart_emulator(std::vector<std::string> extra_args, bool s
   options.extra_args.insert(options.extra_args.end(), extra_args.begin(), extra_args.end());
   emulator_ = std::make_unique<emulator_process>(options);
   kizen_ = std::make_unique<emulator_control>(*emulator_);
-}
-
-std::string outbound_test::entity_of(const std::string& object, const std::string& key) {
-  pqxx::nontransaction tx(db());
-  const auto r = tx.exec_params("SELECT entity_id::text FROM kizen_sync.identity_map WHERE object = $1 AND key = $2",
-                                object, key);
-  return r.empty() ? std::string() : r[0][0].as<std::string>();
 }
 
 void outbound_test::expect_in_sync(const std::string& object, const std::string& expected_sql) {

@@ -4,10 +4,7 @@
 // real `kizen-sync` binary (migrate, run, status, replay). Every wait polls with a deadline and,
 // on timeout, fails the test with the daemon's log.
 
-#include "tests/support/daemon_process.hpp"
-#include "tests/support/emulator_control.hpp"
-#include "tests/support/emulator_process.hpp"
-#include "tests/support/scratch_database.hpp"
+#include "tests/support/sync_fixture.hpp"
 
 #include <boost/json.hpp>
 #include <chrono>
@@ -147,17 +144,11 @@ struct outbox_counts {
   std::int64_t done = 0;
 };
 
-class outbound_test : public ::testing::Test {
+class outbound_test : public sync_fixture {
  protected:
-  void SetUp() override;
-  void TearDown() override;
+  outbound_test() : sync_fixture("ks-outbound") {}
 
   // --- PostgreSQL ---
-  const std::string& db_url() const { return db_->url(); }
-  pqxx::connection& db();                       // the test's own connection
-  void sql(const std::string& statements);      // one transaction
-  std::string scalar(const std::string& query); // first column of the first row ("" for NULL)
-  std::int64_t count(const std::string& query);
   outbox_counts outbox();
 
   // --- config, migrate, daemon ---
@@ -165,12 +156,9 @@ class outbound_test : public ::testing::Test {
   // Creates the test tables, writes the config and runs `kizen-sync migrate` on it.
   std::string prepare(const config_options& options);
   void migrate(const std::string& config_path);
-  daemon_process& start_daemon(const std::string& config_path);
-  daemon_process* daemon() { return daemon_.get(); }
   void forget_daemon() { daemon_.reset(); }  // kills it if still running
   // SIGTERM; expects exit status 0 (else fails with the log). Returns whether it was 0.
   bool expect_clean_stop();
-  environment_list daemon_env() const;
 
   // --- waiting ---
   // Polls `done` (exceptions count as "not yet") until it is true or `timeout` passes; then fails
@@ -179,27 +167,14 @@ class outbound_test : public ::testing::Test {
                   std::chrono::milliseconds timeout = settle_timeout);
   // Every outbox change done (no pending, none dead), the daemon idle.
   bool wait_all_applied(std::chrono::milliseconds timeout = settle_timeout);
-  // The last lines of the daemon's log, for failure messages.
-  std::string daemon_log_tail(std::size_t lines = 150) const;
 
   // --- Kizen side ---
-  emulator_control& kizen() { return *kizen_; }
-  emulator_process& emulator() { return *emulator_; }
   // Restarts the emulator (e.g. with --state); keeps the same port if `same_port`.
   void restart_emulator(std::vector<std::string> extra_args, bool same_port);
-  // The identity map's entity id of (object, key), or "".
-  std::string entity_of(const std::string& object, const std::string& key);
   // Compares Kizen with the table: every row has exactly one live record (its identity), with
   // exactly the expected fields; no other live record of the object exists. `expected_sql` is
   // one of the *_expected_sql queries.
   void expect_in_sync(const std::string& object, const std::string& expected_sql);
-
-  std::unique_ptr<scratch_database> db_;
-  std::unique_ptr<pqxx::connection> conn_;
-  std::unique_ptr<emulator_process> emulator_;
-  std::unique_ptr<emulator_control> kizen_;
-  std::unique_ptr<daemon_process> daemon_;
-  std::string dir_;
 };
 
 // JSON text with object keys and array items sorted: equal for values that differ only in order

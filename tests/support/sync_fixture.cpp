@@ -1,0 +1,101 @@
+#include "tests/support/sync_fixture.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+namespace ks::test {
+
+std::string yaml_quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "''";
+    else if (c == '$') out += "$$";
+    else out += c;
+  }
+  return out + "'";
+}
+
+void sync_fixture::SetUp() {
+  db_ = std::make_unique<scratch_database>();
+  conn_ = std::make_unique<pqxx::connection>(db_->url());
+  emulator_options options;
+  options.extra_args = {"--log-level", "warn"};
+  emulator_ = std::make_unique<emulator_process>(options);
+  kizen_ = std::make_unique<emulator_control>(*emulator_);
+  std::string pattern = (std::filesystem::temp_directory_path() / (dir_prefix_ + ".XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
+  dir_ = pattern;
+}
+
+void sync_fixture::TearDown() {
+  if (daemon_ && HasFailure()) std::cerr << "---- daemon log (tail) ----\n" << daemon_log_tail(300) << "\n";
+  daemon_.reset();
+  emulator_.reset();
+  conn_.reset();
+  db_.reset();
+  std::error_code ignored;
+  if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
+}
+
+pqxx::connection& sync_fixture::db() {
+  if (!conn_ || !conn_->is_open()) conn_ = std::make_unique<pqxx::connection>(db_->url());
+  return *conn_;
+}
+
+void sync_fixture::sql(const std::string& statements) {
+  pqxx::work tx(db());
+  tx.exec(statements);
+  tx.commit();
+}
+
+std::string sync_fixture::scalar(const std::string& query) {
+  pqxx::nontransaction tx(db());
+  const auto r = tx.exec(query);
+  if (r.empty() || r[0][0].is_null()) return {};
+  return r[0][0].c_str();
+}
+
+std::int64_t sync_fixture::count(const std::string& query) {
+  const auto s = scalar(query);
+  return s.empty() ? 0 : std::stoll(s);
+}
+
+std::string sync_fixture::entity_of(const std::string& object, const std::string& key) {
+  pqxx::nontransaction tx(db());
+  const auto r = tx.exec_params("SELECT entity_id::text FROM kizen_sync.identity_map WHERE object = $1 AND key = $2",
+                                object, key);
+  return r.empty() ? std::string() : r[0][0].as<std::string>();
+}
+
+environment_list sync_fixture::daemon_env() const {
+  environment_list env;
+  if (std::getenv("LSAN_OPTIONS") == nullptr)
+    env.emplace_back("LSAN_OPTIONS", std::string("suppressions=") + KS_SOURCE_DIR + "/tests/lsan.supp:print_suppressions=0");
+  return env;
+}
+
+daemon_process& sync_fixture::start_daemon(const std::string& config_path) {
+  daemon_.reset();
+  daemon_options options;
+  options.env = daemon_env();
+  daemon_ = std::make_unique<daemon_process>(config_path, options);
+  return *daemon_;
+}
+
+std::string sync_fixture::daemon_log_tail(std::size_t lines) const {
+  if (!daemon_) return "(no daemon)";
+  const auto text = daemon_->log();
+  std::vector<std::string> all;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) all.push_back(line);
+  std::string out;
+  for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) out += all[i] + "\n";
+  return out;
+}
+
+}  // namespace ks::test

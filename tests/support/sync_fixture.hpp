@@ -1,0 +1,64 @@
+#pragma once
+// The gtest base of the sync suites (tests/integration/outbound, tests/integration/inbound): a
+// scratch PostgreSQL database with the test's own connection, kizen-emulator over sockets with its
+// control client, a temporary directory for configs, and the kizen-sync daemon once started. On
+// failure, TearDown prints the tail of the daemon's log.
+
+#include "tests/support/daemon_process.hpp"
+#include "tests/support/emulator_control.hpp"
+#include "tests/support/emulator_process.hpp"
+#include "tests/support/scratch_database.hpp"
+
+#include <cstdint>
+#include <gtest/gtest.h>
+#include <memory>
+#include <pqxx/pqxx>
+#include <string>
+
+namespace ks::test {
+
+// A YAML single-quoted scalar ('' for ', so URLs pass unchanged); `$` doubled because the config
+// loader expands ${VAR}.
+std::string yaml_quoted(const std::string& s);
+
+class sync_fixture : public ::testing::Test {
+ protected:
+  // `dir_prefix` names the temporary directory, e.g. "ks-outbound".
+  explicit sync_fixture(std::string dir_prefix) : dir_prefix_(std::move(dir_prefix)) {}
+  void SetUp() override;
+  void TearDown() override;
+
+  // --- PostgreSQL ---
+  const std::string& db_url() const { return db_->url(); }
+  pqxx::connection& db();                        // the test's own connection (reopened if lost)
+  void sql(const std::string& statements);       // one transaction
+  std::string scalar(const std::string& query);  // first column of the first row ("" for NULL)
+  std::int64_t count(const std::string& query);
+  // The identity map's entity id of (object, key), or "".
+  std::string entity_of(const std::string& object, const std::string& key);
+
+  // --- the daemon ---
+  // The environment of every kizen-sync child: the daemon is an ASan build too, and libpqxx's
+  // known leak on broken connections is suppressed (tests/run.sh sets this for the tests).
+  environment_list daemon_env() const;
+  daemon_process& start_daemon(const std::string& config_path);  // stops the previous one
+  daemon_process* daemon() { return daemon_.get(); }
+  // The last `lines` lines of the daemon's log, for failure messages.
+  std::string daemon_log_tail(std::size_t lines = 150) const;
+
+  // --- Kizen ---
+  emulator_control& kizen() { return *kizen_; }
+  emulator_process& emulator() { return *emulator_; }
+
+  std::unique_ptr<scratch_database> db_;
+  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<emulator_process> emulator_;
+  std::unique_ptr<emulator_control> kizen_;
+  std::unique_ptr<daemon_process> daemon_;
+  std::string dir_;
+
+ private:
+  std::string dir_prefix_;
+};
+
+}  // namespace ks::test
