@@ -1,5 +1,7 @@
 #include "tests/support/sync_fixture.hpp"
 
+#include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -17,6 +19,27 @@ std::string yaml_quoted(const std::string& s) {
     else out += c;
   }
   return out + "'";
+}
+
+std::string canonical(const boost::json::value& v) {
+  if (v.is_object()) {
+    std::vector<std::pair<std::string, std::string>> items;
+    for (const auto& [k, x] : v.get_object()) items.emplace_back(std::string(k), canonical(x));
+    std::sort(items.begin(), items.end());
+    std::string out = "{";
+    for (const auto& [k, x] : items) out += (out.size() > 1 ? "," : "") + boost::json::serialize(boost::json::value(k)) + ":" + x;
+    return out + "}";
+  }
+  if (v.is_array()) {
+    std::vector<std::string> items;
+    for (const auto& x : v.get_array()) items.push_back(canonical(x));
+    std::sort(items.begin(), items.end());
+    std::string out = "[";
+    for (const auto& x : items) out += (out.size() > 1 ? "," : "") + x;
+    return out + "]";
+  }
+  if (v.is_uint64()) return std::to_string(v.get_uint64());
+  return boost::json::serialize(v);
 }
 
 void sync_fixture::SetUp() {

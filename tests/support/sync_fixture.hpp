@@ -9,6 +9,7 @@
 #include "tests/support/emulator_process.hpp"
 #include "tests/support/scratch_database.hpp"
 
+#include <boost/json/value.hpp>
 #include <cstdint>
 #include <gtest/gtest.h>
 #include <memory>
@@ -20,6 +21,10 @@ namespace ks::test {
 // A YAML single-quoted scalar ('' for ', so URLs pass unchanged); `$` doubled because the config
 // loader expands ${VAR}.
 std::string yaml_quoted(const std::string& s);
+
+// JSON text with object keys and array items sorted: equal for values that differ only in order
+// (e.g. a record's fields as the emulator and as PostgreSQL list them, tag lists).
+std::string canonical(const boost::json::value& v);
 
 class sync_fixture : public ::testing::Test {
  protected:

@@ -56,27 +56,6 @@ std::string contacts_yaml(const object_options& o) {
          "      - {column: discount_rate, field: discount_rate}\n";
 }
 
-std::string canonical(const json::value& v) {
-  if (v.is_object()) {
-    std::vector<std::pair<std::string, std::string>> items;
-    for (const auto& [k, x] : v.get_object()) items.emplace_back(std::string(k), canonical(x));
-    std::sort(items.begin(), items.end());
-    std::string out = "{";
-    for (const auto& [k, x] : items) out += (out.size() > 1 ? "," : "") + json::serialize(json::value(k)) + ":" + x;
-    return out + "}";
-  }
-  if (v.is_array()) {
-    std::vector<std::string> items;
-    for (const auto& x : v.get_array()) items.push_back(canonical(x));
-    std::sort(items.begin(), items.end());
-    std::string out = "[";
-    for (const auto& x : items) out += (out.size() > 1 ? "," : "") + x;
-    return out + "]";
-  }
-  if (v.is_uint64()) return std::to_string(v.get_uint64());
-  return json::serialize(v);
-}
-
 std::vector<logged_request> writes_in(const request_log& log, const std::string& entity_id) {
   std::vector<logged_request> out;
   for (const auto& r : log.requests) {

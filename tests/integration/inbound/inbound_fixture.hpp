@@ -206,9 +206,6 @@ class inbound_test : public sync_fixture {
   void expect_in_sync(const std::string& object, const std::string& as_kizen_sql);
 };
 
-// JSON text with object keys and array items sorted (values equal up to order compare equal).
-std::string canonical(const boost::json::value& v);
-
 // The writes (POST add/upsert, PUT, PATCH, DELETE, unarchive) in `log`, optionally only those of
 // one record (by the entity id in the path). Copies: the log is often a temporary.
 std::vector<logged_request> writes_in(const request_log& log, const std::string& entity_id = {});

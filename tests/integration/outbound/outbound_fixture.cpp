@@ -12,28 +12,6 @@ namespace ks::test::outbound {
 
 namespace json = boost::json;
 
-
-std::string canonical(const json::value& v) {
-  if (v.is_object()) {
-    std::vector<std::pair<std::string, std::string>> items;
-    for (const auto& [k, x] : v.get_object()) items.emplace_back(std::string(k), canonical(x));
-    std::sort(items.begin(), items.end());
-    std::string out = "{";
-    for (const auto& [k, x] : items) out += (out.size() > 1 ? "," : "") + json::serialize(json::value(k)) + ":" + x;
-    return out + "}";
-  }
-  if (v.is_array()) {
-    std::vector<std::string> items;
-    for (const auto& x : v.get_array()) items.push_back(canonical(x));
-    std::sort(items.begin(), items.end());
-    std::string out = "[";
-    for (const auto& x : items) out += (out.size() > 1 ? "," : "") + x;
-    return out + "]";
-  }
-  if (v.is_uint64()) return std::to_string(v.get_uint64());
-  return json::serialize(v);
-}
-
 outbox_counts outbound_test::outbox() {
   pqxx::nontransaction tx(db());
   const auto r = tx.exec(

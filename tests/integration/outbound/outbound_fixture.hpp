@@ -177,8 +177,4 @@ class outbound_test : public sync_fixture {
   void expect_in_sync(const std::string& object, const std::string& expected_sql);
 };
 
-// JSON text with object keys and array items sorted: equal for values that differ only in order
-// (e.g. a record's fields as the emulator and as PostgreSQL list them, tag lists).
-std::string canonical(const boost::json::value& v);
-
 }  // namespace ks::test::outbound
