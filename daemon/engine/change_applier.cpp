@@ -167,26 +167,30 @@ net::awaitable<ks::result<std::optional<std::string>, apply_outcome>> change_app
   }
   const auto& image = change.images.empty() ? change.before : change.images.back();
   const auto key = text_of(image, m.key);
-  if (object.match_field && key) {
-    kizen::search_query q;
-    q.groups.push_back({true, {object.match_field->is_default
-                                   ? kizen::search_filter::builtin(object.match_field->name, "=", json::value(*key))
-                                   : kizen::search_filter::custom_field(object.match_field->id, "=",
-                                                                        json::value(*key))}});
-    q.page_size = 2;
-    q.field_names = {object.match_field->name};
-    auto found = co_await client_.search_records(m.object, q);
-    ++requests;
-    if (!found) co_return ks::fail(failure_outcome(found.error(), "search " + m.object));
-    if (found->results.size() > 1 || found->count > 1) {
-      apply_outcome o;
-      o.what = apply_outcome::kind::dead;
-      o.message = std::to_string(found->count) + " Kizen records of " + m.object + " have " +
-                  object.match_field->name + " = '" + *key + "'; fix the duplicates in Kizen, then replay";
-      co_return ks::fail(std::move(o));
-    }
-    if (found->results.size() == 1) co_return std::optional<std::string>(ks::pg::normalize_uuid(found->results.front().id));
+  if (object.match_field && key) co_return co_await find_by_match_field(object, *key, requests);
+  co_return std::optional<std::string>();
+}
+
+net::awaitable<ks::result<std::optional<std::string>, apply_outcome>> change_applier::find_by_match_field(
+    const object_binding& object, const std::string& key, int& requests) {
+  const auto& m = *object.mapping;
+  const auto& field = *object.match_field;
+  kizen::search_query q;
+  q.groups.push_back({true, {field.is_default ? kizen::search_filter::builtin(field.name, "=", json::value(key))
+                                              : kizen::search_filter::custom_field(field.id, "=", json::value(key))}});
+  q.page_size = 2;
+  q.field_names = {field.name};
+  auto found = co_await client_.search_records(m.object, q);
+  ++requests;
+  if (!found) co_return ks::fail(failure_outcome(found.error(), "search " + m.object));
+  if (found->results.size() > 1 || found->count > 1) {
+    apply_outcome o;
+    o.what = apply_outcome::kind::dead;
+    o.message = std::to_string(found->count) + " Kizen records of " + m.object + " have " + field.name + " = '" +
+                key + "'; fix the duplicates in Kizen, then replay";
+    co_return ks::fail(std::move(o));
   }
+  if (found->results.size() == 1) co_return std::optional<std::string>(ks::pg::normalize_uuid(found->results.front().id));
   co_return std::optional<std::string>();
 }
 
@@ -253,26 +257,10 @@ net::awaitable<apply_outcome> change_applier::create(const object_binding& objec
   // 3. Search by the field that stores our key, then PATCH or add.
   const auto key = text_of(change.after, m.key);
   if (object.match_field && key) {
-    kizen::search_query q;
-    q.groups.push_back({true, {object.match_field->is_default
-                                   ? kizen::search_filter::builtin(object.match_field->name, "=", json::value(*key))
-                                   : kizen::search_filter::custom_field(object.match_field->id, "=",
-                                                                        json::value(*key))}});
-    q.page_size = 2;
-    q.field_names = {object.match_field->name};
-    auto found = co_await client_.search_records(m.object, q);
-    ++requests;
-    if (!found) co_return finish(failure_outcome(found.error(), "search " + m.object));
-    if (found->results.size() > 1 || found->count > 1) {
-      apply_outcome o;
-      o.what = apply_outcome::kind::dead;
-      o.message = std::to_string(found->count) + " Kizen records of " + m.object + " have " +
-                  object.match_field->name + " = '" + *key + "'; fix the duplicates in Kizen, then replay";
-      co_return finish(std::move(o));
-    }
-    if (found->results.size() == 1) {
-      const auto id = found->results.front().id;
-      auto r = co_await client_.patch_record(m.object, id, writes);
+    auto found = co_await find_by_match_field(object, *key, requests);
+    if (!found) co_return finish(std::move(found).error());
+    if (*found) {
+      auto r = co_await client_.patch_record(m.object, **found, writes);
       ++requests;
       if (r) co_return finish(applied(*r, "patch (match_field)", 0));
       co_return finish(failure_outcome(r.error(), "PATCH " + m.object));

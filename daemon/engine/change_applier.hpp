@@ -46,6 +46,10 @@ class change_applier {
   boost::asio::awaitable<ks::result<std::optional<std::string>, apply_outcome>> find_earlier_create(
       const object_binding& object, const merged_change& change, const std::vector<std::string>& values,
       int& requests);
+  // The record whose match_field holds `key`, or nullopt; more than one is a dead outcome (Kizen
+  // holds duplicates). `requests` counts calls.
+  boost::asio::awaitable<ks::result<std::optional<std::string>, apply_outcome>> find_by_match_field(
+      const object_binding& object, const std::string& key, int& requests);
   boost::asio::awaitable<apply_outcome> create(const object_binding& object, const merged_change& change,
                                                const reference_lookup& references,
                                                const std::optional<std::string>& stale_entity_id,

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -92,6 +93,34 @@ std::string sync_fixture::entity_of(const std::string& object, const std::string
   const auto r = tx.exec_params("SELECT entity_id::text FROM kizen_sync.identity_map WHERE object = $1 AND key = $2",
                                 object, key);
   return r.empty() ? std::string() : r[0][0].as<std::string>();
+}
+
+std::string sync_fixture::write_config(const sync_config& o, const std::string& name) {
+  std::ostringstream y;
+  y << "kizen:\n"
+    << "  base_url: " << (o.base_url.empty() ? emulator_->base_url() : o.base_url) << "\n"
+    << "  api_key: " << yaml_quoted(emulator_->options().api_key) << "\n"
+    << "  business_id: " << yaml_quoted(emulator_->options().business_id) << "\n"
+    << "  user_id: " << yaml_quoted(emulator_->options().user_id) << "\n"
+    << "  request_timeout: " << o.request_timeout << "\n"
+    << "  max_connections: " << o.max_connections << "\n"
+    << "  max_requests_per_second: " << o.max_requests_per_second << "\n"
+    << "  retry: " << o.retry << "\n"
+    << "postgres:\n"
+    << "  url: " << yaml_quoted(db_->url()) << "\n"
+    << "  schema: kizen_sync\n"
+    << "daemon:\n"
+    << "  http_listen: 127.0.0.1:0\n"
+    << "  log_level: " << o.log_level << "\n"
+    << "  outbox_poll_interval: " << o.poll_interval << "\n"
+    << "  shutdown_grace: " << o.shutdown_grace << "\n"
+    << "  summary_interval: 5s\n"
+    << "  batch_size: " << o.batch_size << "\n"
+    << "objects:\n"
+    << o.objects_yaml;
+  const auto path = dir_ + "/" + name;
+  std::ofstream(path) << y.str();
+  return path;
 }
 
 environment_list sync_fixture::daemon_env() const {

@@ -26,6 +26,21 @@ std::string yaml_quoted(const std::string& s);
 // (e.g. a record's fields as the emulator and as PostgreSQL list them, tag lists).
 std::string canonical(const boost::json::value& v);
 
+// The settings a sync test's config file varies; the rest is fixed (schema kizen_sync, status on
+// a free port). Each suite sets its own defaults (see their config_options).
+struct sync_config {
+  std::string objects_yaml;  // the items of `objects:`
+  int max_connections = 8;
+  double max_requests_per_second = 1000;
+  std::string request_timeout = "5s";
+  std::string retry = "{max_attempts: 30, initial_backoff: 20ms, max_backoff: 500ms}";
+  std::string poll_interval = "1s";
+  std::string shutdown_grace = "20s";
+  std::string log_level = "debug";
+  int batch_size = 200;
+  std::string base_url;  // default: the fixture's emulator
+};
+
 class sync_fixture : public ::testing::Test {
  protected:
   // `dir_prefix` names the temporary directory, e.g. "ks-outbound".
@@ -43,6 +58,8 @@ class sync_fixture : public ::testing::Test {
   std::string entity_of(const std::string& object, const std::string& key);
 
   // --- the daemon ---
+  // Writes a config for the fixture's database and emulator into the test directory; returns its path.
+  std::string write_config(const sync_config& options, const std::string& name = "kizen-sync.yaml");
   // The environment of every kizen-sync child: the daemon is an ASan build too, and libpqxx's
   // known leak on broken connections is suppressed (tests/run.sh sets this for the tests).
   environment_list daemon_env() const;

@@ -82,15 +82,14 @@ struct object_options {
 std::string companies_yaml(const object_options& o = {});
 std::string contacts_yaml(const object_options& o = {});
 
-struct config_options {
-  std::string objects_yaml;  // the items of `objects:`
-  int max_connections = 4;
-  double max_requests_per_second = 2000;
-  std::string request_timeout = "10s";
-  std::string retry = "{max_attempts: 20, initial_backoff: 20ms, max_backoff: 500ms}";
-  std::string poll_interval = "1s";
-  std::string log_level = "debug";
-  int batch_size = 200;
+// The inbound suite's config defaults.
+struct config_options : sync_config {
+  config_options() {
+    max_connections = 4;
+    max_requests_per_second = 2000;
+    request_timeout = "10s";
+    retry = "{max_attempts: 20, initial_backoff: 20ms, max_backoff: 500ms}";
+  }
 };
 
 // What the table holds for contacts, as the emulator's state dump renders a record's fields
@@ -172,7 +171,6 @@ class inbound_test : public sync_fixture {
   std::map<std::string, std::string> versions(const std::string& table);
 
   // --- config, migrate, daemon ---
-  std::string write_config(const config_options& options, const std::string& name = "kizen-sync.yaml");
   // Creates the test tables, writes the config and runs `kizen-sync migrate` on it.
   std::string prepare(const config_options& options);
   std::string log_tail(std::size_t lines = 150) const {

@@ -236,5 +236,25 @@ TEST_F(dead_letter_test, skipped_dead_change_is_never_sent_and_unblocks_its_key)
   expect_clean_stop();
 }
 
+
+// Two Kizen records already hold the key in the match_field: which one the row is cannot be
+// told, so the create is a dead letter naming the duplicates (no third record is added).
+TEST_F(dead_letter_test, two_records_with_the_match_field_value_make_a_dead_letter_not_a_third) {
+  config_options options;
+  options.objects_yaml = deals_yaml;
+  const auto cfg = prepare(options);
+  for (const char* name : {"Dup A", "Dup B"})
+    kizen().api_json("POST", "/api/records/deals/add",
+                     std::string(R"({"fields":[{"name":"name","value":")") + name +
+                         R"("},{"name":"external_id","value":"7"}]})");
+  start_daemon(cfg);
+  sql("INSERT INTO deals (id, name, amount, stage) VALUES (7, 'Deal 7', '1.00', 'Open')");
+  ASSERT_TRUE(wait_until("the create to be dead-lettered", [&] { return outbox().dead == 1; }));
+  EXPECT_EQ(scalar("SELECT last_error FROM kizen_sync.outbox WHERE state = 'dead'"),
+            "2 Kizen records of deals have external_id = '7'; fix the duplicates in Kizen, then replay");
+  EXPECT_EQ(kizen().state().live_where("deals", "external_id", "7").size(), 2u);
+  expect_clean_stop();
+}
+
 }  // namespace
 }  // namespace ks::test::outbound

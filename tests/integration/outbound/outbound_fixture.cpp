@@ -20,35 +20,6 @@ outbox_counts outbound_test::outbox() {
   return {r[0][0].as<std::int64_t>(), r[0][1].as<std::int64_t>(), r[0][2].as<std::int64_t>()};
 }
 
-std::string outbound_test::write_config(const config_options& o, const std::string& name) {
-  const auto& base = o.base_url.empty() ? emulator_->base_url() : o.base_url;
-  std::ostringstream y;
-  y << "kizen:\n"
-    << "  base_url: " << base << "\n"
-    << "  api_key: " << yaml_quoted(emulator_->options().api_key) << "\n"
-    << "  business_id: " << yaml_quoted(emulator_->options().business_id) << "\n"
-    << "  user_id: " << yaml_quoted(emulator_->options().user_id) << "\n"
-    << "  request_timeout: " << o.request_timeout << "\n"
-    << "  max_connections: " << o.max_connections << "\n"
-    << "  max_requests_per_second: " << o.max_requests_per_second << "\n"
-    << "  retry: " << o.retry << "\n"
-    << "postgres:\n"
-    << "  url: " << yaml_quoted(db_->url()) << "\n"
-    << "  schema: kizen_sync\n"
-    << "daemon:\n"
-    << "  http_listen: 127.0.0.1:0\n"
-    << "  log_level: " << o.log_level << "\n"
-    << "  outbox_poll_interval: " << o.poll_interval << "\n"
-    << "  shutdown_grace: " << o.shutdown_grace << "\n"
-    << "  summary_interval: 5s\n"
-    << "  batch_size: " << o.batch_size << "\n"
-    << "objects:\n"
-    << o.objects_yaml;
-  const auto path = dir_ + "/" + name;
-  std::ofstream(path) << y.str();
-  return path;
-}
-
 std::string outbound_test::prepare(const config_options& options) {
   sql(tables_sql);
   const auto path = write_config(options);

@@ -125,18 +125,7 @@ SELECT id::text, NULL::text, jsonb_strip_nulls(jsonb_build_object(
   'external_id', id::text))
 FROM deals)sql";
 
-struct config_options {
-  std::string objects_yaml;                 // the items of `objects:`
-  int max_connections = 8;
-  double max_requests_per_second = 1000;
-  std::string request_timeout = "5s";
-  std::string retry = "{max_attempts: 30, initial_backoff: 20ms, max_backoff: 500ms}";
-  std::string poll_interval = "1s";
-  std::string shutdown_grace = "20s";
-  std::string log_level = "debug";
-  int batch_size = 200;
-  std::string base_url;                     // default: the fixture's emulator
-};
+using config_options = sync_config;  // its defaults are the outbound suite's
 
 struct outbox_counts {
   std::int64_t pending = 0;
@@ -152,7 +141,6 @@ class outbound_test : public sync_fixture {
   outbox_counts outbox();
 
   // --- config, migrate, daemon ---
-  std::string write_config(const config_options& options, const std::string& name = "kizen-sync.yaml");
   // Creates the test tables, writes the config and runs `kizen-sync migrate` on it.
   std::string prepare(const config_options& options);
   void migrate(const std::string& config_path);
