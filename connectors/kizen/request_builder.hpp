@@ -72,7 +72,4 @@ class request_builder {
   static built list_fields(std::string_view object_uuid, std::optional<int> page_size = std::nullopt);
 };
 
-// 8-4-4-4-12 hex digits, as the API's path patterns require.
-bool is_uuid(std::string_view s);
-
 }  // namespace ks::kizen

@@ -1,7 +1,8 @@
 #include "connectors/postgres/change_listener.hpp"
 
 #include "common/log_line.hpp"
-#include "connectors/postgres/reconnect_backoff.hpp"
+#include "common/async/stoppable_sleep.hpp"
+#include "common/backoff.hpp"
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -147,10 +148,6 @@ auto async_wait_readable(asio::posix::stream_descriptor& d, CompletionToken&& to
       token);
 }
 
-bool cancelled(const asio::cancellation_state& state) {
-  return state.cancelled() != asio::cancellation_type::none;
-}
-
 }  // namespace
 
 change_listener::change_listener(asio::any_io_executor executor, std::string url,
@@ -168,67 +165,58 @@ change_listener::change_listener(asio::any_io_executor executor, std::string url
 
 change_listener::~change_listener() { blocking_.join(); }
 
-asio::awaitable<void> change_listener::run(std::function<void(std::string_view)> on_notify) {
-  reconnect_backoff backoff(options_.initial_backoff, options_.max_backoff);
+asio::awaitable<void> change_listener::run(std::function<void(std::string_view)> on_notify,
+                                           std::stop_token stop) {
+  backoff delays(options_.reconnect);
   asio::steady_timer timer(executor_);
   const std::string server = redact_url(settings_.url);
-  const auto cancellation = co_await asio::this_coro::cancellation_state;
-  try {
-    for (;;) {
-      std::string failure;
-      // Not connected to our cancellation slot: Boost 1.81's co_spawn forwards a cancellation
-      // to the other executor in memory that is freed when this await completes (a
-      // use-after-free under ASan). A connect is bounded by connect_timeout anyway, and
-      // cancellation takes effect at the next await.
-      auto opened = co_await asio::co_spawn(
-          blocking_, open_session(settings_, channel_, logger_),
-          asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
-      if (!opened.session) {
-        failure = std::move(opened.error);
+  while (!stop.stop_requested()) {
+    std::string failure;
+    // The connect runs on the blocking pool and is bounded by connect_timeout; a stop takes
+    // effect once it returns.
+    auto opened = co_await asio::co_spawn(blocking_, open_session(settings_, channel_, logger_), asio::use_awaitable);
+    if (!opened.session) {
+      failure = std::move(opened.error);
+    } else {
+      std::unique_ptr<listen_session> session = std::move(opened.session);
+      const int fd = ::dup(session->conn->sock());
+      if (fd < 0) {
+        failure = "cannot watch the connection's socket (dup failed)";
       } else {
-        std::unique_ptr<listen_session> session = std::move(opened.session);
-        const int fd = ::dup(session->conn->sock());
-        if (fd < 0) {
-          failure = "cannot watch the connection's socket (dup failed)";
-        } else {
-          asio::posix::stream_descriptor socket(executor_, fd);
-          ++connections_;
-          backoff.reset();
-          if (logger_)
-            logger_->info(ks::log_line("change listener connected",
-                                       {{"channel", channel_}, {"server", server}}));
-          on_notify("");
-          try {
-            for (;;) {
-              // Drain what libpq has (LISTEN's reply may have carried notifications) before
-              // waiting for the socket again.
-              session->conn->get_notifs();
-              if (!session->conn->is_open()) throw pqxx::broken_connection("connection closed");
-              for (const auto& payload : std::exchange(session->payloads, {})) on_notify(payload);
-              co_await async_wait_readable(socket, asio::use_awaitable);
-            }
-          } catch (const pqxx::broken_connection& e) {
-            // libpqxx's own message is generic; the server's last word says more.
-            const auto& notice = session->notices->last();
-            failure = "connection lost: " + (notice.empty() ? trimmed(e.what()) : notice);
-          } catch (const boost::system::system_error& e) {
-            if (cancelled(cancellation)) throw;
-            failure = "waiting on the connection failed: " + e.code().message();
+        asio::posix::stream_descriptor socket(executor_, fd);
+        const std::stop_callback on_stop(stop, [&socket] { socket.cancel(); });
+        ++connections_;
+        delays.reset();
+        if (logger_)
+          logger_->info(ks::log_line("change listener connected", {{"channel", channel_}, {"server", server}}));
+        on_notify("");
+        try {
+          while (!stop.stop_requested()) {
+            // Drain what libpq has (LISTEN's reply may have carried notifications) before
+            // waiting for the socket again.
+            session->conn->get_notifs();
+            if (!session->conn->is_open()) throw pqxx::broken_connection("connection closed");
+            for (const auto& payload : std::exchange(session->payloads, {})) on_notify(payload);
+            co_await async_wait_readable(socket, asio::use_awaitable);
           }
+        } catch (const pqxx::broken_connection& e) {
+          // libpqxx's own message is generic; the server's last word says more.
+          const auto& notice = session->notices->last();
+          failure = "connection lost: " + (notice.empty() ? trimmed(e.what()) : notice);
+        } catch (const boost::system::system_error& e) {
+          failure = "waiting on the connection failed: " + e.code().message();
         }
       }
-      const auto delay = backoff.next();
-      if (logger_)
-        logger_->warn(ks::log_line("change listener disconnected",
-                                   {{"channel", channel_},
-                                    {"server", server},
-                                    {"error", failure},
-                                    {"retry_in_ms", static_cast<std::int64_t>(delay.count())}}));
-      timer.expires_after(delay);
-      co_await timer.async_wait(asio::use_awaitable);
     }
-  } catch (const boost::system::system_error& e) {
-    if (e.code() != asio::error::operation_aborted) throw;
+    if (stop.stop_requested()) break;
+    const auto delay = delays.next();
+    if (logger_)
+      logger_->warn(ks::log_line("change listener disconnected",
+                                 {{"channel", channel_},
+                                  {"server", server},
+                                  {"error", failure},
+                                  {"retry_in_ms", static_cast<std::int64_t>(delay.count())}}));
+    co_await stoppable_sleep(timer, delay, stop);
   }
   if (logger_) logger_->info(ks::log_line("change listener stopped", {{"channel", channel_}}));
 }

@@ -4,14 +4,14 @@
 // The blocking parts (connect, LISTEN) run on a private one-thread pool, never on the Asio thread.
 //
 //   ks::pg::change_listener listener(io.get_executor(), url, ks::pg::notify_channel(schema), log);
-//   co_spawn(io, listener.run([&](std::string_view object) { outbox_worker.wake(object); }),
-//            bind_cancellation_slot(stop.slot(), detached));
+//   children.spawn("listener", listener.run([&](std::string_view object) { worker.wake(); }, stop));
 //
 // on_notify receives each notification's payload (the object whose table changed), and "" right
 // after every (re)connect: notifications sent while disconnected are lost, so the caller re-polls.
-// A dropped connection is re-established with bounded exponential backoff, forever, until run()
-// is cancelled (it then returns normally). The listener must outlive run().
+// A dropped connection is re-established with bounded exponential backoff, forever, until a stop
+// is requested (run() then returns normally). The listener must outlive run().
 
+#include "common/backoff.hpp"
 #include "connectors/postgres/connection_settings.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stop_token>
 #include <spdlog/logger.h>
 #include <string>
 #include <string_view>
@@ -34,8 +35,7 @@ struct change_listener_options {
   // TCP keepalive idle time: a peer that vanished without closing the connection is noticed
   // after about 4x this (idle + 3 probes).
   std::chrono::seconds keepalive_idle{30};
-  std::chrono::milliseconds initial_backoff{100};
-  std::chrono::milliseconds max_backoff{30'000};
+  backoff_settings reconnect{std::chrono::milliseconds(100), std::chrono::milliseconds(30'000)};
 };
 
 class change_listener {
@@ -46,9 +46,9 @@ class change_listener {
   change_listener(const change_listener&) = delete;
   change_listener& operator=(const change_listener&) = delete;
 
-  // Listens until cancelled (per-operation cancellation of the awaiting coroutine). Exceptions
-  // thrown by on_notify propagate. Call at most once at a time.
-  boost::asio::awaitable<void> run(std::function<void(std::string_view payload)> on_notify);
+  // Listens until `stop` is requested (on the executor's thread). Exceptions thrown by on_notify
+  // propagate. Call at most once at a time.
+  boost::asio::awaitable<void> run(std::function<void(std::string_view payload)> on_notify, std::stop_token stop);
 
   // Successful connections so far (for status and tests); readable from any thread.
   std::uint64_t connections() const { return connections_.load(); }

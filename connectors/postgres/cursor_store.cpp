@@ -1,5 +1,6 @@
 #include "connectors/postgres/cursor_store.hpp"
 
+#include "common/uuid_text.hpp"
 #include "connectors/postgres/sql_quote.hpp"
 
 #include <pqxx/result>

@@ -5,11 +5,19 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ks::pg {
 
 enum class change_op { insert, update, remove };  // outbox op: insert | update | delete
+enum class outbox_state { pending, done, dead };   // outbox state: pending | done | dead
+
+const char* to_string(change_op op);        // "insert" | "update" | "delete"
+const char* to_string(outbox_state state);  // "pending" | "done" | "dead"
+// The value of the outbox's `op` / `state` column; throws std::invalid_argument for anything else.
+change_op change_op_from(std::string_view text);
+outbox_state outbox_state_from(std::string_view text);
 
 struct outbox_change {
   std::int64_t id = 0;

@@ -33,20 +33,6 @@ std::string exact_image(const char* column) {
          "ELSE v END) FROM jsonb_each(" + column + ") AS e(k, v))::text";
 }
 
-change_op op_from_text(const std::string& op) {
-  if (op == "insert") return change_op::insert;
-  if (op == "delete") return change_op::remove;
-  return change_op::update;
-}
-
-const char* op_text(change_op op) {
-  switch (op) {
-    case change_op::insert: return "insert";
-    case change_op::remove: return "delete";
-    default: return "update";
-  }
-}
-
 std::string lock_call(const std::string& fn, const std::string& tag) {
   return fn + "(hashtext(" + quote_literal(tag) + "), hashtext(k.object || E'\\x1f' || k.key))";
 }
@@ -117,13 +103,13 @@ std::vector<outbox_change> outbox_store::pending_changes(pqxx::transaction_base&
   std::vector<outbox_change> out;
   for (std::size_t i = 0; i < r.size(); ++i) {
     const auto row = r[i];
-    if (row[7].as<std::string>() != "pending") break;  // a dead change holds back the rest
+    if (outbox_state_from(row[7].c_str()) != outbox_state::pending) break;  // a dead change holds back the rest
     if (i == 0 && !row[8].as<bool>()) break;           // head not due yet
     outbox_change c;
     c.id = row[0].as<std::int64_t>();
     c.object = key.object;
     c.key = key.key;
-    c.op = op_from_text(row[1].as<std::string>());
+    c.op = change_op_from(row[1].c_str());
     auto arr = row[2].as_array();
     for (auto [kind, text] = arr.get_next(); kind != pqxx::array_parser::done; std::tie(kind, text) = arr.get_next())
       if (kind == pqxx::array_parser::string_value) c.changed_columns.push_back(text);
@@ -188,7 +174,7 @@ std::int64_t outbox_store::enqueue(pqxx::transaction_base& tx, const std::string
   const auto r = tx.exec_params(
       "INSERT INTO " + table_ + " (object, key, op, changed_columns, new_row)"
       " VALUES ($1, $2, $3, ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5::jsonb) RETURNING id",
-      object, key, op_text(op), json::serialize(json::value_from(changed_columns)),
+      object, key, to_string(op), json::serialize(json::value_from(changed_columns)),
       json::serialize(new_row));
   return r[0][0].as<std::int64_t>();
 }
@@ -291,12 +277,10 @@ std::vector<dead_letter> outbox_store::dead_letters(pqxx::transaction_base& tx,
   return out;
 }
 
-std::optional<std::string> outbox_store::open_state(pqxx::transaction_base& tx, const key_ref& key) const {
-  const auto r = tx.exec_params("SELECT state FROM " + table_ +
-                                    " WHERE object = $1 AND key = $2 AND state <> 'done' ORDER BY id LIMIT 1",
-                                key.object, key.key);
-  if (r.empty()) return std::nullopt;
-  return r[0][0].as<std::string>();
+std::optional<outbox_state> outbox_store::open_state(pqxx::transaction_base& tx, const key_ref& key) const {
+  const auto h = open_head(tx, key);
+  if (!h) return std::nullopt;
+  return h->state;
 }
 
 std::optional<outbox_store::head> outbox_store::open_head(pqxx::transaction_base& tx, const key_ref& key) const {
@@ -304,7 +288,7 @@ std::optional<outbox_store::head> outbox_store::open_head(pqxx::transaction_base
                                     " WHERE object = $1 AND key = $2 AND state <> 'done' ORDER BY id LIMIT 1",
                                 key.object, key.key);
   if (r.empty()) return std::nullopt;
-  return head{r[0][0].as<std::int64_t>(), r[0][1].as<std::string>()};
+  return head{r[0][0].as<std::int64_t>(), outbox_state_from(r[0][1].c_str())};
 }
 
 std::vector<outbox_store::backlog_entry> outbox_store::backlog(pqxx::transaction_base& tx) const {

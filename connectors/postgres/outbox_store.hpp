@@ -11,6 +11,7 @@
 // All methods take the caller's transaction (or, for locks, any transaction on the session that
 // must hold them) so the engine can combine them with identity writes in one commit.
 
+#include "common/key_ref.hpp"
 #include "connectors/postgres/outbox_change.hpp"
 #include "connectors/postgres/values.hpp"
 
@@ -22,12 +23,6 @@
 #include <vector>
 
 namespace ks::pg {
-
-struct key_ref {
-  std::string object;
-  std::string key;
-  friend bool operator==(const key_ref&, const key_ref&) = default;
-};
 
 struct dead_letter {
   std::int64_t id = 0;
@@ -105,14 +100,14 @@ class outbox_store {
   std::vector<outbox_object_status> status(pqxx::transaction_base& tx) const;
   std::vector<dead_letter> dead_letters(pqxx::transaction_base& tx,
                                         const std::optional<std::string>& object, int limit) const;
-  // The state of a key's earliest unfinished change: "pending" (on its way), "dead" (stuck until
+  // The state of a key's earliest unfinished change: pending (on its way), dead (stuck until
   // replayed) or nullopt (nothing queued), e.g. for a row another row references.
-  std::optional<std::string> open_state(pqxx::transaction_base& tx, const key_ref& key) const;
+  std::optional<outbox_state> open_state(pqxx::transaction_base& tx, const key_ref& key) const;
   // The same change's id and state: a key's head is "older" than another change when its id is
   // lower (ids follow commit order within a key and creation order across keys).
   struct head {
     std::int64_t id = 0;
-    std::string state;
+    outbox_state state = outbox_state::pending;
   };
   std::optional<head> open_head(pqxx::transaction_base& tx, const key_ref& key) const;
 

@@ -1,7 +1,6 @@
 #pragma once
-// Value types shared by the stores: timestamps with PostgreSQL's microsecond precision, and the
-// check that a string is a UUID before it reaches SQL (a malformed one would abort the caller's
-// transaction instead of producing a clear error).
+// Timestamps as the stores exchange them: PostgreSQL's microsecond precision, carried as integers
+// so DateStyle and TimeZone never matter.
 
 #include <chrono>
 #include <cstdint>
@@ -24,11 +23,5 @@ inline std::string micros_from_timestamp_sql(std::string_view column) {
 
 inline std::int64_t to_micros(timestamp t) { return t.time_since_epoch().count(); }
 inline timestamp from_micros(std::int64_t us) { return timestamp(std::chrono::microseconds(us)); }
-
-// 8-4-4-4-12 hexadecimal digits, either case.
-bool is_uuid(std::string_view text);
-
-// Lower-case form of a UUID (PostgreSQL prints them lower-case; comparisons need one form).
-std::string normalize_uuid(std::string_view text);
 
 }  // namespace ks::pg

@@ -1,7 +1,7 @@
 #include "daemon/engine/change_applier.hpp"
 
 #include "common/log_line.hpp"
-#include "connectors/postgres/values.hpp"
+#include "common/uuid_text.hpp"
 #include "daemon/engine/value_codec.hpp"
 
 #include <algorithm>
@@ -35,7 +35,7 @@ std::vector<std::string> lookup_values(const merged_change& change, const std::s
 apply_outcome applied(const kizen::record& rec, std::string path, int requests) {
   apply_outcome o;
   o.what = apply_outcome::kind::applied;
-  o.entity_id = ks::pg::normalize_uuid(rec.id);
+  o.entity_id = ks::normalize_uuid(rec.id);
   o.kizen_updated = rec.updated;
   o.path = std::move(path);
   o.requests = requests;
@@ -121,8 +121,8 @@ net::awaitable<apply_outcome> change_applier::archive(const object_binding& obje
                                                       const std::optional<std::string>& known_entity_id) {
   std::optional<std::string> entity = known_entity_id;
   if (!entity && object.mapping->entity_id_column) {
-    if (auto id = text_of(change.before, *object.mapping->entity_id_column); id && ks::pg::is_uuid(*id))
-      entity = ks::pg::normalize_uuid(*id);
+    if (auto id = text_of(change.before, *object.mapping->entity_id_column); id && ks::is_uuid(*id))
+      entity = ks::normalize_uuid(*id);
   }
   int requests = 0;
   if (!entity && change.attempts > 0 && !change.images.empty()) {
@@ -163,7 +163,7 @@ net::awaitable<ks::result<std::optional<std::string>, apply_outcome>> change_app
     auto found = co_await client_.lookup_record(m.object, value);
     ++requests;
     if (!found) co_return ks::fail(failure_outcome(found.error(), "lookup " + m.object));
-    if (*found) co_return std::optional<std::string>(ks::pg::normalize_uuid((*found)->id));
+    if (*found) co_return std::optional<std::string>(ks::normalize_uuid((*found)->id));
   }
   const auto& image = change.images.empty() ? change.before : change.images.back();
   const auto key = text_of(image, m.key);
@@ -190,7 +190,7 @@ net::awaitable<ks::result<std::optional<std::string>, apply_outcome>> change_app
                 key + "'; fix the duplicates in Kizen, then replay";
     co_return ks::fail(std::move(o));
   }
-  if (found->results.size() == 1) co_return std::optional<std::string>(ks::pg::normalize_uuid(found->results.front().id));
+  if (found->results.size() == 1) co_return std::optional<std::string>(ks::normalize_uuid(found->results.front().id));
   co_return std::optional<std::string>();
 }
 
@@ -217,8 +217,8 @@ net::awaitable<apply_outcome> change_applier::create(const object_binding& objec
   // 1. The row names its Kizen record itself.
   if (m.entity_id_column) {
     if (auto id = text_of(change.after, *m.entity_id_column);
-        id && ks::pg::is_uuid(*id) && ks::pg::normalize_uuid(*id) != stale_entity_id) {
-      auto r = co_await client_.patch_record(m.object, ks::pg::normalize_uuid(*id), writes);
+        id && ks::is_uuid(*id) && ks::normalize_uuid(*id) != stale_entity_id) {
+      auto r = co_await client_.patch_record(m.object, ks::normalize_uuid(*id), writes);
       ++requests;
       if (r) co_return finish(applied(*r, "patch (entity_id_column)", 0));
       if (r.error().http_status != 404) co_return finish(failure_outcome(r.error(), "PATCH " + m.object));

@@ -1,7 +1,7 @@
 #include "daemon/engine/inbound_puller.hpp"
 
 #include "common/log_line.hpp"
-#include "connectors/postgres/values.hpp"
+#include "common/uuid_text.hpp"
 #include "daemon/engine/conflict_policy.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -57,11 +57,11 @@ inbound_puller::inbound_puller(net::any_io_executor executor, const config::conf
       rows_(cfg.postgres.schema),
       pending_(cfg.postgres.schema),
       finished_(executor) {
-  metrics_.describe("kizen_sync_records_pulled_total", service::metrics::type::counter,
+  metrics_.describe("kizen_sync_records_pulled_total", metrics_sink::kind::counter,
                     "Kizen records written to the tables.");
-  metrics_.describe("kizen_sync_pull_failures_total", service::metrics::type::counter,
+  metrics_.describe("kizen_sync_pull_failures_total", metrics_sink::kind::counter,
                     "Kizen records or pulls that failed.");
-  metrics_.describe("kizen_sync_last_pull_timestamp_seconds", service::metrics::type::gauge,
+  metrics_.describe("kizen_sync_last_pull_timestamp_seconds", metrics_sink::kind::gauge,
                     "Unix time of the last successful pull, per object.");
 }
 
@@ -177,7 +177,7 @@ net::awaitable<std::optional<std::vector<std::string>>> inbound_puller::full_lis
                              {{"entity_id", entity_id}, {"field_id", field_id}, {"error", r.error().message}}));
       co_return std::nullopt;
     }
-    for (const auto& v : r->results) ids.push_back(ks::pg::normalize_uuid(v.id));
+    for (const auto& v : r->results) ids.push_back(ks::normalize_uuid(v.id));
     if (!r->next || r->results.empty()) co_return ids;
   }
 }
@@ -285,7 +285,7 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
       fail(all);
       continue;
     }
-    const std::string entity = ks::pg::normalize_uuid(rec.id);
+    const std::string entity = ks::normalize_uuid(rec.id);
     try {
       pqxx::subtransaction record_tx(tx, "record");
       // Older than the version we know: nothing in it is news. The version itself is not
@@ -419,8 +419,8 @@ net::awaitable<apply_stats> inbound_puller::reconcile(const object_binding& obje
     if (!page) throw std::runtime_error("reconcile walk of " + m.object + ": " + page.error().message);
     std::vector<std::string> ids;
     for (const auto& r : page->results) {
-      seen.insert(ks::pg::normalize_uuid(r.id));
-      ids.push_back(ks::pg::normalize_uuid(r.id));
+      seen.insert(ks::normalize_uuid(r.id));
+      ids.push_back(ks::normalize_uuid(r.id));
     }
     // Only records the identity map does not know at this version need writing.
     const auto known = co_await work_pool_.run([&](pqxx::connection& conn) {
@@ -432,7 +432,7 @@ net::awaitable<apply_stats> inbound_puller::reconcile(const object_binding& obje
     });
     std::vector<kizen::record> missed;
     for (const auto& r : page->results) {
-      const auto it = known.find(ks::pg::normalize_uuid(r.id));
+      const auto it = known.find(ks::normalize_uuid(r.id));
       if (it == known.end() || !it->second || (r.updated && *r.updated > *it->second)) missed.push_back(r);
     }
     if (!missed.empty()) total += co_await apply_records(object, missed, std::nullopt);

@@ -19,8 +19,6 @@ using clock = std::chrono::steady_clock;
 
 namespace {
 
-std::pair<std::string, std::string> id_of(const pg::key_ref& k) { return {k.object, k.key}; }
-
 const char* op_name(const merged_change& m) {
   if (m.action == merged_change::kind::archive) return "delete";
   return m.began_with_insert ? "insert" : "update";
@@ -49,15 +47,15 @@ outbound_worker::outbound_worker(net::any_io_executor executor, const config::co
       drained_(executor) {
   for (const auto& o : cfg_.objects)
     if (o.direction != config::sync_direction::from_kizen && bindings_.count(o.object)) objects_.push_back(o.object);
-  metrics_.describe("kizen_sync_changes_applied_total", service::metrics::type::counter,
+  metrics_.describe("kizen_sync_changes_applied_total", metrics_sink::kind::counter,
                     "Outbox changes applied to Kizen.");
-  metrics_.describe("kizen_sync_changes_dead_total", service::metrics::type::counter,
+  metrics_.describe("kizen_sync_changes_dead_total", metrics_sink::kind::counter,
                     "Outbox changes dead-lettered.");
-  metrics_.describe("kizen_sync_change_retries_total", service::metrics::type::counter,
+  metrics_.describe("kizen_sync_change_retries_total", metrics_sink::kind::counter,
                     "Key operations scheduled for another attempt.");
-  metrics_.describe("kizen_sync_outbound_in_flight", service::metrics::type::gauge,
+  metrics_.describe("kizen_sync_outbound_in_flight", metrics_sink::kind::gauge,
                     "Keys with a Kizen request in flight.");
-  metrics_.describe("kizen_sync_apply_latency_seconds", service::metrics::type::gauge,
+  metrics_.describe("kizen_sync_apply_latency_seconds", metrics_sink::kind::gauge,
                     "Commit-to-applied latency of the last applied change, per object.");
 }
 
@@ -122,7 +120,7 @@ net::awaitable<void> outbound_worker::run() {
       continue;
     }
     for (auto& c : claimed) {
-      in_flight_.insert(id_of(c.key));
+      in_flight_.insert(c.key);
       counters_.claimed++;
       net::co_spawn(executor_, process(std::move(c)), net::detached);
     }
@@ -151,20 +149,20 @@ net::awaitable<void> outbound_worker::run() {
 }
 
 net::awaitable<std::vector<outbound_worker::claimed_key>> outbound_worker::claim(std::size_t capacity) {
-  std::vector<pg::key_ref> skip;
+  std::vector<key_ref> skip;
   const auto now = clock::now();
   for (auto it = cooldown_.begin(); it != cooldown_.end();) {
     if (it->second <= now) {
       it = cooldown_.erase(it);
     } else {
-      skip.push_back({it->first.first, it->first.second});
+      skip.push_back(it->first);
       ++it;
     }
   }
-  for (const auto& k : in_flight_) skip.push_back({k.first, k.second});
+  for (const auto& k : in_flight_) skip.push_back(k);
   // Taken together with `skip`: a finished key is either still skipped or released first, so it is
   // never locked twice by this session (advisory locks stack).
-  std::vector<pg::key_ref> finished = std::move(to_unlock_);
+  std::vector<key_ref> finished = std::move(to_unlock_);
   to_unlock_.clear();
   try {
     co_return co_await claim_pool_.run([this, capacity, &skip, &finished](pqxx::connection& conn) {
@@ -184,11 +182,11 @@ net::awaitable<std::vector<outbound_worker::claimed_key>> outbound_worker::claim
 
 std::vector<outbound_worker::claimed_key> outbound_worker::claim_keys(pqxx::transaction_base& tx,
                                                                      std::size_t capacity,
-                                                                     const std::vector<pg::key_ref>& skip) {
+                                                                     const std::vector<key_ref>& skip) {
   const auto keys = outbox_.due_keys(tx, static_cast<int>(capacity), skip, objects_);
   const auto locked = outbox_.lock_keys(tx, keys);
   std::vector<claimed_key> out;
-  std::vector<pg::key_ref> release;
+  std::vector<key_ref> release;
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (!locked[i]) continue;  // another daemon has it
     auto changes = outbox_.pending_changes(tx, keys[i], settings_.max_merge);
@@ -298,14 +296,14 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
     // persistent failure cannot turn into a tight loop of Kizen requests.
     logger_->error(log_line("processing a change failed; it stays queued",
                             {{"object", claimed.key.object}, {"key", claimed.key.key}, {"error", e.what()}}));
-    cooldown_[id_of(claimed.key)] = clock::now() + settings_.failure_cooldown;
+    cooldown_[claimed.key] = clock::now() + settings_.failure_cooldown;
     schedule_wake_in(settings_.failure_cooldown);
   }
 
   // The key lock is released by the next claim (woken below), in its transaction: one round trip
   // on the single claim session per key fewer, and that session is what bounds throughput.
   to_unlock_.push_back(claimed.key);
-  in_flight_.erase(id_of(claimed.key));
+  in_flight_.erase(claimed.key);
   metrics_.set("kizen_sync_outbound_in_flight", {}, static_cast<double>(in_flight_.size()));
   if (in_flight_.empty()) drained_.cancel();
   wake();
@@ -314,7 +312,7 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
 bool outbound_worker::create_waits_for(pqxx::transaction_base& tx, const row_reference& ref,
                                        std::int64_t own_head) const {
   if (const auto head = outbox_.open_head(tx, {ref.object, ref.key}))
-    return head->state == "pending" && head->id < own_head;
+    return head->state == pg::outbox_state::pending && head->id < own_head;
   // Nothing queued: the row predates `migrate`. persist() queues it; wait for it only if it has no
   // relationship of its own to send (so it never waits in turn).
   const auto b = bindings_.find(ref.object);
@@ -407,13 +405,13 @@ outbound_worker::persist_result outbound_worker::persist(pqxx::connection& conn,
       std::vector<std::string> missing;
       bool stuck = false;
       for (const auto& ref : outcome.waiting_for) {
-        const pg::key_ref ref_key{ref.object, ref.key};
+        const key_ref ref_key{ref.object, ref.key};
         const auto state = outbox_.open_state(tx, ref_key);
-        if (state == "pending") continue;  // on its way
+        if (state == pg::outbox_state::pending) continue;  // on its way
         // Read after the state (each statement sees what was committed when it started): a row
         // applied since the change was claimed has its identity now and must not be queued again.
         if (!state && identities_.find(tx, ref.object, ref.key)) continue;
-        if (state == "dead") {
+        if (state == pg::outbox_state::dead) {
           stuck = true;
           continue;
         }

@@ -76,7 +76,7 @@ class outbound_worker {
 
  private:
   struct claimed_key {
-    pg::key_ref key;
+    key_ref key;
     std::vector<pg::outbox_change> changes;
     std::optional<pg::identity> identity;
   };
@@ -90,7 +90,7 @@ class outbound_worker {
   boost::asio::awaitable<std::vector<claimed_key>> claim(std::size_t capacity);
   // Picks, locks and reads up to `capacity` due keys (claim()'s transaction).
   std::vector<claimed_key> claim_keys(pqxx::transaction_base& tx, std::size_t capacity,
-                                      const std::vector<pg::key_ref>& skip);
+                                      const std::vector<key_ref>& skip);
   boost::asio::awaitable<void> process(claimed_key claimed);
   persist_result persist(pqxx::connection& conn, const claimed_key& claimed, const merged_change& change,
                          const apply_outcome& outcome);
@@ -119,9 +119,9 @@ class outbound_worker {
   pg::table_rows rows_;
   std::vector<std::string> objects_;  // configured objects that send (direction both/to_kizen)
 
-  std::set<std::pair<std::string, std::string>> in_flight_;
-  std::vector<pg::key_ref> to_unlock_;  // finished keys whose lock the next claim releases
-  std::map<std::pair<std::string, std::string>, std::chrono::steady_clock::time_point> cooldown_;
+  std::set<key_ref> in_flight_;
+  std::vector<key_ref> to_unlock_;  // finished keys whose lock the next claim releases
+  std::map<key_ref, std::chrono::steady_clock::time_point> cooldown_;
   boost::asio::steady_timer wake_timer_;
   boost::asio::steady_timer drained_;  // cancelled when the last in-flight operation ends
   std::optional<std::chrono::steady_clock::time_point> next_due_;

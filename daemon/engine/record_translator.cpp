@@ -1,6 +1,6 @@
 #include "daemon/engine/record_translator.hpp"
 
-#include "connectors/postgres/values.hpp"
+#include "common/uuid_text.hpp"
 #include "daemon/engine/value_codec.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -54,10 +54,10 @@ bool is_date_text(std::string_view s) {
 
 // The id of a related record value: {"id": ...} or a bare id string.
 std::optional<std::string> related_id(const json::value& v) {
-  if (v.is_string() && ks::pg::is_uuid(v.get_string())) return ks::pg::normalize_uuid(v.get_string());
+  if (v.is_string() && ks::is_uuid(v.get_string())) return ks::normalize_uuid(v.get_string());
   if (const auto* o = v.if_object())
-    if (const auto* id = o->if_contains("id"); id && id->is_string() && ks::pg::is_uuid(id->get_string()))
-      return ks::pg::normalize_uuid(id->get_string());
+    if (const auto* id = o->if_contains("id"); id && id->is_string() && ks::is_uuid(id->get_string()))
+      return ks::normalize_uuid(id->get_string());
   return std::nullopt;
 }
 

@@ -31,9 +31,9 @@ sync_engine::sync_engine(net::any_io_executor executor, config::config cfg, serv
   work_pool_ = std::make_unique<db_pool>(cfg_.postgres.url, std::clamp(cfg_.kizen.max_connections, 2, 4),
                                          session_setup("kizen-sync"));
   inbound_pool_ = std::make_unique<db_pool>(cfg_.postgres.url, 2, session_setup("kizen-sync inbound"));
-  metrics_.describe("kizen_sync_outbox_backlog", service::metrics::type::gauge, "Pending outbox changes.");
-  metrics_.describe("kizen_sync_outbox_dead", service::metrics::type::gauge, "Dead-lettered outbox changes.");
-  metrics_.describe("kizen_sync_up", service::metrics::type::gauge, "1 once the sync runs, 0 while starting.");
+  metrics_.describe("kizen_sync_outbox_backlog", metrics_sink::kind::gauge, "Pending outbox changes.");
+  metrics_.describe("kizen_sync_outbox_dead", metrics_sink::kind::gauge, "Dead-lettered outbox changes.");
+  metrics_.describe("kizen_sync_up", metrics_sink::kind::gauge, "1 once the sync runs, 0 while starting.");
   metrics_.set("kizen_sync_up", {}, 0);
 }
 
@@ -128,12 +128,12 @@ net::awaitable<void> sync_engine::run() {
   };
   background_running_ = 3;
   // The listener wakes the outbound worker on every commit (and after each reconnect).
-  net::co_spawn(executor_, listener_->run([this](std::string_view) { outbound_->wake(); }),
-                net::bind_cancellation_slot(listener_stop_.slot(), ended("listener")));
+  net::co_spawn(executor_, listener_->run([this](std::string_view) { outbound_->wake(); }, listener_stop_.get_token()),
+                ended("listener"));
   net::co_spawn(executor_, housekeeping(), ended("housekeeping"));
   net::co_spawn(executor_, inbound_->run(), ended("inbound"));
   co_await outbound_->run();  // returns after stop(), once in-flight work is done
-  listener_stop_.emit(net::cancellation_type::terminal);
+  listener_stop_.request_stop();
   timer_.cancel();
   while (background_running_ > 0) {
     finished_.expires_at(std::chrono::steady_clock::time_point::max());

@@ -16,9 +16,9 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
+#include <stop_token>
 #include <spdlog/logger.h>
 #include <string>
 #include <vector>
@@ -63,7 +63,7 @@ class sync_engine {
   std::unique_ptr<pg::change_listener> listener_;
   boost::asio::steady_timer timer_;        // start() backoff and housekeeping pauses
   boost::asio::steady_timer finished_;     // cancelled whenever a background coroutine ends
-  boost::asio::cancellation_signal listener_stop_;
+  std::stop_source listener_stop_;
   int background_running_ = 0;             // listener, housekeeping, inbound still running
   bool stopping_ = false;
   bool started_ = false;

@@ -44,10 +44,10 @@ std::string metrics::render_labels(const metric_labels& labels) {
 
 metrics::family& metrics::family_for(const std::string& name) { return families_[name]; }
 
-void metrics::describe(const std::string& name, type t, const std::string& help) {
+void metrics::describe(const std::string& name, kind k, const std::string& help) {
   std::lock_guard lock(mutex_);
   auto& f = family_for(name);
-  f.kind = t;
+  f.type = k;
   f.help = help;
 }
 
@@ -79,7 +79,7 @@ std::string metrics::render() const {
   std::string out;
   for (const auto& [name, f] : families_) {
     if (!f.help.empty()) out += "# HELP " + name + " " + f.help + "\n";
-    out += "# TYPE " + name + (f.kind == type::counter ? " counter\n" : " gauge\n");
+    out += "# TYPE " + name + (f.type == kind::counter ? " counter\n" : " gauge\n");
     for (const auto& [labels, v] : f.series) out += name + labels + " " + format_value(v) + "\n";
   }
   return out;

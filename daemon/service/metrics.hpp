@@ -2,6 +2,8 @@
 // A small Prometheus metrics registry: counters and gauges with labels, rendered in the text
 // exposition format for /metrics. Thread-safe; updates are rare enough for one mutex.
 
+#include "common/metrics_sink.hpp"
+
 #include <map>
 #include <mutex>
 #include <string>
@@ -10,25 +12,23 @@
 
 namespace ks::service {
 
-using metric_labels = std::vector<std::pair<std::string, std::string>>;
+using ks::metric_labels;
 
-class metrics {
+class metrics final : public metrics_sink {
  public:
-  enum class type { counter, gauge };
-
-  // Declares a family (name, type, help). Updating an undeclared family declares it as a gauge.
-  void describe(const std::string& name, type t, const std::string& help);
-  void add(const std::string& name, const metric_labels& labels, double delta);
-  void set(const std::string& name, const metric_labels& labels, double value);
-  double value(const std::string& name, const metric_labels& labels) const;  // 0 if unset
+  // Declares a family (name, kind, help). Updating an undeclared family declares it as a gauge.
+  void describe(const std::string& name, kind k, const std::string& help) override;
+  void add(const std::string& name, const metric_labels& labels, double delta) override;
+  void set(const std::string& name, const metric_labels& labels, double value) override;
   // Drops every series of a gauge family (before re-setting a snapshot, e.g. per-object backlog).
-  void clear(const std::string& name);
+  void clear(const std::string& name) override;
+  double value(const std::string& name, const metric_labels& labels) const;  // 0 if unset
 
   std::string render() const;
 
  private:
   struct family {
-    type kind = type::gauge;
+    kind type = kind::gauge;
     std::string help;
     std::map<std::string, double> series;  // rendered label set → value
   };

@@ -11,6 +11,7 @@
 #include <thread>
 
 using namespace ks::pg;
+using ks::key_ref;
 
 namespace {
 
@@ -109,7 +110,7 @@ TEST_F(outbox_store_test, a_dead_change_blocks_its_key_until_replayed) {
   EXPECT_EQ(dead[0].last_error, "400: email: Enter a valid email address.");
   auto status = in_tx([&](pqxx::work& tx) { return store_.status(tx); });
   ASSERT_EQ(status.size(), 1u);
-  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.open_state(tx, {"client_client", "1"}); }), "dead");
+  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.open_state(tx, {"client_client", "1"}); }), outbox_state::dead);
   auto backlog = in_tx([&](pqxx::work& tx) { return store_.backlog(tx); });
   ASSERT_EQ(backlog.size(), 1u);
   EXPECT_EQ(backlog[0].pending, 2);
@@ -208,7 +209,7 @@ TEST_F(outbox_store_test, note_attempt_enqueue_and_purge) {
   ASSERT_EQ(queued.size(), 1u);
   EXPECT_EQ(queued[0].id, id);
   EXPECT_EQ(queued[0].new_row.at("name"), "Acme");
-  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.open_state(tx, {"companies", "7"}); }), "pending");
+  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.open_state(tx, {"companies", "7"}); }), outbox_state::pending);
   EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.open_state(tx, {"companies", "8"}); }), std::nullopt);
   // Only configured objects are claimed.
   EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}, {"companies"}); }),

@@ -59,7 +59,7 @@ TEST_F(pg_change_listener, many_notifications_in_one_burst_all_arrive) {
 TEST_F(pg_change_listener, survives_pg_terminate_backend_and_wakes_again) {
   change_listener_options options;
   options.application_name = unique_name("ks_listener_");
-  options.initial_backoff = std::chrono::milliseconds(10);
+  options.reconnect.initial = std::chrono::milliseconds(10);
   listener_harness h(db_.url(), "ks_changes", options);
   h.expect_connected();
   notify("ks_changes", "before");
@@ -85,8 +85,8 @@ TEST_F(pg_change_listener, keeps_retrying_until_the_database_accepts_it) {
   const std::string name = unique_name("ks_late_");
   const std::string url = ks::test::with_database(ks::test::database_url_from_env(), name);
   change_listener_options options;
-  options.initial_backoff = std::chrono::milliseconds(10);
-  options.max_backoff = std::chrono::milliseconds(200);
+  options.reconnect.initial = std::chrono::milliseconds(10);
+  options.reconnect.max = std::chrono::milliseconds(200);
   listener_harness h(url, "late", options);
   {
     pqxx::nontransaction tx(*conn_);
@@ -105,10 +105,10 @@ TEST_F(pg_change_listener, keeps_retrying_until_the_database_accepts_it) {
   tx.exec0("DROP DATABASE " + tx.quote_name(name) + " WITH (FORCE)");
 }
 
-TEST_F(pg_change_listener, cancellation_stops_it_while_disconnected_too) {
+TEST_F(pg_change_listener, a_stop_ends_it_while_disconnected_too) {
   // Nothing listens at this socket directory: the listener sits in its backoff.
   change_listener_options options;
-  options.initial_backoff = std::chrono::milliseconds(60'000);
+  options.reconnect.initial = std::chrono::milliseconds(60'000);
   listener_harness h("postgresql:///x?host=/nonexistent-ks-dir&port=1", "never", options);
   EXPECT_TRUE(h.stop());
   EXPECT_EQ(h.listener().connections(), 0u);
@@ -124,8 +124,8 @@ TEST_F(pg_change_listener, a_dropped_database_is_reported_but_never_crashes_it) 
   }
   const std::string url = ks::test::with_database(ks::test::database_url_from_env(), name);
   change_listener_options options;
-  options.initial_backoff = std::chrono::milliseconds(10);
-  options.max_backoff = std::chrono::milliseconds(50);
+  options.reconnect.initial = std::chrono::milliseconds(10);
+  options.reconnect.max = std::chrono::milliseconds(50);
   listener_harness h(url, "gone", options);
   h.expect_connected();
   {

@@ -151,13 +151,13 @@ class listener_harness {
           std::lock_guard lock(mutex_);
           payloads_.emplace_back(payload);
           changed_.notify_all();
-        }),
-        boost::asio::bind_cancellation_slot(stop_.slot(), [this](std::exception_ptr e) {
+        }, stop_.get_token()),
+        [this](std::exception_ptr e) {
           std::lock_guard lock(mutex_);
           finished_ = true;
           error_ = e;
           changed_.notify_all();
-        }));
+        });
     thread_ = std::thread([this] { io_.run(); });
   }
 
@@ -181,10 +181,10 @@ class listener_harness {
     ASSERT_EQ(*p, "") << "expected the (re)connect signal";
   }
 
-  // Cancels run() and waits for it to return; true when it returned normally.
+  // Asks run() to stop and waits for it to return; true when it returned normally.
   bool stop() {
     if (!thread_.joinable()) return stopped_cleanly_;
-    boost::asio::post(io_, [this] { stop_.emit(boost::asio::cancellation_type::terminal); });
+    boost::asio::post(io_, [this] { stop_.request_stop(); });
     {
       std::unique_lock lock(mutex_);
       changed_.wait_for(lock, hang_guard, [&] { return finished_; });
@@ -203,7 +203,7 @@ class listener_harness {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
       boost::asio::make_work_guard(io_);
   change_listener listener_;
-  boost::asio::cancellation_signal stop_;
+  std::stop_source stop_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<std::string> payloads_;

@@ -51,7 +51,7 @@ TEST(status_server, healthz_follows_the_probe) {
 
 TEST(status_server, metrics_render_the_registry) {
   running_server s;
-  s.registry.describe("kizen_sync_backlog", metrics::type::gauge, "Pending changes.");
+  s.registry.describe("kizen_sync_backlog", metrics::kind::gauge, "Pending changes.");
   s.registry.set("kizen_sync_backlog", {{"object", "deals"}}, 3);
   auto r = ks::test::http_call(s.url(), "GET", "/metrics");
   EXPECT_EQ(r.status, 200);

@@ -268,13 +268,5 @@ TEST(request_builder, refuses_arguments_that_make_no_valid_request) {
   EXPECT_FALSE(request_builder::list_fields("client_client"));
 }
 
-TEST(request_builder, uuid_check) {
-  EXPECT_TRUE(is_uuid(rec_id));
-  EXPECT_TRUE(is_uuid("0F8FAD5B-D9CB-469F-A165-70867728950E"));
-  EXPECT_FALSE(is_uuid("0f8fad5b-d9cb-469f-a165-70867728950"));
-  EXPECT_FALSE(is_uuid("0f8fad5bxd9cb-469f-a165-70867728950e"));
-  EXPECT_FALSE(is_uuid("0f8fad5b-d9cb-469f-a165-70867728950g"));
-}
-
 }  // namespace
 }  // namespace ks::kizen

@@ -30,17 +30,6 @@ TEST(pg_sql_quote, identifier_problems_are_named) {
   EXPECT_EQ(identifier_problem(std::string("a\0b", 3)), "contains a NUL byte");
 }
 
-TEST(pg_values, uuid_check_and_normalisation) {
-  EXPECT_TRUE(is_uuid("5f0c3a5e-8d7b-4c1e-9a51-3b2f6d7e8a90"));
-  EXPECT_TRUE(is_uuid("5F0C3A5E-8D7B-4C1E-9A51-3B2F6D7E8A90"));
-  EXPECT_FALSE(is_uuid("5f0c3a5e8d7b4c1e9a513b2f6d7e8a90"));
-  EXPECT_FALSE(is_uuid("5f0c3a5e-8d7b-4c1e-9a51-3b2f6d7e8a9g"));
-  EXPECT_FALSE(is_uuid("5f0c3a5e-8d7b-4c1e-9a51-3b2f6d7e8a9"));
-  EXPECT_FALSE(is_uuid(""));
-  EXPECT_EQ(normalize_uuid("5F0C3A5E-8D7B-4C1E-9A51-3B2F6D7E8A90"),
-            "5f0c3a5e-8d7b-4c1e-9a51-3b2f6d7e8a90");
-}
-
 TEST(pg_values, microsecond_timestamps_round_trip) {
   const auto t = from_micros(1'733'000'123'456'789);
   EXPECT_EQ(to_micros(t), 1'733'000'123'456'789);

@@ -6,7 +6,7 @@ using ks::service::metrics;
 
 TEST(metrics, renders_prometheus_text_with_help_type_and_labels) {
   metrics m;
-  m.describe("kizen_sync_changes_applied_total", metrics::type::counter, "Changes applied to Kizen.");
+  m.describe("kizen_sync_changes_applied_total", metrics::kind::counter, "Changes applied to Kizen.");
   m.add("kizen_sync_changes_applied_total", {{"object", "client_client"}}, 2);
   m.add("kizen_sync_changes_applied_total", {{"object", "client_client"}}, 3);
   m.set("kizen_sync_backlog", {{"object", "deals"}}, 7);
