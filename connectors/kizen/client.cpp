@@ -33,7 +33,7 @@ client::client(std::unique_ptr<http_pool> pool, std::shared_ptr<spdlog::logger> 
     : pool_(std::move(pool)), logger_(std::move(logger)), api_key_(std::move(api_key)) {}
 
 result<std::unique_ptr<client>, error> client::create(net::any_io_executor executor,
-                                                      const config::kizen_settings& settings,
+                                                      const client_settings& settings,
                                                       std::shared_ptr<spdlog::logger> logger,
                                                       http_pool::options pool_options) {
   if (!logger) logger = std::make_shared<spdlog::logger>("kizen", std::make_shared<spdlog::sinks::null_sink_mt>());

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "config/config.hpp"
+#include "connectors/kizen/client_settings.hpp"
 #include "connectors/kizen/error.hpp"
 #include "connectors/kizen/field_write.hpp"
 #include "connectors/kizen/http_pool.hpp"
@@ -42,7 +42,7 @@ class client {
 
   // Fails on unusable settings (see http_pool::create).
   static result<std::unique_ptr<client>, error> create(boost::asio::any_io_executor executor,
-                                                       const config::kizen_settings& settings,
+                                                       const client_settings& settings,
                                                        std::shared_ptr<spdlog::logger> logger,
                                                        http_pool::options pool_options = {});
 

@@ -1,9 +1,6 @@
 #include "connectors/kizen/error.hpp"
 
 #include <array>
-#include <boost/asio/error.hpp>
-#include <boost/asio/ssl/error.hpp>
-#include <boost/beast/core/error.hpp>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
@@ -157,38 +154,6 @@ error http_error(int status, std::string_view what, std::string_view server_mess
     e.message += ": ";
     e.message += server_message;
   }
-  return e;
-}
-
-error transport_error(const boost::system::error_code& ec, std::string_view what,
-                      std::string_view detail) {
-  namespace net = boost::asio;
-  error e;
-  e.message = std::string(what) + ": ";
-  if (ec == net::error::operation_aborted) {
-    e.kind = error_kind::cancelled;
-    e.message += "cancelled";
-    return e;
-  }
-  if (ec == boost::beast::error::timeout || ec == net::error::timed_out) {
-    e.kind = error_kind::timeout;
-    e.retryable = true;
-    e.message += "request_timeout elapsed";
-    return e;
-  }
-  if (ec.category() == net::error::get_ssl_category()) {
-    // Handshake and certificate problems do not heal by retrying: they need the operator.
-    e.kind = error_kind::tls;
-    e.retryable = false;
-    e.message += "TLS failure: " + ec.message();
-    if (!detail.empty()) e.message += " (" + std::string(detail) + ")";
-    return e;
-  }
-  // Connection refused/reset, EOF, a truncated TLS stream, host not found: transient.
-  e.kind = error_kind::network;
-  e.retryable = true;
-  e.message += ec.message();
-  if (!detail.empty()) e.message += " (" + std::string(detail) + ")";
   return e;
 }
 

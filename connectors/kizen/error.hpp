@@ -8,8 +8,6 @@
 #include <string>
 #include <string_view>
 
-#include <boost/system/error_code.hpp>
-
 namespace ks::kizen {
 
 enum class error_kind {
@@ -48,12 +46,6 @@ std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text);
 // Retryable: 429 and 5xx. Permanent: every other status.
 error http_error(int status, std::string_view what, std::string_view server_message,
                  std::optional<std::chrono::milliseconds> retry_after);
-
-// A transport failure (connect, TLS handshake, write, read) during `what`. Timeouts and network
-// failures are retryable; certificate and other TLS failures are not; operation_aborted means
-// the caller cancelled. `detail` adds context, e.g. OpenSSL's verify result.
-error transport_error(const boost::system::error_code& ec, std::string_view what,
-                      std::string_view detail = {});
 
 // A 2xx answer whose body cannot be used (permanent).
 error protocol_error(int status, std::string_view what, std::string_view problem);

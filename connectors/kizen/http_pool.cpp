@@ -22,6 +22,7 @@
 #include "common/log_line.hpp"
 #include "connectors/kizen/rate_limiter.hpp"
 #include "connectors/kizen/rate_limiter_async.hpp"
+#include "connectors/kizen/transport_error.hpp"
 
 namespace ks::kizen {
 
@@ -91,7 +92,7 @@ struct slot_waiter {
 }  // namespace
 
 struct http_pool::impl {
-  impl(net::any_io_executor ex, const config::kizen_settings& s, endpoint ep, options o,
+  impl(net::any_io_executor ex, const client_settings& s, endpoint ep, options o,
        std::shared_ptr<spdlog::logger> log)
       : executor(std::move(ex)),
         settings(s),
@@ -104,7 +105,7 @@ struct http_pool::impl {
         max_slots(static_cast<std::size_t>(s.max_connections)) {}
 
   net::any_io_executor executor;
-  config::kizen_settings settings;  // holds the API key: never logged, never in messages
+  client_settings settings;  // holds the API key: never logged, never in messages
   endpoint server;
   options opts;
   std::shared_ptr<spdlog::logger> logger;
@@ -334,13 +335,13 @@ http_pool::~http_pool() {
 }
 
 result<std::unique_ptr<http_pool>, error> http_pool::create(net::any_io_executor executor,
-                                                            const config::kizen_settings& settings,
+                                                            const client_settings& settings,
                                                             std::shared_ptr<spdlog::logger> logger) {
   return create(std::move(executor), settings, std::move(logger), options{});
 }
 
 result<std::unique_ptr<http_pool>, error> http_pool::create(net::any_io_executor executor,
-                                                            const config::kizen_settings& settings,
+                                                            const client_settings& settings,
                                                             std::shared_ptr<spdlog::logger> logger,
                                                             options opts) {
   if (!logger) logger = std::make_shared<spdlog::logger>("kizen", std::make_shared<spdlog::sinks::null_sink_mt>());

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "common/result.hpp"
-#include "config/config.hpp"
+#include "connectors/kizen/client_settings.hpp"
 #include "connectors/kizen/api_request.hpp"
 #include "connectors/kizen/endpoint.hpp"
 #include "connectors/kizen/error.hpp"
@@ -54,11 +54,11 @@ class http_pool {
   // host included), max_connections < 1, or a ca_file that cannot be loaded. With
   // tls_verify false it logs a warning, because certificates are then not checked at all.
   static result<std::unique_ptr<http_pool>, error> create(boost::asio::any_io_executor executor,
-                                                          const config::kizen_settings& settings,
+                                                          const client_settings& settings,
                                                           std::shared_ptr<spdlog::logger> logger,
                                                           options opts);
   static result<std::unique_ptr<http_pool>, error> create(boost::asio::any_io_executor executor,
-                                                          const config::kizen_settings& settings,
+                                                          const client_settings& settings,
                                                           std::shared_ptr<spdlog::logger> logger);
   ~http_pool();
   http_pool(const http_pool&) = delete;

@@ -1,5 +1,7 @@
 #include "connectors/kizen/response_parser.hpp"
 
+#include "connectors/kizen/json_reader.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -24,155 +26,13 @@ const char* to_string(upsert_action a) {
 
 namespace {
 
+using detail::kind_name;
+using detail::quote;
+using detail::reader;
+
 // Deep enough for any record; shallow enough that a hostile body cannot exhaust the stack.
 constexpr std::size_t max_json_depth = 64;
 constexpr std::size_t max_quoted = 300;
-
-// Bounded text for messages. Control bytes become '?'; so do all non-ASCII bytes unless the
-// text is known to be UTF-8 (it came out of the JSON parser), in which case it is kept and
-// never cut inside a character.
-std::string quote(std::string_view s, std::size_t limit = 80, bool utf8 = false) {
-  std::string out;
-  std::size_t i = 0;
-  for (; i < s.size() && out.size() < limit; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else if (c >= 0x80 && utf8) {
-      out += static_cast<char>(c);
-    } else {
-      out += '?';
-    }
-  }
-  if (i < s.size()) {
-    if (utf8)
-      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
-    if (utf8 && !out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();
-    out += "...";
-  }
-  return out;
-}
-
-const char* kind_name(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_: return "a number";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
-  }
-  return "something else";
-}
-
-// Collects the first problem met, with its path inside the body.
-class reader {
- public:
-  explicit reader(std::string_view what) : what_(what) {}
-
-  bool fail(const std::string& path, std::string_view problem) {
-    if (!error_) {
-      error_ = std::string(what_);
-      if (!path.empty()) *error_ += ": " + path;
-      *error_ += ": ";
-      *error_ += problem;
-    }
-    return false;
-  }
-  bool failed() const { return error_.has_value(); }
-  const std::string& error() const { return *error_; }
-
-  static std::string member(const std::string& path, std::string_view key) {
-    return path.empty() ? std::string(key) : path + "." + std::string(key);
-  }
-  static std::string index(const std::string& path, std::size_t i) {
-    return path + "[" + std::to_string(i) + "]";
-  }
-  static std::string keyed(const std::string& path, std::string_view key) {
-    return path + "[\"" + quote(key) + "\"]";
-  }
-
-  const json::object* object(const json::value& v, const std::string& path) {
-    if (const auto* o = v.if_object()) return o;
-    fail(path, std::string("expected object, got ") + kind_name(v));
-    return nullptr;
-  }
-  const json::array* array(const json::value& v, const std::string& path) {
-    if (const auto* a = v.if_array()) return a;
-    fail(path, std::string("expected array, got ") + kind_name(v));
-    return nullptr;
-  }
-
-  // A required string member.
-  bool string(const json::object& o, std::string_view key, const std::string& path, std::string& out,
-              bool non_empty = false) {
-    const auto* v = o.if_contains(key);
-    if (!v) return fail(member(path, key), "missing");
-    if (!v->is_string()) return fail(member(path, key), std::string("expected string, got ") + kind_name(*v));
-    out = std::string(v->get_string());
-    if (non_empty && out.empty()) return fail(member(path, key), "must not be empty");
-    return true;
-  }
-  // An optional string member: absent or null leaves `out` alone.
-  bool opt_string(const json::object& o, std::string_view key, const std::string& path, std::string& out) {
-    const auto* v = o.if_contains(key);
-    if (!v || v->is_null()) return true;
-    if (!v->is_string()) return fail(member(path, key), std::string("expected string, got ") + kind_name(*v));
-    out = std::string(v->get_string());
-    return true;
-  }
-  bool opt_string(const json::object& o, std::string_view key, const std::string& path,
-                  std::optional<std::string>& out) {
-    const auto* v = o.if_contains(key);
-    if (!v || v->is_null()) return true;
-    if (!v->is_string()) return fail(member(path, key), std::string("expected string, got ") + kind_name(*v));
-    out = std::string(v->get_string());
-    return true;
-  }
-  // A non-negative integer that fits std::int64_t.
-  bool count(const json::value& v, const std::string& path, std::int64_t& out) {
-    if (v.is_int64()) {
-      if (v.get_int64() < 0) return fail(path, "must not be negative");
-      out = v.get_int64();
-      return true;
-    }
-    if (v.is_uint64()) {
-      if (v.get_uint64() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-        return fail(path, "number out of range");
-      out = static_cast<std::int64_t>(v.get_uint64());
-      return true;
-    }
-    if (v.is_double()) return fail(path, "expected an integer, got " + quote(json::serialize(v)));
-    return fail(path, std::string("expected integer, got ") + kind_name(v));
-  }
-  // Field values are passed on as they are, but must not hold numbers JSON cannot carry
-  // (1e999 parses as infinity and would serialize as invalid JSON later).
-  bool finite(const json::value& v, const std::string& path) {
-    switch (v.kind()) {
-      case json::kind::double_:
-        if (!std::isfinite(v.get_double())) return fail(path, "number out of range");
-        return true;
-      case json::kind::array: {
-        const auto& a = v.get_array();
-        for (std::size_t i = 0; i < a.size(); ++i)
-          if (!finite(a[i], index(path, i))) return false;
-        return true;
-      }
-      case json::kind::object:
-        for (const auto& kv : v.get_object())
-          if (!finite(kv.value(), keyed(path, kv.key()))) return false;
-        return true;
-      default:
-        return true;
-    }
-  }
-
- private:
-  std::string_view what_;
-  std::optional<std::string> error_;
-};
 
 bool read_timestamp(reader& r, const std::string& path, const std::string& text,
                     std::optional<timestamp>& out) {

@@ -17,7 +17,7 @@ retry_policy::retry_policy(int max_attempts, duration initial_backoff, duration 
       initial_backoff_(std::max(duration::zero(), initial_backoff)),
       max_backoff_(std::max(duration::zero(), max_backoff)) {}
 
-retry_policy::retry_policy(const config::retry_settings& settings)
+retry_policy::retry_policy(const retry_settings& settings)
     : retry_policy(settings.max_attempts, settings.initial_backoff, settings.max_backoff) {}
 
 bool retry_policy::should_retry(int attempts_made) const { return attempts_made < max_attempts_; }

@@ -8,7 +8,7 @@
 #include <functional>
 #include <optional>
 
-#include "config/config.hpp"
+#include "connectors/kizen/client_settings.hpp"
 
 namespace ks::kizen {
 
@@ -26,7 +26,7 @@ class retry_policy {
   // max_attempts counts every attempt including the first (1 = never retry); values below 1
   // are read as 1. Negative durations are read as 0; a max_backoff below initial_backoff caps it.
   retry_policy(int max_attempts, duration initial_backoff, duration max_backoff);
-  explicit retry_policy(const config::retry_settings& settings);
+  explicit retry_policy(const retry_settings& settings);
 
   // True when attempt number `attempts_made` (1-based, the one that just failed) may be
   // followed by another.

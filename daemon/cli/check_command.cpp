@@ -2,6 +2,8 @@
 // keys, schema and triggers) and Kizen (credentials, objects, mapped fields, record access).
 #include "daemon/cli/commands.hpp"
 
+#include "config/connector_settings.hpp"
+
 #include "connectors/kizen/client.hpp"
 #include "connectors/postgres/connection_settings.hpp"
 #include "connectors/postgres/migrator.hpp"
@@ -56,7 +58,7 @@ void check_postgres(const config::config& cfg, online_report& report) {
 net::awaitable<void> check_kizen(const config::config& cfg, online_report& report) {
   // co_await in its own statement: GCC 12 mangles temporaries of a full-expression that awaits.
   const auto executor = co_await net::this_coro::executor;
-  auto client = kizen::client::create(executor, cfg.kizen, service::make_logger("kizen"));
+  auto client = kizen::client::create(executor, config::kizen_client_settings(cfg.kizen), service::make_logger("kizen"));
   if (!client) {
     report.problems.push_back("Kizen: " + client.error().message);
     co_return;

@@ -1,5 +1,7 @@
 #include "daemon/engine/engine_settings.hpp"
 
+#include "config/connector_settings.hpp"
+
 #include <pqxx/nontransaction>
 
 namespace ks::engine {
@@ -17,7 +19,7 @@ outbound_settings outbound_settings_from(const config::config& cfg) {
   s.max_in_flight = cfg.kizen.max_connections;
   s.max_merge = cfg.daemon.batch_size;
   s.poll_interval = cfg.daemon.outbox_poll_interval;
-  s.retry = cfg.kizen.retry;
+  s.retry = config::kizen_retry_settings(cfg.kizen.retry);
   return s;
 }
 

@@ -42,7 +42,7 @@ struct outbound_settings {
   std::chrono::milliseconds reference_wait{300}; // recheck a change waiting for a referenced row
   std::chrono::milliseconds stuck_reference_wait{30000};  // ... when that row is dead-lettered
   std::chrono::milliseconds failure_cooldown{10000};     // a key whose processing threw
-  config::retry_settings retry;
+  kizen::retry_settings retry;
 };
 
 struct outbound_counters {

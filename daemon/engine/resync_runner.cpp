@@ -1,5 +1,6 @@
 #include "daemon/engine/resync_runner.hpp"
 
+#include "config/connector_settings.hpp"
 #include "common/log_line.hpp"
 #include "connectors/kizen/client.hpp"
 #include "connectors/postgres/migrator.hpp"
@@ -135,7 +136,7 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::run(resync
   } catch (const std::exception& e) {
     co_return ks::fail(std::string("cannot reach PostgreSQL: ") + e.what());
   }
-  auto client = kizen::client::create(p.executor, p.cfg.kizen, service::make_logger("kizen"));
+  auto client = kizen::client::create(p.executor, config::kizen_client_settings(p.cfg.kizen), service::make_logger("kizen"));
   if (!client) co_return ks::fail(client.error().message);
   p.client = std::move(*client);
   auto bound = co_await bind_to_kizen(*p.client, p.cfg);

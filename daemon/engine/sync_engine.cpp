@@ -1,5 +1,6 @@
 #include "daemon/engine/sync_engine.hpp"
 
+#include "config/connector_settings.hpp"
 #include "common/log_line.hpp"
 #include "connectors/postgres/capture_trigger.hpp"
 #include "connectors/postgres/migrator.hpp"
@@ -80,7 +81,7 @@ net::awaitable<ks::result<void, std::vector<std::string>>> sync_engine::start() 
   }
 
   // 2. Kizen's field metadata: every mapped object and field exists, with its id and type.
-  auto client = kizen::client::create(executor_, cfg_.kizen, service::make_logger("kizen"));
+  auto client = kizen::client::create(executor_, config::kizen_client_settings(cfg_.kizen), service::make_logger("kizen"));
   if (!client) co_return ks::fail(std::vector<std::string>{client.error().message});
   client_ = std::move(*client);
   backoff = 500ms;

@@ -1,5 +1,6 @@
 #include "tests/integration/inbound/inbound_fixture.hpp"
 
+#include "config/connector_settings.hpp"
 #include "config/config_loader.hpp"
 #include "daemon/engine/engine_settings.hpp"
 #include "daemon/service/logging.hpp"
@@ -82,7 +83,7 @@ engine_harness::engine_harness(const std::string& config_path)
   }
   cfg_ = std::move(*loaded);
   service::set_log_level(spdlog::level::info);
-  auto made = kizen::client::create(io_.get_executor(), cfg_.kizen, service::make_logger("kizen"));
+  auto made = kizen::client::create(io_.get_executor(), config::kizen_client_settings(cfg_.kizen), service::make_logger("kizen"));
   if (!made) throw std::runtime_error("engine_harness: " + made.error().message);
   client_ = std::move(*made);
   auto bound = await(engine::bind_to_kizen(*client_, cfg_));

@@ -41,8 +41,8 @@ T run(boost::asio::io_context& io, boost::asio::awaitable<T> op) {
   return std::move(*out);
 }
 
-inline config::kizen_settings settings_for(const ks::test::emulator_process& emu, std::string base_url = {}) {
-  config::kizen_settings s;
+inline client_settings settings_for(const ks::test::emulator_process& emu, std::string base_url = {}) {
+  client_settings s;
   s.base_url = base_url.empty() ? emu.base_url() : base_url;
   s.api_key = emu.options().api_key;
   s.business_id = emu.options().business_id;
@@ -85,7 +85,7 @@ class kizen_env : public ::testing::Test {
  protected:
   explicit kizen_env(ks::test::emulator_options options = {}) : emu_(std::move(options)) {}
 
-  std::unique_ptr<client> make_client(config::kizen_settings s, std::shared_ptr<spdlog::logger> logger = nullptr) {
+  std::unique_ptr<client> make_client(client_settings s, std::shared_ptr<spdlog::logger> logger = nullptr) {
     auto made = client::create(io_.get_executor(), s, std::move(logger));
     EXPECT_TRUE(made) << made.error().message;
     return made ? std::move(*made) : nullptr;

@@ -51,7 +51,7 @@ class kizen_tls : public ::testing::Test {
   ks::test::emulator_process emu_{tls_options(good_)};
   boost::asio::io_context io_;
 
-  std::unique_ptr<client> make(config::kizen_settings s, std::shared_ptr<spdlog::logger> logger = nullptr) {
+  std::unique_ptr<client> make(client_settings s, std::shared_ptr<spdlog::logger> logger = nullptr) {
     auto made = client::create(io_.get_executor(), s, std::move(logger));
     EXPECT_TRUE(made) << made.error().message;
     return made ? std::move(*made) : nullptr;

@@ -1,4 +1,5 @@
 #include "connectors/kizen/error.hpp"
+#include "connectors/kizen/transport_error.hpp"
 
 #include <gtest/gtest.h>
 

@@ -87,7 +87,7 @@ TEST(retry_policy, retry_after_is_a_lower_bound_even_above_the_cap) {
 }
 
 TEST(retry_policy, reads_the_config_settings) {
-  config::retry_settings s;
+  retry_settings s;
   s.max_attempts = 4;
   s.initial_backoff = 50ms;
   s.max_backoff = 120ms;
