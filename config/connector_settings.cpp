@@ -20,4 +20,37 @@ kizen::retry_settings kizen_retry_settings(const retry_settings& retry) {
   return {retry.max_attempts, retry.initial_backoff, retry.max_backoff};
 }
 
+std::string place_prefix(const source_location& where) {
+  if (where.line <= 0) return {};
+  std::string out = where.file.empty() ? "config" : where.file;
+  out += ":" + std::to_string(where.line);
+  if (where.column > 0) out += ":" + std::to_string(where.column);
+  return out + ": ";
+}
+
+pg::table_mapping table_mapping_of(const object_mapping& object) {
+  pg::table_mapping t;
+  t.object = object.object;
+  t.table_schema = object.table_schema;
+  t.table = object.table;
+  t.key = object.key;
+  t.entity_id_column = object.entity_id_column;
+  t.lookup = object.lookup;
+  t.sends = object.direction != sync_direction::from_kizen;
+  t.place = place_prefix(object.where);
+  for (std::size_t i = 0; i < object.fields.size(); ++i) {
+    const auto& f = object.fields[i];
+    t.fields.push_back({f.column, t.sends && f.direction != sync_direction::from_kizen,
+                        "fields[" + std::to_string(i) + "], Kizen field " + f.field, place_prefix(f.where)});
+  }
+  return t;
+}
+
+std::vector<pg::table_mapping> table_mappings(const config& cfg) {
+  std::vector<pg::table_mapping> out;
+  out.reserve(cfg.objects.size());
+  for (const auto& o : cfg.objects) out.push_back(table_mapping_of(o));
+  return out;
+}
+
 }  // namespace ks::config

@@ -38,13 +38,13 @@ void add_unique(std::vector<std::string>& list, const std::string& column) {
 
 }  // namespace
 
-std::vector<std::string> captured_columns(const config::object_mapping& mapping) {
+std::vector<std::string> captured_columns(const table_mapping& mapping) {
   std::vector<std::string> out;
-  if (mapping.direction == config::sync_direction::from_kizen) return out;
+  if (!mapping.sends) return out;
   add_unique(out, mapping.key);
   if (mapping.lookup) add_unique(out, *mapping.lookup);
   for (const auto& f : mapping.fields)
-    if (f.direction != config::sync_direction::from_kizen) add_unique(out, f.column);
+    if (f.sent) add_unique(out, f.name);
   return out;
 }
 
@@ -74,8 +74,8 @@ std::vector<std::string> capture_trigger::arguments() const {
 }
 
 std::optional<capture_trigger> capture_trigger::for_object(const std::string& schema,
-                                                           const config::object_mapping& mapping) {
-  if (mapping.direction == config::sync_direction::from_kizen) return std::nullopt;
+                                                           const table_mapping& mapping) {
+  if (!mapping.sends) return std::nullopt;
   capture_trigger t;
   t.object = mapping.object;
   t.table_schema = mapping.table_schema;

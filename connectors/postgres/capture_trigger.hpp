@@ -3,7 +3,7 @@
 // object mapping alone, so `migrate` (installs it) and `run` (verifies it) agree by construction.
 // Pure logic; the SQL side is migrations/002_capture_function.sql and migrator.cpp.
 
-#include "config/config.hpp"
+#include "connectors/postgres/table_mapping.hpp"
 
 #include <optional>
 #include <string>
@@ -31,11 +31,11 @@ struct capture_trigger {
   // The trigger for `mapping`, or nothing when the object does not flow to Kizen
   // (direction from_kizen).
   static std::optional<capture_trigger> for_object(const std::string& schema,
-                                                   const config::object_mapping& mapping);
+                                                   const table_mapping& mapping);
 };
 
 // The columns the trigger captures for `mapping` (empty for direction from_kizen).
-std::vector<std::string> captured_columns(const config::object_mapping& mapping);
+std::vector<std::string> captured_columns(const table_mapping& mapping);
 
 // Trigger name for (schema, object): "ks_capture_<object>_<hash>", at most 63 bytes. The hash
 // keeps two sync schemas (or a long object name cut short) from colliding on one table.

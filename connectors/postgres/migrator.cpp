@@ -168,7 +168,7 @@ bool drop_trigger_if_present(pqxx::transaction_base& tx, const registry_row& whe
 }
 
 std::vector<capture_trigger> wanted_triggers(const std::string& schema,
-                                             const std::vector<config::object_mapping>& objects) {
+                                             const std::vector<table_mapping>& objects) {
   std::vector<capture_trigger> out;
   for (const auto& m : objects)
     if (auto t = capture_trigger::for_object(schema, m)) out.push_back(std::move(*t));
@@ -208,7 +208,7 @@ migrator::migrator(std::shared_ptr<spdlog::logger> logger) : logger_(std::move(l
 
 ks::result<migrate_report, std::string> migrator::migrate(
     pqxx::connection& conn, const std::string& schema,
-    const std::vector<config::object_mapping>& objects) {
+    const std::vector<table_mapping>& objects) {
   if (const auto problem = identifier_problem(schema); !problem.empty())
     return ks::fail("postgres.schema \"" + schema + "\" " + problem);
 
@@ -259,7 +259,7 @@ ks::result<migrate_report, std::string> migrator::migrate(
     std::vector<std::string> problems;
     const table_inspector inspector;
     for (const auto& m : objects) {
-      if (m.direction == config::sync_direction::from_kizen) continue;
+      if (!m.sends) continue;
       auto found = inspector.inspect(tx, m);
       problems.insert(problems.end(), found.begin(), found.end());
     }
@@ -341,7 +341,7 @@ ks::result<migrate_report, std::string> migrator::migrate(
 
 std::vector<std::string> migrator::verify_capture_triggers(
     pqxx::connection& conn, const std::string& schema,
-    const std::vector<config::object_mapping>& objects) {
+    const std::vector<table_mapping>& objects) {
   std::vector<std::string> problems;
   const std::string fix = ": run kizen-sync migrate";
   if (const auto problem = identifier_problem(schema); !problem.empty())
@@ -384,7 +384,7 @@ std::vector<std::string> migrator::verify_capture_triggers(
   // Triggers migrate installed for objects the config no longer sends to Kizen.
   std::set<std::string> captured_objects;
   for (const auto& m : objects)
-    if (m.direction != config::sync_direction::from_kizen) captured_objects.insert(m.object);
+    if (m.sends) captured_objects.insert(m.object);
   for (const auto& [object, where] : read_registry(tx, schema)) {
     if (captured_objects.contains(object)) continue;
     const auto oid = table_oid(tx, where.table_schema, where.table_name);

@@ -5,7 +5,7 @@
 // that does not match its config.
 
 #include "common/result.hpp"
-#include "config/config.hpp"
+#include "connectors/postgres/table_mapping.hpp"
 
 #include <memory>
 #include <pqxx/connection>
@@ -46,7 +46,7 @@ class migrator {
   // `conn` must have no transaction open.
   ks::result<migrate_report, std::string> migrate(pqxx::connection& conn,
                                                  const std::string& schema,
-                                                 const std::vector<config::object_mapping>& objects);
+                                                 const std::vector<table_mapping>& objects);
 
   // What is wrong with the installed capture triggers compared with `objects`: a mapped table
   // without its trigger, a disabled trigger, captured columns (or key/entity_id columns) that
@@ -54,7 +54,7 @@ class migrator {
   // schema never migrated. Each message ends with "run kizen-sync migrate". Read-only.
   std::vector<std::string> verify_capture_triggers(
       pqxx::connection& conn, const std::string& schema,
-      const std::vector<config::object_mapping>& objects);
+      const std::vector<table_mapping>& objects);
 
   // Versions of embedded migrations not yet applied to `schema` (all of them for a schema that
   // does not exist yet). Read-only.

@@ -46,11 +46,11 @@ void resync_store::save(pqxx::transaction_base& tx, const resync_progress& p) co
                  p.object, p.direction, p.total, p.done, json::serialize(p.position), p.first_change_id, p.finished);
 }
 
-std::int64_t resync_store::count_rows(pqxx::transaction_base& tx, const config::object_mapping& m) const {
+std::int64_t resync_store::count_rows(pqxx::transaction_base& tx, const table_mapping& m) const {
   return tx.exec1("SELECT count(*) FROM " + qualified_name(m.table_schema, m.table))[0].as<std::int64_t>();
 }
 
-queued_batch resync_store::enqueue_rows(pqxx::transaction_base& tx, const config::object_mapping& m,
+queued_batch resync_store::enqueue_rows(pqxx::transaction_base& tx, const table_mapping& m,
                                         const std::optional<std::string>& after_key, int limit) const {
   const auto captured = captured_columns(m);
   auto imaged = captured;

@@ -2,7 +2,7 @@
 // What `kizen-sync resync` keeps in PostgreSQL: its progress per object and direction (so an
 // interrupted resync resumes), and the bulk queueing of a table's rows as outbox changes.
 
-#include "config/config.hpp"
+#include "connectors/postgres/table_mapping.hpp"
 #include "connectors/postgres/values.hpp"
 
 #include <boost/json/object.hpp>
@@ -43,10 +43,10 @@ class resync_store {
                                       const std::string& direction) const;
   void save(pqxx::transaction_base& tx, const resync_progress& p) const;
 
-  std::int64_t count_rows(pqxx::transaction_base& tx, const config::object_mapping& m) const;
+  std::int64_t count_rows(pqxx::transaction_base& tx, const table_mapping& m) const;
   // Queues up to `limit` rows with keys after `after_key` (in key order) as insert changes, their
   // images built like the capture trigger's. A key already mapped is rewritten whole (repair).
-  queued_batch enqueue_rows(pqxx::transaction_base& tx, const config::object_mapping& m,
+  queued_batch enqueue_rows(pqxx::transaction_base& tx, const table_mapping& m,
                             const std::optional<std::string>& after_key, int limit) const;
   // States of the object's outbox changes from `first_change_id` on (what a resync queued, and
   // anything queued for the object after it).

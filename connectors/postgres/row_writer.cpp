@@ -10,7 +10,7 @@ namespace ks::pg {
 
 namespace {
 
-std::string table_of(const config::object_mapping& m) { return qualified_name(m.table_schema, m.table); }
+std::string table_of(const table_mapping& m) { return qualified_name(m.table_schema, m.table); }
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -40,13 +40,13 @@ void row_writer::lock_key(pqxx::transaction_base& tx, const std::string& object,
                  object, key);
 }
 
-bool row_writer::exists(pqxx::transaction_base& tx, const config::object_mapping& m, const std::string& key) const {
+bool row_writer::exists(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const {
   return !tx.exec_params("SELECT 1 FROM " + table_of(m) + " WHERE " + quote_identifier(m.key) + " = $1", key)
               .empty();
 }
 
 std::optional<std::string> row_writer::key_by_entity_column(pqxx::transaction_base& tx,
-                                                            const config::object_mapping& m,
+                                                            const table_mapping& m,
                                                             const std::string& entity_id) const {
   if (!m.entity_id_column) return std::nullopt;
   return first_key(tx.exec_params("SELECT " + quote_identifier(m.key) + "::text FROM " + table_of(m) + " WHERE " +
@@ -54,7 +54,7 @@ std::optional<std::string> row_writer::key_by_entity_column(pqxx::transaction_ba
                                   entity_id));
 }
 
-std::optional<std::string> row_writer::key_by_lookup(pqxx::transaction_base& tx, const config::object_mapping& m,
+std::optional<std::string> row_writer::key_by_lookup(pqxx::transaction_base& tx, const table_mapping& m,
                                                      const std::string& value) const {
   if (!m.lookup) return std::nullopt;
   return first_key(tx.exec_params("SELECT " + quote_identifier(m.key) + "::text FROM " + table_of(m) + " WHERE " +
@@ -62,7 +62,7 @@ std::optional<std::string> row_writer::key_by_lookup(pqxx::transaction_base& tx,
                                   value));
 }
 
-bool row_writer::update(pqxx::transaction_base& tx, const config::object_mapping& m, const std::string& key,
+bool row_writer::update(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key,
                         const boost::json::object& values, const std::vector<std::string>& columns,
                         const std::string& entity_id, const column_kinds& kinds) const {
   std::vector<std::string> cols = columns;
@@ -91,7 +91,7 @@ bool row_writer::update(pqxx::transaction_base& tx, const config::object_mapping
   return r.affected_rows() > 0;
 }
 
-std::vector<std::string> row_writer::differing(pqxx::transaction_base& tx, const config::object_mapping& m,
+std::vector<std::string> row_writer::differing(pqxx::transaction_base& tx, const table_mapping& m,
                                                const boost::json::object& a, const boost::json::object& b,
                                                const std::vector<std::string>& columns,
                                                const column_kinds& kinds) const {
@@ -114,7 +114,7 @@ std::vector<std::string> row_writer::differing(pqxx::transaction_base& tx, const
   return out;
 }
 
-std::string row_writer::insert(pqxx::transaction_base& tx, const config::object_mapping& m,
+std::string row_writer::insert(pqxx::transaction_base& tx, const table_mapping& m,
                                const std::optional<std::string>& key, const boost::json::object& values,
                                const std::vector<std::string>& columns, const std::string& entity_id) const {
   std::vector<std::string> cols = columns;
@@ -139,7 +139,7 @@ std::string row_writer::insert(pqxx::transaction_base& tx, const config::object_
   return r[0][0].as<std::string>();
 }
 
-bool row_writer::remove(pqxx::transaction_base& tx, const config::object_mapping& m, const std::string& key) const {
+bool row_writer::remove(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const {
   return tx.exec_params("DELETE FROM " + table_of(m) + " WHERE " + quote_identifier(m.key) + " = $1", key)
              .affected_rows() > 0;
 }

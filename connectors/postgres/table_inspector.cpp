@@ -19,14 +19,6 @@ std::string display_identifier(const std::string& name) {
   return plain_identifier(name) ? name : quote_identifier(name);
 }
 
-std::string location_prefix(const config::source_location& where) {
-  if (where.line <= 0) return {};
-  std::string out = where.file.empty() ? "config" : where.file;
-  out += ":" + std::to_string(where.line);
-  if (where.column > 0) out += ":" + std::to_string(where.column);
-  return out + ": ";
-}
-
 struct column_info {
   int attnum = 0;
   std::string type;  // base type name (domains resolved), e.g. "uuid", "text", "integer"
@@ -39,12 +31,11 @@ std::string display_table_name(const std::string& schema, const std::string& tab
 }
 
 std::vector<std::string> table_inspector::inspect(pqxx::transaction_base& tx,
-                                                  const config::object_mapping& m) const {
+                                                  const table_mapping& m) const {
   std::vector<std::string> problems;
   const std::string table = display_table_name(m.table_schema, m.table);
-  auto problem = [&](const config::source_location& where, const std::string& text) {
-    problems.push_back((where.line > 0 ? location_prefix(where) : location_prefix(m.where)) +
-                       "object " + m.object + ": " + text);
+  auto problem = [&](const std::string& place, const std::string& text) {
+    problems.push_back((place.empty() ? m.place : place) + "object " + m.object + ": " + text);
   };
 
   const auto relation = tx.exec_params(
@@ -53,7 +44,7 @@ std::vector<std::string> table_inspector::inspect(pqxx::transaction_base& tx,
       "WHERE n.nspname = $1 AND c.relname = $2",
       m.table_schema, m.table);
   if (relation.empty()) {
-    problem(m.where, "table " + table + " does not exist");
+    problem(m.place, "table " + table + " does not exist");
     return problems;
   }
   const auto oid = relation[0][0].as<long long>();
@@ -63,7 +54,7 @@ std::vector<std::string> table_inspector::inspect(pqxx::transaction_base& tx,
                                                    {"f", "a foreign table"}, {"S", "a sequence"},
                                                    {"i", "an index"}, {"c", "a composite type"}};
     const auto kind = kinds.find(relkind);
-    problem(m.where, table + " is " + (kind != kinds.end() ? kind->second : "not a table") +
+    problem(m.place, table + " is " + (kind != kinds.end() ? kind->second : "not a table") +
                          ", not a table (the capture trigger needs a table)");
     return problems;
   }
@@ -79,15 +70,15 @@ std::vector<std::string> table_inspector::inspect(pqxx::transaction_base& tx,
     columns[row[0].as<std::string>()] = {row[1].as<int>(), row[2].as<std::string>()};
 
   auto require = [&](const std::string& column, const std::string& role,
-                     const config::source_location& where) -> const column_info* {
+                     const std::string& place) -> const column_info* {
     const auto it = columns.find(column);
     if (it != columns.end()) return &it->second;
-    problem(where, "table " + table + " has no column " + quote_identifier(column) + " (" + role +
+    problem(place, "table " + table + " has no column " + quote_identifier(column) + " (" + role +
                        ")");
     return nullptr;
   };
 
-  if (const auto* key = require(m.key, "key", m.where)) {
+  if (const auto* key = require(m.key, "key", m.place)) {
     const bool unique =
         tx.exec_params1(
               "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i "
@@ -96,21 +87,18 @@ std::vector<std::string> table_inspector::inspect(pqxx::transaction_base& tx,
               oid, key->attnum)[0]
             .as<bool>();
     if (!unique)
-      problem(m.where, "key column " + quote_identifier(m.key) + " of " + table +
+      problem(m.place, "key column " + quote_identifier(m.key) + " of " + table +
                            " is not unique (it needs a primary key or a unique index or "
                            "constraint on exactly that column)");
   }
   if (m.entity_id_column) {
-    if (const auto* eid = require(*m.entity_id_column, "entity_id_column", m.where);
+    if (const auto* eid = require(*m.entity_id_column, "entity_id_column", m.place);
         eid && eid->type != "uuid" && eid->type != "text")
-      problem(m.where, "entity_id column " + quote_identifier(*m.entity_id_column) + " of " +
+      problem(m.place, "entity_id column " + quote_identifier(*m.entity_id_column) + " of " +
                            table + " has type " + eid->type + "; it must be uuid or text");
   }
-  if (m.lookup) require(*m.lookup, "lookup", m.where);
-  for (std::size_t i = 0; i < m.fields.size(); ++i) {
-    const auto& f = m.fields[i];
-    require(f.column, "fields[" + std::to_string(i) + "], Kizen field " + f.field, f.where);
-  }
+  if (m.lookup) require(*m.lookup, "lookup", m.place);
+  for (const auto& f : m.fields) require(f.name, f.role, f.place);
   return problems;
 }
 

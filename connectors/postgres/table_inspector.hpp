@@ -3,7 +3,7 @@
 // installs a capture trigger: the table exists, every mapped/key/lookup/entity_id column exists,
 // the key column is unique, the entity_id column can hold a UUID.
 
-#include "config/config.hpp"
+#include "connectors/postgres/table_mapping.hpp"
 
 #include <pqxx/transaction_base>
 #include <string>
@@ -17,7 +17,7 @@ class table_inspector {
   // column (prefixed with the config location when known); empty when the table is fine.
   // Only reads the catalogs.
   std::vector<std::string> inspect(pqxx::transaction_base& tx,
-                                   const config::object_mapping& mapping) const;
+                                   const table_mapping& mapping) const;
 };
 
 // schema.table for messages, each part quoted only where SQL would need quotes.

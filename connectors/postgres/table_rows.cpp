@@ -11,7 +11,7 @@
 namespace ks::pg {
 
 std::optional<boost::json::object> table_rows::image(pqxx::transaction_base& tx,
-                                                     const config::object_mapping& mapping,
+                                                     const table_mapping& mapping,
                                                      const std::string& key) const {
   auto columns = captured_columns(mapping);
   if (mapping.entity_id_column) columns.push_back(*mapping.entity_id_column);
@@ -28,7 +28,7 @@ std::optional<boost::json::object> table_rows::image(pqxx::transaction_base& tx,
   return std::move(v.as_object());
 }
 
-bool table_rows::write_entity_id(pqxx::transaction_base& tx, const config::object_mapping& mapping,
+bool table_rows::write_entity_id(pqxx::transaction_base& tx, const table_mapping& mapping,
                                  const std::string& key, const std::string& entity_id) const {
   if (!mapping.entity_id_column) return false;
   const auto column = quote_identifier(*mapping.entity_id_column);

@@ -41,7 +41,7 @@ void check_postgres(const config::config& cfg, online_report& report) {
     pqxx::read_transaction tx(**conn);
     pg::table_inspector inspector;
     for (const auto& m : cfg.objects)
-      for (auto& p : inspector.inspect(tx, m)) report.problems.push_back("PostgreSQL: " + p);
+      for (auto& p : inspector.inspect(tx, config::table_mapping_of(m))) report.problems.push_back("PostgreSQL: " + p);
   }
   pg::migrator migrator;
   const auto pending = migrator.pending_migrations(**conn, cfg.postgres.schema);
@@ -51,7 +51,7 @@ void check_postgres(const config::config& cfg, online_report& report) {
                               cfg.source_file + "`");
     return;
   }
-  for (auto& p : migrator.verify_capture_triggers(**conn, cfg.postgres.schema, cfg.objects))
+  for (auto& p : migrator.verify_capture_triggers(**conn, cfg.postgres.schema, config::table_mappings(cfg)))
     report.problems.push_back("PostgreSQL: " + p);
 }
 

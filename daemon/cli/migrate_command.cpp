@@ -1,4 +1,5 @@
 // `kizen-sync migrate`: create/update the sync schema and the capture triggers.
+#include "config/connector_settings.hpp"
 #include "daemon/cli/commands.hpp"
 
 #include "connectors/postgres/migrator.hpp"
@@ -14,7 +15,7 @@ int migrate_command(const command_line& line) {
   auto conn = connect_postgres(*cfg, "migrate");
   if (!conn) return exit_failure;
   pg::migrator migrator(service::make_logger("migrate"));
-  auto report = migrator.migrate(*conn, cfg->postgres.schema, cfg->objects);
+  auto report = migrator.migrate(*conn, cfg->postgres.schema, config::table_mappings(*cfg));
   if (!report) {
     std::cerr << "kizen-sync migrate: " << report.error() << "\n";
     return exit_failure;

@@ -1,5 +1,7 @@
 #include "daemon/engine/field_binding.hpp"
 
+#include "config/connector_settings.hpp"
+
 #include <algorithm>
 
 namespace ks::engine {
@@ -80,6 +82,7 @@ ks::result<object_binding, std::vector<binding_problem>> bind_object(
   std::vector<binding_problem> problems;
   object_binding out;
   out.mapping = &mapping;
+  out.table = config::table_mapping_of(mapping);
   out.object_uuid = std::move(object_uuid);
   const std::string object_name = "object '" + mapping.object + "'";
 

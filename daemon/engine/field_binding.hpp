@@ -5,6 +5,7 @@
 
 #include "common/result.hpp"
 #include "config/config.hpp"
+#include "connectors/postgres/table_mapping.hpp"
 
 #include <optional>
 #include <string>
@@ -54,6 +55,7 @@ struct field_binding {
 
 struct object_binding {
   const config::object_mapping* mapping = nullptr;
+  pg::table_mapping table;             // the table side, as the PostgreSQL connector takes it
   std::string object_uuid;             // Kizen's id of the object (field metadata endpoint)
   std::vector<field_binding> fields;   // in config order
   std::optional<kizen_field> match_field;  // config match_field, resolved

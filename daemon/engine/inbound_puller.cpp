@@ -316,12 +316,12 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
       }
       // Which row mirrors the record.
       std::optional<std::string> key = mapped ? std::optional<std::string>(mapped->key) : std::nullopt;
-      if (!key && t.key && rows_.exists(record_tx, m, *t.key)) key = t.key;
-      if (!key) key = rows_.key_by_entity_column(record_tx, m, entity);
+      if (!key && t.key && rows_.exists(record_tx, object.table, *t.key)) key = t.key;
+      if (!key) key = rows_.key_by_entity_column(record_tx, object.table, entity);
       if (!key && m.lookup) {
         const auto it = t.values.find(*m.lookup);
         if (it != t.values.end() && it->value().is_string())
-          key = rows_.key_by_lookup(record_tx, m, std::string(it->value().get_string()));
+          key = rows_.key_by_lookup(record_tx, object.table, std::string(it->value().get_string()));
       }
       std::optional<pg::identity> identity;
       if (key) {
@@ -343,7 +343,7 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
           continue;
         }
       }
-      const bool exists = key && rows_.exists(record_tx, m, *key);
+      const bool exists = key && rows_.exists(record_tx, object.table, *key);
       if ((mapped || identity) && !exists) {
         ++stats.unchanged;  // deleted here; the queued delete archives it in Kizen
         record_tx.commit();
@@ -360,7 +360,7 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
         std::vector<std::string> contested;
         for (const auto& c : received)
           if (queued.count(c) && identity->synced_values.contains(c)) contested.push_back(c);
-        const auto changed = rows_.differing(record_tx, m, t.values, identity->synced_values, contested, kinds);
+        const auto changed = rows_.differing(record_tx, object.table, t.values, identity->synced_values, contested, kinds);
         for (const auto& c : contested)
           if (std::find(changed.begin(), changed.end(), c) == changed.end()) unchanged_in_kizen.push_back(c);
       }
@@ -373,9 +373,9 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
 
       bool written = false;
       if (exists) {
-        written = rows_.update(record_tx, m, *key, t.values, decision.write, entity, kinds);
+        written = rows_.update(record_tx, object.table, *key, t.values, decision.write, entity, kinds);
       } else if (t.key || m.entity_id_column) {
-        key = rows_.insert(record_tx, m, t.key, t.values, decision.write, entity);
+        key = rows_.insert(record_tx, object.table, t.key, t.values, decision.write, entity);
         written = true;
       } else if (!can_insert) {
         fail("no row mirrors it and the mapping has neither key_field nor entity_id_column to create one");
@@ -478,7 +478,7 @@ net::awaitable<apply_stats> inbound_puller::handle_missing(const object_binding&
       rows_.lock_key(tx, m.object, key);
       bool removed = false;
       if (m.on_archive == config::archive_policy::delete_row) {
-        removed = rows_.remove(tx, m, key);
+        removed = rows_.remove(tx, object.table, key);
         // Queued changes of the row would re-create the record: they are settled by the archive.
         pending_.settle_all(tx, m.object, key, "record archived in Kizen; row deleted");
       }

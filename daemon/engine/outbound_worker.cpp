@@ -319,7 +319,7 @@ bool outbound_worker::create_waits_for(pqxx::transaction_base& tx, const row_ref
   if (b == bindings_.end() || b->second.mapping->direction == config::sync_direction::from_kizen) return false;
   for (const auto& f : b->second.fields)
     if (f.sends() && f.mapping->references) return false;
-  return rows_.image(tx, *b->second.mapping, ref.key).has_value();
+  return rows_.image(tx, b->second.table, ref.key).has_value();
 }
 
 outbound_worker::persist_result outbound_worker::persist(pqxx::connection& conn, const claimed_key& claimed,
@@ -370,11 +370,11 @@ outbound_worker::persist_result outbound_worker::persist(pqxx::connection& conn,
           dead(saved.error().message, std::nullopt);
           break;
         }
-        rows_.write_entity_id(tx, mapping, key.key, *outcome.entity_id);
+        rows_.write_entity_id(tx, bindings_.at(key.object).table, key.key, *outcome.entity_id);
         if (!outcome.follow_up_columns.empty()) {
           // The create went out without references that had no Kizen id yet; send them later,
           // with the row's values as they are then.
-          if (auto image = rows_.image(tx, mapping, key.key))
+          if (auto image = rows_.image(tx, bindings_.at(key.object).table, key.key))
             outbox_.enqueue(tx, key.object, key.key, pg::change_op::update, outcome.follow_up_columns, *image);
         }
       }
@@ -420,7 +420,7 @@ outbound_worker::persist_result outbound_worker::persist(pqxx::connection& conn,
           missing.push_back(ref.object + "/" + ref.key + " (object not configured)");
           continue;
         }
-        auto image = rows_.image(tx, *ref_mapping, ref.key);
+        auto image = rows_.image(tx, bindings_.at(ref.object).table, ref.key);
         if (!image) {
           missing.push_back(ref.object + "/" + ref.key + " (no such row in " + ref_mapping->table_schema + "." +
                             ref_mapping->table + ")");
@@ -428,7 +428,7 @@ outbound_worker::persist_result outbound_worker::persist(pqxx::connection& conn,
           // Only a pull can give that row its identity: keep waiting.
         } else {
           // Never synced (e.g. it predates `migrate`): bring it to Kizen first.
-          outbox_.enqueue(tx, ref.object, ref.key, pg::change_op::insert, pg::captured_columns(*ref_mapping), *image);
+          outbox_.enqueue(tx, ref.object, ref.key, pg::change_op::insert, pg::captured_columns(bindings_.at(ref.object).table), *image);
         }
       }
       if (!missing.empty()) {

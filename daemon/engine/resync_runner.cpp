@@ -62,7 +62,7 @@ pg::resync_progress resume_or_start(pqxx::connection& conn, const pg::resync_sto
   pg::resync_progress fresh;
   fresh.object = m.object;
   fresh.direction = direction;
-  if (count_rows) fresh.total = store.count_rows(tx, m);
+  if (count_rows) fresh.total = store.count_rows(tx, config::table_mapping_of(m));
   store.save(tx, fresh);
   tx.commit();
   return fresh;
@@ -189,7 +189,7 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::to_
                            : std::nullopt;
     const auto batch = co_await work_pool->run([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
-      auto queued = store.enqueue_rows(tx, m, after, queue_batch);
+      auto queued = store.enqueue_rows(tx, b.table, after, queue_batch);
       progress.done += queued.rows;
       if (queued.last_key) progress.position["last_key"] = *queued.last_key;
       if (!progress.first_change_id) progress.first_change_id = queued.first_change_id;

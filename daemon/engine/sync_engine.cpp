@@ -67,7 +67,7 @@ net::awaitable<ks::result<void, std::vector<std::string>>> sync_engine::start() 
                         cfg_.source_file + "`");
           return out;
         }
-        out = migrator.verify_capture_triggers(conn, cfg_.postgres.schema, cfg_.objects);
+        out = migrator.verify_capture_triggers(conn, cfg_.postgres.schema, config::table_mappings(cfg_));
         return out;
       });
     } catch (const std::exception& e) {

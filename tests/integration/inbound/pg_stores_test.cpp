@@ -7,12 +7,15 @@
 #include "connectors/postgres/resync_store.hpp"
 #include "connectors/postgres/row_writer.hpp"
 #include "tests/support/scratch_database.hpp"
+#include "tests/support/table_mappings.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
 using namespace ks::pg;
+using ks::test::table;
+using ks::test::tables;
 namespace json = boost::json;
 
 namespace {
@@ -115,7 +118,7 @@ class inbound_pg : public ::testing::Test {
 
   ks::test::scratch_database db_;
   std::unique_ptr<pqxx::connection> conn_;
-  ks::config::object_mapping mapping_ = contacts_mapping();
+  ks::pg::table_mapping mapping_ = table(contacts_mapping());
   row_writer rows_{"kizen_sync"};
 };
 

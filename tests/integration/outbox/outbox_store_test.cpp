@@ -5,12 +5,15 @@
 
 #include "connectors/postgres/migrator.hpp"
 #include "tests/support/scratch_database.hpp"
+#include "tests/support/table_mappings.hpp"
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 #include <thread>
 
 using namespace ks::pg;
+using ks::test::table;
+using ks::test::tables;
 using ks::key_ref;
 
 namespace {
@@ -33,7 +36,7 @@ class outbox_store_test : public ::testing::Test {
       f.field = col;
       m.fields.push_back(f);
     }
-    auto r = migrator().migrate(c, "kizen_sync", {m});
+    auto r = migrator().migrate(c, "kizen_sync", tables({m}));
     ASSERT_TRUE(r) << r.error();
   }
 

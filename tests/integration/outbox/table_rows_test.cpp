@@ -5,11 +5,14 @@
 #include "connectors/postgres/migrator.hpp"
 #include "connectors/postgres/outbox_store.hpp"
 #include "tests/support/scratch_database.hpp"
+#include "tests/support/table_mappings.hpp"
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
 using namespace ks::pg;
+using ks::test::table;
+using ks::test::tables;
 
 namespace {
 
@@ -38,7 +41,7 @@ TEST(table_rows, image_equals_the_trigger_image_and_write_back_is_not_captured) 
   pqxx::nontransaction(c).exec0(
       "CREATE SCHEMA \"Sales Data\"; CREATE TABLE \"Sales Data\".\"Company List\" ("
       "\"Company Id\" int PRIMARY KEY, name text, revenue numeric, secret text, kizen_id uuid)");
-  const auto m = companies();
+  const auto m = table(companies());
   ASSERT_TRUE(migrator().migrate(c, "kizen_sync", {m}));
   pqxx::nontransaction(c).exec0(
       "INSERT INTO \"Sales Data\".\"Company List\" VALUES (7, 'Acme', 1234567890.0123456789, 'x', NULL)");

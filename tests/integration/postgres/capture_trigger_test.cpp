@@ -13,7 +13,7 @@ class pg_capture : public pg_test {
   void SetUp() override {
     exec(customers_ddl);
     exec(deals_ddl);
-    auto r = migrator().migrate(*conn_, "kizen_sync", {contacts_mapping(), deals_mapping()});
+    auto r = migrator().migrate(*conn_, "kizen_sync", tables({contacts_mapping(), deals_mapping()}));
     ASSERT_TRUE(r.has_value()) << r.error();
   }
 };

@@ -26,7 +26,7 @@ class pg_migrator : public pg_test {
 
   migrate_report migrate_ok(const std::vector<config::object_mapping>& objects,
                             const std::string& schema = "kizen_sync") {
-    auto r = migrator_.migrate(*conn_, schema, objects);
+    auto r = migrator_.migrate(*conn_, schema, tables(objects));
     EXPECT_TRUE(r.has_value()) << (r ? "" : r.error());
     return r ? *r : migrate_report{};
   }
@@ -63,7 +63,7 @@ TEST_F(pg_migrator, fresh_database_gets_schema_tables_and_triggers) {
   EXPECT_NE(trigger_oid("public.deals", capture_trigger_name("kizen_sync", "deals")), 0);
   EXPECT_TRUE(migrator_.pending_migrations(*conn_, "kizen_sync").empty());
   EXPECT_TRUE(
-      migrator_.verify_capture_triggers(*conn_, "kizen_sync", {contacts_mapping(), deals_mapping()})
+      migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables({contacts_mapping(), deals_mapping()}))
           .empty());
 }
 
@@ -122,7 +122,7 @@ TEST_F(pg_migrator, concurrent_runs_serialise) {
       pqxx::connection conn(db_.url());
       migrator m;
       start.arrive_and_wait();
-      auto r = m.migrate(conn, schema, {contacts_mapping(), deals_mapping()});
+      auto r = m.migrate(conn, schema, tables({contacts_mapping(), deals_mapping()}));
       std::lock_guard lock(results_mutex);
       results.push_back(std::move(r));
     };
@@ -166,7 +166,7 @@ TEST_F(pg_migrator, quoted_schema_table_and_column_names) {
   const std::string schema = "Sync Schema";
   const auto report = migrate_ok({m}, schema);
   EXPECT_EQ(report.applied, all_versions());
-  EXPECT_TRUE(migrator_.verify_capture_triggers(*conn_, schema, {m}).empty());
+  EXPECT_TRUE(migrator_.verify_capture_triggers(*conn_, schema, tables({m})).empty());
   EXPECT_FALSE(migrate_ok({m}, schema).changed());
 
   exec("INSERT INTO \"My App\".\"Customer Table\" VALUES ('C-1', 'a@x.io', 'Ann', 'lead', 'x')");
@@ -195,7 +195,7 @@ TEST_F(pg_migrator, stale_trigger_dropped_when_object_leaves_the_config) {
 
   exec("INSERT INTO public.deals (code, name) VALUES ('D1', 'Big deal')");
   EXPECT_TRUE(read_outbox(*conn_).empty());
-  EXPECT_TRUE(migrator_.verify_capture_triggers(*conn_, "kizen_sync", {contacts_mapping()}).empty());
+  EXPECT_TRUE(migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables({contacts_mapping()})).empty());
 }
 
 TEST_F(pg_migrator, object_turned_from_kizen_loses_its_trigger) {
@@ -225,12 +225,12 @@ TEST_F(pg_migrator, changed_mapping_refreshes_the_trigger) {
   migrate_ok({contacts_mapping()});
   auto more = contacts_mapping();
   more.fields.push_back(field("secret", "notes"));
-  EXPECT_FALSE(migrator_.verify_capture_triggers(*conn_, "kizen_sync", {more}).empty());
+  EXPECT_FALSE(migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables({more})).empty());
 
   const auto report = migrate_ok({more});
   EXPECT_EQ(report.triggers_installed, (columns{"client_client"}));
   EXPECT_TRUE(report.applied.empty());
-  EXPECT_TRUE(migrator_.verify_capture_triggers(*conn_, "kizen_sync", {more}).empty());
+  EXPECT_TRUE(migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables({more})).empty());
   EXPECT_EQ(row("SELECT captured_columns::text FROM kizen_sync.capture_triggers")[0]
                 .as<std::string>(),
             "{id,email,first_name,secret}");
@@ -245,11 +245,11 @@ TEST_F(pg_migrator, changed_mapping_refreshes_the_trigger) {
 TEST_F(pg_migrator, verify_detects_drift) {
   migrate_ok({contacts_mapping(), deals_mapping()});
   const std::vector<config::object_mapping> objects{contacts_mapping(), deals_mapping()};
-  ASSERT_TRUE(migrator_.verify_capture_triggers(*conn_, "kizen_sync", objects).empty());
+  ASSERT_TRUE(migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables(objects)).empty());
 
   auto more = contacts_mapping();
   more.fields.push_back(field("secret", "notes"));
-  auto problems = migrator_.verify_capture_triggers(*conn_, "kizen_sync", {more, deals_mapping()});
+  auto problems = migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables({more, deals_mapping()}));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0],
             "object client_client: the capture trigger on public.customers captures (id, email, "
@@ -258,20 +258,20 @@ TEST_F(pg_migrator, verify_detects_drift) {
 
   auto other_key = deals_mapping();
   other_key.key = "name";
-  problems = migrator_.verify_capture_triggers(*conn_, "kizen_sync", {contacts_mapping(), other_key});
+  problems = migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables({contacts_mapping(), other_key}));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("object deals"), std::string::npos) << problems[0];
 
   exec("ALTER TABLE public.deals DISABLE TRIGGER \"" + capture_trigger_name("kizen_sync", "deals") +
        "\"");
-  problems = migrator_.verify_capture_triggers(*conn_, "kizen_sync", objects);
+  problems = migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables(objects));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0],
             "object deals: the capture trigger on public.deals is disabled: run kizen-sync migrate");
 
   exec("DROP TRIGGER \"" + capture_trigger_name("kizen_sync", "client_client") +
        "\" ON public.customers");
-  problems = migrator_.verify_capture_triggers(*conn_, "kizen_sync", objects);
+  problems = migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables(objects));
   ASSERT_EQ(problems.size(), 2u);
   EXPECT_EQ(problems[0],
             "object client_client: table public.customers has no capture trigger: run kizen-sync "
@@ -280,10 +280,10 @@ TEST_F(pg_migrator, verify_detects_drift) {
   // migrate repairs both (and re-enables the disabled trigger).
   const auto report = migrate_ok(objects);
   EXPECT_EQ(report.triggers_installed, (columns{"client_client", "deals"}));
-  EXPECT_TRUE(migrator_.verify_capture_triggers(*conn_, "kizen_sync", objects).empty());
+  EXPECT_TRUE(migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables(objects)).empty());
 
   // A trigger left behind for an object no longer sent to Kizen.
-  problems = migrator_.verify_capture_triggers(*conn_, "kizen_sync", {contacts_mapping()});
+  problems = migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables({contacts_mapping()}));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0],
             "object deals: table public.deals still has a capture trigger but the object is no "
@@ -291,7 +291,7 @@ TEST_F(pg_migrator, verify_detects_drift) {
 }
 
 TEST_F(pg_migrator, verify_on_a_database_never_migrated) {
-  const auto problems = migrator_.verify_capture_triggers(*conn_, "kizen_sync", {contacts_mapping()});
+  const auto problems = migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables({contacts_mapping()}));
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0], "the sync schema kizen_sync is not set up: run kizen-sync migrate");
 }
@@ -301,7 +301,7 @@ TEST_F(pg_migrator, table_problems_fail_the_run_and_change_nothing) {
   missing.table = "no_such_table";
   auto bad_column = contacts_mapping();
   bad_column.fields.push_back(field("phone", "mobile_phone"));
-  const auto r = migrator_.migrate(*conn_, "kizen_sync", {bad_column, missing});
+  const auto r = migrator_.migrate(*conn_, "kizen_sync", tables({bad_column, missing}));
   ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().find("object client_client: table public.customers has no column \"phone\""),
             std::string::npos)
@@ -313,13 +313,13 @@ TEST_F(pg_migrator, table_problems_fail_the_run_and_change_nothing) {
   EXPECT_EQ(scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'kizen_sync'"), 0);
   EXPECT_EQ(migrator_.pending_migrations(*conn_, "kizen_sync"), all_versions());
   // The connection is still usable.
-  EXPECT_TRUE(migrator_.migrate(*conn_, "kizen_sync", {contacts_mapping()}).has_value());
+  EXPECT_TRUE(migrator_.migrate(*conn_, "kizen_sync", tables({contacts_mapping()})).has_value());
 }
 
 TEST_F(pg_migrator, database_migrated_by_a_newer_version_is_refused) {
   migrate_ok({contacts_mapping()});
   exec("INSERT INTO kizen_sync.schema_migrations (version, name) VALUES (999, '999_future')");
-  const auto r = migrator_.migrate(*conn_, "kizen_sync", {contacts_mapping()});
+  const auto r = migrator_.migrate(*conn_, "kizen_sync", tables({contacts_mapping()}));
   ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().find("has migrations 999 that this kizen-sync does not know"),
             std::string::npos)
@@ -327,7 +327,7 @@ TEST_F(pg_migrator, database_migrated_by_a_newer_version_is_refused) {
 }
 
 TEST_F(pg_migrator, invalid_schema_name_is_refused) {
-  const auto r = migrator_.migrate(*conn_, std::string(64, 's'), {contacts_mapping()});
+  const auto r = migrator_.migrate(*conn_, std::string(64, 's'), tables({contacts_mapping()}));
   ASSERT_FALSE(r.has_value());
   EXPECT_NE(r.error().find("longer than 63 bytes"), std::string::npos) << r.error();
 }

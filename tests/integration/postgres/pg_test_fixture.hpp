@@ -6,9 +6,8 @@
 #include "config/config.hpp"
 #include "connectors/postgres/change_listener.hpp"
 #include "tests/support/scratch_database.hpp"
+#include "tests/support/table_mappings.hpp"
 
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -29,6 +28,9 @@
 #include <vector>
 
 namespace ks::pg::testing {
+
+using ks::test::table;
+using ks::test::tables;
 
 // Generous: only guards against a hang, never measures anything.
 inline constexpr auto hang_guard = std::chrono::seconds(60);

@@ -15,7 +15,7 @@ constexpr const char* entity_b = "7b1d2c3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
 class pg_stores : public pg_test {
  protected:
   void SetUp() override {
-    auto r = migrator().migrate(*conn_, schema_, {});
+    auto r = migrator().migrate(*conn_, schema_, tables({}));
     ASSERT_TRUE(r.has_value()) << r.error();
   }
   // A quoted schema name proves the stores quote it.

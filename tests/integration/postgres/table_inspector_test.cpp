@@ -10,7 +10,7 @@ class pg_table_inspector : public pg_test {
  protected:
   std::vector<std::string> inspect(const config::object_mapping& m) {
     pqxx::read_transaction tx(*conn_);
-    return table_inspector().inspect(tx, m);
+    return table_inspector().inspect(tx, table(m));
   }
 };
 

@@ -1,4 +1,5 @@
 #include "connectors/postgres/capture_trigger.hpp"
+#include "tests/support/table_mappings.hpp"
 
 #include <gtest/gtest.h>
 
@@ -30,7 +31,7 @@ config::object_mapping contacts() {
 }
 
 TEST(pg_capture_trigger, captures_key_lookup_and_columns_flowing_to_kizen_in_order) {
-  EXPECT_EQ(captured_columns(contacts()),
+  EXPECT_EQ(captured_columns(ks::test::table(contacts())),
             (std::vector<std::string>{"id", "email", "first_name", "stage"}));
 }
 
@@ -38,25 +39,25 @@ TEST(pg_capture_trigger, lookup_outside_the_fields_is_still_captured_once) {
   auto m = contacts();
   m.lookup = "login";
   m.fields.push_back(field("id", "external_id"));
-  EXPECT_EQ(captured_columns(m),
+  EXPECT_EQ(captured_columns(ks::test::table(m)),
             (std::vector<std::string>{"id", "login", "email", "first_name", "stage"}));
 }
 
 TEST(pg_capture_trigger, objects_from_kizen_get_no_trigger) {
   auto m = contacts();
   m.direction = sync_direction::from_kizen;
-  EXPECT_TRUE(captured_columns(m).empty());
-  EXPECT_FALSE(capture_trigger::for_object("kizen_sync", m).has_value());
+  EXPECT_TRUE(captured_columns(ks::test::table(m)).empty());
+  EXPECT_FALSE(capture_trigger::for_object("kizen_sync", ks::test::table(m)).has_value());
 }
 
 TEST(pg_capture_trigger, arguments_carry_object_key_entity_column_and_captured_columns) {
-  const auto t = capture_trigger::for_object("kizen_sync", contacts());
+  const auto t = capture_trigger::for_object("kizen_sync", ks::test::table(contacts()));
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->arguments(), (std::vector<std::string>{"client_client", "id", "kizen_id", "id",
                                                        "email", "first_name", "stage"}));
   auto no_entity = contacts();
   no_entity.entity_id_column.reset();
-  EXPECT_EQ(capture_trigger::for_object("kizen_sync", no_entity)->arguments()[2], "");
+  EXPECT_EQ(capture_trigger::for_object("kizen_sync", ks::test::table(no_entity))->arguments()[2], "");
 }
 
 TEST(pg_capture_trigger, trigger_names_are_short_stable_and_distinct) {
