@@ -33,10 +33,6 @@ std::string exact_image(const char* column) {
          "ELSE v END) FROM jsonb_each(" + column + ") AS e(k, v))::text";
 }
 
-std::string lock_call(const std::string& fn, const std::string& tag) {
-  return fn + "(hashtext(" + quote_literal(tag) + "), hashtext(k.object || E'\\x1f' || k.key))";
-}
-
 json::object parse_object(const pqxx::field& f) {
   if (f.is_null()) return {};
   boost::system::error_code ec;
@@ -48,7 +44,7 @@ json::object parse_object(const pqxx::field& f) {
 }  // namespace
 
 outbox_store::outbox_store(std::string schema)
-    : table_(qualified_name(schema, "outbox")), lock_tag_(schema + ".outbox") {}
+    : table_(qualified_name(schema, "outbox")), locks_(schema) {}
 
 std::vector<key_ref> outbox_store::due_keys(pqxx::transaction_base& tx, int limit,
                                             const std::vector<key_ref>& skip,
@@ -69,26 +65,6 @@ std::vector<key_ref> outbox_store::due_keys(pqxx::transaction_base& tx, int limi
   keys.reserve(r.size());
   for (const auto& row : r) keys.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
   return keys;
-}
-
-std::vector<bool> outbox_store::lock_keys(pqxx::transaction_base& tx,
-                                          const std::vector<key_ref>& keys) const {
-  std::vector<bool> locked(keys.size(), false);
-  if (keys.empty()) return locked;
-  const auto r = tx.exec_params(
-      "SELECT n - 1, " + lock_call("pg_try_advisory_lock", lock_tag_) +
-          " FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (object text, key text))"
-          " WITH ORDINALITY AS k(object, key, n)",
-      keys_json(keys));
-  for (const auto& row : r) locked.at(row[0].as<std::size_t>()) = row[1].as<bool>();
-  return locked;
-}
-
-void outbox_store::unlock_keys(pqxx::transaction_base& tx, const std::vector<key_ref>& keys) const {
-  if (keys.empty()) return;
-  tx.exec_params("SELECT " + lock_call("pg_advisory_unlock", lock_tag_) +
-                     " FROM jsonb_to_recordset($1::jsonb) AS k(object text, key text)",
-                 keys_json(keys));
 }
 
 std::vector<outbox_change> outbox_store::pending_changes(pqxx::transaction_base& tx,
@@ -223,7 +199,7 @@ std::vector<outbox_object_status> outbox_store::status(pqxx::transaction_base& t
       // pg_locks spans the cluster: only this database's locks are ours.
       "      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
       "      AND l.classid = hashtext($1)::oid AND l.granted AND EXISTS (SELECT 1 FROM open k"
-      "      WHERE k.object = open.object AND l.objid = hashtext(k.object || E'\\x1f' || k.key)::oid)),"
+      "      WHERE k.object = open.object AND l.objid = " + key_lock::key_sql("k") + "::oid)),"
       "   extract(epoch FROM clock_timestamp() - min(created_at) FILTER (WHERE state = 'pending')),"
       "   0"
       " FROM open GROUP BY object"
@@ -231,7 +207,7 @@ std::vector<outbox_object_status> outbox_store::status(pqxx::transaction_base& t
       " SELECT object, 0, 0, 0, 0, NULL, count(*) FROM " + table_ +
           " WHERE state = 'done' AND applied_at > clock_timestamp() - interval '1 hour'"
           "   AND (last_error IS NULL OR last_error NOT LIKE 'skipped by operator%') GROUP BY object",
-      lock_tag_);
+      locks_.lock_class());
   std::vector<outbox_object_status> out;
   auto entry = [&](const std::string& object) -> outbox_object_status& {
     for (auto& s : out)

@@ -2,8 +2,8 @@
 // The outbox as a work queue (DESIGN.md "To Kizen", invariants 1-3).
 //
 // Claiming: due_keys() picks keys whose EARLIEST unfinished change is pending and due, reading the
-// rows FOR UPDATE SKIP LOCKED so concurrent claimers pass each other; lock_keys() then takes a
-// session-level advisory lock per key. The lock, not the row lock, is what makes a key ours while
+// rows FOR UPDATE SKIP LOCKED so concurrent claimers pass each other; key_lock::try_hold() then
+// takes a session-level advisory lock per key. The lock, not the row lock, is what makes a key ours while
 // its request is in flight: it outlives the claim transaction, and it is released the moment our
 // session ends (kill -9, network loss), so a crashed daemon never strands work. A dead change is
 // an unfinished change that is not pending: it blocks every later change of its key (order).
@@ -12,6 +12,7 @@
 // must hold them) so the engine can combine them with identity writes in one commit.
 
 #include "common/key_ref.hpp"
+#include "connectors/postgres/key_lock.hpp"
 #include "connectors/postgres/outbox_change.hpp"
 #include "connectors/postgres/values.hpp"
 
@@ -54,10 +55,6 @@ class outbox_store {
   // not in `objects` (no longer configured) stay queued untouched.
   std::vector<key_ref> due_keys(pqxx::transaction_base& tx, int limit, const std::vector<key_ref>& skip,
                                 const std::vector<std::string>& objects) const;
-  // Tries the advisory lock of each key; result[i] says whether keys[i] is now held by this session.
-  std::vector<bool> lock_keys(pqxx::transaction_base& tx, const std::vector<key_ref>& keys) const;
-  void unlock_keys(pqxx::transaction_base& tx, const std::vector<key_ref>& keys) const;
-
   // The leading run of pending changes of a key in id order, stopping before a dead change and at
   // `limit`; empty if the earliest unfinished change is dead or not yet due.
   std::vector<outbox_change> pending_changes(pqxx::transaction_base& tx, const key_ref& key,
@@ -120,8 +117,8 @@ class outbox_store {
   std::vector<backlog_entry> backlog(pqxx::transaction_base& tx) const;
 
  private:
-  std::string table_;     // "schema".outbox
-  std::string lock_tag_;  // advisory lock class: hashtext of "<schema>.outbox"
+  std::string table_;  // "schema".outbox
+  key_lock locks_;     // status counts the keys in flight by their locks
 };
 
 }  // namespace ks::pg

@@ -26,41 +26,7 @@ std::string compared(const column_kinds& kinds, const std::string& column, const
   return side + "." + q;
 }
 
-std::optional<std::string> first_key(const pqxx::result& r) {
-  if (r.empty() || r[0][0].is_null()) return std::nullopt;
-  return r[0][0].as<std::string>();
-}
-
 }  // namespace
-
-row_writer::row_writer(std::string schema) : lock_tag_(std::move(schema) + ".outbox") {}
-
-void row_writer::lock_key(pqxx::transaction_base& tx, const std::string& object, const std::string& key) const {
-  tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2 || E'\\x1f' || $3))", lock_tag_,
-                 object, key);
-}
-
-bool row_writer::exists(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const {
-  return !tx.exec_params("SELECT 1 FROM " + table_of(m) + " WHERE " + quote_identifier(m.key) + " = $1", key)
-              .empty();
-}
-
-std::optional<std::string> row_writer::key_by_entity_column(pqxx::transaction_base& tx,
-                                                            const table_mapping& m,
-                                                            const std::string& entity_id) const {
-  if (!m.entity_id_column) return std::nullopt;
-  return first_key(tx.exec_params("SELECT " + quote_identifier(m.key) + "::text FROM " + table_of(m) + " WHERE " +
-                                      quote_identifier(*m.entity_id_column) + " = $1 LIMIT 1",
-                                  entity_id));
-}
-
-std::optional<std::string> row_writer::key_by_lookup(pqxx::transaction_base& tx, const table_mapping& m,
-                                                     const std::string& value) const {
-  if (!m.lookup) return std::nullopt;
-  return first_key(tx.exec_params("SELECT " + quote_identifier(m.key) + "::text FROM " + table_of(m) + " WHERE " +
-                                      quote_identifier(*m.lookup) + " = $1 LIMIT 1",
-                                  value));
-}
 
 bool row_writer::update(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key,
                         const boost::json::object& values, const std::vector<std::string>& columns,
@@ -142,6 +108,17 @@ std::string row_writer::insert(pqxx::transaction_base& tx, const table_mapping& 
 bool row_writer::remove(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const {
   return tx.exec_params("DELETE FROM " + table_of(m) + " WHERE " + quote_identifier(m.key) + " = $1", key)
              .affected_rows() > 0;
+}
+
+bool row_writer::write_entity_id(pqxx::transaction_base& tx, const table_mapping& mapping,
+                                 const std::string& key, const std::string& entity_id) const {
+  if (!mapping.entity_id_column) return false;
+  const auto column = quote_identifier(*mapping.entity_id_column);
+  const auto r = tx.exec_params("UPDATE " + qualified_name(mapping.table_schema, mapping.table) +
+                                    " SET " + column + " = $2 WHERE " + quote_identifier(mapping.key) +
+                                    " = $1 AND " + column + " IS DISTINCT FROM $2",
+                                key, entity_id);
+  return r.affected_rows() > 0;
 }
 
 }  // namespace ks::pg

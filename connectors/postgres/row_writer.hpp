@@ -2,8 +2,8 @@
 // Writes Kizen records into a mapped table (DESIGN.md "From Kizen"). Values arrive as JSON and are
 // converted by PostgreSQL itself (jsonb_populate_record against the table's row type), so every
 // column type is handled the way PostgreSQL would read its text. Rows whose values already equal
-// the record are not written (no row version bump, no trigger). Run these in a transaction with
-// `kizen_sync.applying` on so the capture trigger ignores them (no echo back to Kizen).
+// the record are not written (no row version bump, no trigger). Run these in a daemon_write()
+// transaction so the capture trigger ignores them (no echo back to Kizen).
 
 #include "connectors/postgres/table_mapping.hpp"
 
@@ -26,20 +26,6 @@ struct column_kinds {
 
 class row_writer {
  public:
-  explicit row_writer(std::string schema);
-
-  // Waits for (and then holds until commit) the key's lock — the same lock the outbound sync holds
-  // while a request for the key is in flight — so a row is never written under a request for it.
-  void lock_key(pqxx::transaction_base& tx, const std::string& object, const std::string& key) const;
-
-  bool exists(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const;
-  // The key of the row whose entity_id_column holds `entity_id`.
-  std::optional<std::string> key_by_entity_column(pqxx::transaction_base& tx, const table_mapping& m,
-                                                  const std::string& entity_id) const;
-  // The key of the row whose lookup column equals `value` exactly.
-  std::optional<std::string> key_by_lookup(pqxx::transaction_base& tx, const table_mapping& m,
-                                           const std::string& value) const;
-
   // Sets `columns` (taken from `values`, column → JSON) and entity_id_column of the row, if any
   // differs (as `kinds` compare); true if the row was written. A column equal as `kinds` compares
   // keeps the row's own value.
@@ -57,9 +43,9 @@ class row_writer {
                      const std::optional<std::string>& key, const boost::json::object& values,
                      const std::vector<std::string>& columns, const std::string& entity_id) const;
   bool remove(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const;
-
- private:
-  std::string lock_tag_;  // must equal outbox_store's lock class: "<schema>.outbox"
+  // Sets entity_id_column of the row to `entity_id` unless it already holds it; true if written.
+  bool write_entity_id(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key,
+                       const std::string& entity_id) const;
 };
 
 }  // namespace ks::pg

@@ -2,6 +2,7 @@
 
 #include "common/log_line.hpp"
 #include "common/uuid_text.hpp"
+#include "connectors/postgres/daemon_write.hpp"
 #include "daemon/engine/conflict_policy.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -54,7 +55,7 @@ inbound_puller::inbound_puller(net::any_io_executor executor, const config::conf
       settings_(settings),
       identities_(cfg.postgres.schema),
       cursors_(cfg.postgres.schema),
-      rows_(cfg.postgres.schema),
+      locks_(cfg.postgres.schema),
       pending_(cfg.postgres.schema),
       finished_(executor) {
   metrics_.describe("kizen_sync_records_pulled_total", metrics_sink::kind::counter,
@@ -259,7 +260,7 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
   const auto& m = *object.mapping;
   apply_stats stats;
   pqxx::work tx(conn);
-  tx.exec0("SET LOCAL kizen_sync.applying = 'on'");  // the capture trigger ignores these writes
+  pg::daemon_write(tx);  // the capture trigger ignores these writes
   tx.exec0("SET LOCAL lock_timeout = '60s'");        // bound the wait for an in-flight outbound request
   const bool can_insert = m.entity_id_column.has_value() || object.key_field.has_value();
   pg::column_kinds kinds;  // how Kizen's values compare with the row's
@@ -316,16 +317,16 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
       }
       // Which row mirrors the record.
       std::optional<std::string> key = mapped ? std::optional<std::string>(mapped->key) : std::nullopt;
-      if (!key && t.key && rows_.exists(record_tx, object.table, *t.key)) key = t.key;
-      if (!key) key = rows_.key_by_entity_column(record_tx, object.table, entity);
+      if (!key && t.key && reader_.exists(record_tx, object.table, *t.key)) key = t.key;
+      if (!key) key = reader_.key_by_entity_column(record_tx, object.table, entity);
       if (!key && m.lookup) {
         const auto it = t.values.find(*m.lookup);
         if (it != t.values.end() && it->value().is_string())
-          key = rows_.key_by_lookup(record_tx, object.table, std::string(it->value().get_string()));
+          key = reader_.key_by_lookup(record_tx, object.table, std::string(it->value().get_string()));
       }
       std::optional<pg::identity> identity;
       if (key) {
-        rows_.lock_key(record_tx, m.object, *key);
+        locks_.hold_for_transaction(record_tx, {m.object, *key});
         // Read again under the lock: an outbound request for the key may have finished while we
         // waited, storing the version this record came back with (an echo), or a new identity.
         identity = identities_.find(record_tx, m.object, *key);
@@ -343,7 +344,7 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
           continue;
         }
       }
-      const bool exists = key && rows_.exists(record_tx, object.table, *key);
+      const bool exists = key && reader_.exists(record_tx, object.table, *key);
       if ((mapped || identity) && !exists) {
         ++stats.unchanged;  // deleted here; the queued delete archives it in Kizen
         record_tx.commit();
@@ -473,9 +474,9 @@ net::awaitable<apply_stats> inbound_puller::handle_missing(const object_binding&
   const bool deleted = co_await work_pool_.run([&](pqxx::connection& conn) {
     try {
       pqxx::work tx(conn);
-      tx.exec0("SET LOCAL kizen_sync.applying = 'on'");
+      pg::daemon_write(tx);
       tx.exec0("SET LOCAL lock_timeout = '60s'");
-      rows_.lock_key(tx, m.object, key);
+      locks_.hold_for_transaction(tx, {m.object, key});
       bool removed = false;
       if (m.on_archive == config::archive_policy::delete_row) {
         removed = rows_.remove(tx, object.table, key);

@@ -17,6 +17,8 @@
 #include "connectors/postgres/cursor_store.hpp"
 #include "connectors/postgres/identity_store.hpp"
 #include "connectors/postgres/pending_columns.hpp"
+#include "connectors/postgres/key_lock.hpp"
+#include "connectors/postgres/row_reader.hpp"
 #include "connectors/postgres/row_writer.hpp"
 #include "daemon/engine/db_pool.hpp"
 #include "daemon/engine/kizen_schema.hpp"
@@ -96,6 +98,8 @@ class inbound_puller {
   inbound_settings settings_;
   pg::identity_store identities_;
   pg::cursor_store cursors_;
+  pg::key_lock locks_;
+  pg::row_reader reader_;
   pg::row_writer rows_;
   pg::pending_columns pending_;
   std::vector<std::unique_ptr<boost::asio::steady_timer>> timers_;

@@ -2,6 +2,7 @@
 
 #include "common/log_line.hpp"
 #include "connectors/postgres/capture_trigger.hpp"
+#include "connectors/postgres/daemon_write.hpp"
 #include "connectors/postgres/values.hpp"
 
 #include <algorithm>
@@ -43,6 +44,7 @@ outbound_worker::outbound_worker(net::any_io_executor executor, const config::co
       random_(kizen::make_unit_random()),
       outbox_(cfg.postgres.schema),
       identities_(cfg.postgres.schema),
+      locks_(cfg.postgres.schema),
       wake_timer_(executor),
       drained_(executor) {
   for (const auto& o : cfg_.objects)
@@ -137,7 +139,7 @@ net::awaitable<void> outbound_worker::run() {
     try {
       co_await claim_pool_.run([this](pqxx::connection& conn) {
         pqxx::work tx(conn);
-        outbox_.unlock_keys(tx, to_unlock_);
+        locks_.release(tx, to_unlock_);
         tx.commit();
       });
     } catch (const std::exception&) {
@@ -167,7 +169,7 @@ net::awaitable<std::vector<outbound_worker::claimed_key>> outbound_worker::claim
   try {
     co_return co_await claim_pool_.run([this, capacity, &skip, &finished](pqxx::connection& conn) {
       pqxx::work tx(conn);
-      outbox_.unlock_keys(tx, finished);
+      locks_.release(tx, finished);
       auto out = claim_keys(tx, capacity, skip);
       tx.commit();
       return out;
@@ -184,7 +186,7 @@ std::vector<outbound_worker::claimed_key> outbound_worker::claim_keys(pqxx::tran
                                                                      std::size_t capacity,
                                                                      const std::vector<key_ref>& skip) {
   const auto keys = outbox_.due_keys(tx, static_cast<int>(capacity), skip, objects_);
-  const auto locked = outbox_.lock_keys(tx, keys);
+  const auto locked = locks_.try_hold(tx, keys);
   std::vector<claimed_key> out;
   std::vector<key_ref> release;
   for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -196,7 +198,7 @@ std::vector<outbound_worker::claimed_key> outbound_worker::claim_keys(pqxx::tran
     }
     out.push_back({keys[i], std::move(changes), identities_.find(tx, keys[i].object, keys[i].key)});
   }
-  outbox_.unlock_keys(tx, release);
+  locks_.release(tx, release);
   return out;
 }
 
@@ -334,7 +336,7 @@ outbound_worker::persist_result outbound_worker::persist(pqxx::connection& conn,
 
   pqxx::work tx(conn);
   // The entity id write-back below is the daemon's own write: the capture trigger must skip it.
-  tx.exec0("SET LOCAL kizen_sync.applying = 'on'");
+  pg::daemon_write(tx);
 
   auto dead = [&](const std::string& message, std::optional<int> status) {
     outbox_.mark_dead(tx, change.ids, attempts, message, status);
@@ -370,7 +372,7 @@ outbound_worker::persist_result outbound_worker::persist(pqxx::connection& conn,
           dead(saved.error().message, std::nullopt);
           break;
         }
-        rows_.write_entity_id(tx, bindings_.at(key.object).table, key.key, *outcome.entity_id);
+        writer_.write_entity_id(tx, bindings_.at(key.object).table, key.key, *outcome.entity_id);
         if (!outcome.follow_up_columns.empty()) {
           // The create went out without references that had no Kizen id yet; send them later,
           // with the row's values as they are then.

@@ -13,7 +13,9 @@
 #include "connectors/kizen/retry_policy.hpp"
 #include "connectors/postgres/identity_store.hpp"
 #include "connectors/postgres/outbox_store.hpp"
-#include "connectors/postgres/table_rows.hpp"
+#include "connectors/postgres/key_lock.hpp"
+#include "connectors/postgres/row_reader.hpp"
+#include "connectors/postgres/row_writer.hpp"
 #include "daemon/engine/apply_outcome.hpp"
 #include "daemon/engine/change_applier.hpp"
 #include "daemon/engine/db_pool.hpp"
@@ -116,7 +118,9 @@ class outbound_worker {
 
   pg::outbox_store outbox_;
   pg::identity_store identities_;
-  pg::table_rows rows_;
+  pg::key_lock locks_;
+  pg::row_reader rows_;
+  pg::row_writer writer_;
   std::vector<std::string> objects_;  // configured objects that send (direction both/to_kizen)
 
   std::set<key_ref> in_flight_;

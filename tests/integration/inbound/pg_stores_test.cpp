@@ -5,6 +5,8 @@
 #include "connectors/postgres/outbox_store.hpp"
 #include "connectors/postgres/pending_columns.hpp"
 #include "connectors/postgres/resync_store.hpp"
+#include "connectors/postgres/key_lock.hpp"
+#include "connectors/postgres/row_reader.hpp"
 #include "connectors/postgres/row_writer.hpp"
 #include "tests/support/scratch_database.hpp"
 #include "tests/support/table_mappings.hpp"
@@ -119,7 +121,9 @@ class inbound_pg : public ::testing::Test {
   ks::test::scratch_database db_;
   std::unique_ptr<pqxx::connection> conn_;
   ks::pg::table_mapping mapping_ = table(contacts_mapping());
-  row_writer rows_{"kizen_sync"};
+  row_writer rows_;
+  row_reader reader_;
+  key_lock locks_{"kizen_sync"};
 };
 
 }  // namespace
@@ -285,15 +289,15 @@ TEST_F(inbound_pg, differing_compares_values_as_the_columns_read_them) {
 TEST_F(inbound_pg, rows_are_found_by_key_entity_id_and_lookup) {
   sql("INSERT INTO contacts (id, email, kizen_id) VALUES (1, 'Ann@Example.com', '" + entity_1 + "'), (2, 'b@example.com', NULL)");
   pqxx::work tx(*conn_);
-  EXPECT_TRUE(rows_.exists(tx, mapping_, "1"));
-  EXPECT_FALSE(rows_.exists(tx, mapping_, "9"));
-  EXPECT_EQ(rows_.key_by_entity_column(tx, mapping_, entity_1), std::optional<std::string>("1"));
-  EXPECT_EQ(rows_.key_by_entity_column(tx, mapping_, entity_2), std::nullopt);
-  EXPECT_EQ(rows_.key_by_lookup(tx, mapping_, "b@example.com"), std::optional<std::string>("2"));
-  EXPECT_EQ(rows_.key_by_lookup(tx, mapping_, "nobody@example.com"), std::nullopt);
+  EXPECT_TRUE(reader_.exists(tx, mapping_, "1"));
+  EXPECT_FALSE(reader_.exists(tx, mapping_, "9"));
+  EXPECT_EQ(reader_.key_by_entity_column(tx, mapping_, entity_1), std::optional<std::string>("1"));
+  EXPECT_EQ(reader_.key_by_entity_column(tx, mapping_, entity_2), std::nullopt);
+  EXPECT_EQ(reader_.key_by_lookup(tx, mapping_, "b@example.com"), std::optional<std::string>("2"));
+  EXPECT_EQ(reader_.key_by_lookup(tx, mapping_, "nobody@example.com"), std::nullopt);
   auto no_entity = mapping_;
   no_entity.entity_id_column.reset();
-  EXPECT_EQ(rows_.key_by_entity_column(tx, no_entity, entity_1), std::nullopt);
+  EXPECT_EQ(reader_.key_by_entity_column(tx, no_entity, entity_1), std::nullopt);
 }
 
 TEST_F(inbound_pg, remove_deletes_without_capture_under_applying) {
@@ -304,37 +308,36 @@ TEST_F(inbound_pg, remove_deletes_without_capture_under_applying) {
   EXPECT_EQ(outbox_rows(), captured);
 }
 
-TEST_F(inbound_pg, lock_key_waits_for_the_outbound_claim_of_the_key) {
+TEST_F(inbound_pg, key_lock_for_a_transaction_waits_for_the_outbound_claim_of_the_key) {
   // The outbound worker holds a session lock per key while its request is in flight.
   pqxx::connection outbound(db_.url());
-  outbox_store outbox("kizen_sync");
   {
     pqxx::work tx(outbound);
-    ASSERT_EQ(outbox.lock_keys(tx, {{"client_client", "1"}}), std::vector<bool>{true});
+    ASSERT_EQ(locks_.try_hold(tx, {{"client_client", "1"}}), std::vector<bool>{true});
     tx.commit();
   }
   {
     pqxx::work tx(*conn_);
     tx.exec0("SET LOCAL lock_timeout = '100ms'");
-    EXPECT_THROW(rows_.lock_key(tx, "client_client", "1"), pqxx::sql_error);  // blocked: it gave up
+    EXPECT_THROW(locks_.hold_for_transaction(tx, {"client_client", "1"}), pqxx::sql_error);  // blocked: it gave up
   }
   {
     pqxx::work tx(*conn_);
     tx.exec0("SET LOCAL lock_timeout = '100ms'");
-    EXPECT_NO_THROW(rows_.lock_key(tx, "client_client", "2"));  // other keys are free
-    EXPECT_NO_THROW(rows_.lock_key(tx, "companies", "1"));      // and other objects
+    EXPECT_NO_THROW(locks_.hold_for_transaction(tx, {"client_client", "2"}));  // other keys are free
+    EXPECT_NO_THROW(locks_.hold_for_transaction(tx, {"companies", "1"}));      // and other objects
   }
   {
     pqxx::work tx(outbound);
-    outbox.unlock_keys(tx, {{"client_client", "1"}});
+    locks_.release(tx, {{"client_client", "1"}});
     tx.commit();
   }
   pqxx::work tx(*conn_);
   tx.exec0("SET LOCAL lock_timeout = '10s'");
-  rows_.lock_key(tx, "client_client", "1");
+  locks_.hold_for_transaction(tx, {"client_client", "1"});
   // Held until commit: the outbound claim cannot take the key meanwhile.
   pqxx::work other(outbound);
-  EXPECT_EQ(outbox.lock_keys(other, {{"client_client", "1"}}), std::vector<bool>{false});
+  EXPECT_EQ(locks_.try_hold(other, {{"client_client", "1"}}), std::vector<bool>{false});
 }
 
 // --- pending_columns ---------------------------------------------------------------------------

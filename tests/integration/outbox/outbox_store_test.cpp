@@ -3,6 +3,8 @@
 // and every state transition does what the engine relies on.
 #include "connectors/postgres/outbox_store.hpp"
 
+#include "connectors/postgres/key_lock.hpp"
+
 #include "connectors/postgres/migrator.hpp"
 #include "tests/support/scratch_database.hpp"
 #include "tests/support/table_mappings.hpp"
@@ -64,6 +66,7 @@ class outbox_store_test : public ::testing::Test {
 
   ks::test::scratch_database db_;
   outbox_store store_{"kizen_sync"};
+  key_lock locks_{"kizen_sync"};
   const std::vector<std::string> objects_{"client_client", "companies"};
 };
 
@@ -162,7 +165,7 @@ TEST_F(outbox_store_test, key_locks_exclude_other_sessions_and_die_with_theirs) 
   auto first = std::make_unique<pqxx::connection>(db_.url());
   {
     pqxx::work tx(*first);
-    EXPECT_EQ(store_.lock_keys(tx, {keys[0]}), (std::vector<bool>{true}));
+    EXPECT_EQ(locks_.try_hold(tx, {keys[0]}), (std::vector<bool>{true}));
     tx.commit();  // the lock outlives the transaction
   }
   // The same keys locked by a daemon of another database on the cluster are not ours: advisory
@@ -176,11 +179,11 @@ TEST_F(outbox_store_test, key_locks_exclude_other_sessions_and_die_with_theirs) 
   pqxx::connection second(db_.url());
   {
     pqxx::work tx(second);
-    EXPECT_EQ(store_.lock_keys(tx, keys), (std::vector<bool>{false, true}));
+    EXPECT_EQ(locks_.try_hold(tx, keys), (std::vector<bool>{false, true}));
     auto status = store_.status(tx);
     ASSERT_EQ(status.size(), 1u);
     EXPECT_EQ(status[0].in_flight_keys, 2);
-    store_.unlock_keys(tx, {keys[1]});
+    locks_.release(tx, {keys[1]});
     tx.commit();
   }
   const int first_pid = first->backendpid();
@@ -192,7 +195,7 @@ TEST_F(outbox_store_test, key_locks_exclude_other_sessions_and_die_with_theirs) 
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   pqxx::work tx(second);
-  EXPECT_EQ(store_.lock_keys(tx, {keys[0]}), (std::vector<bool>{true}));
+  EXPECT_EQ(locks_.try_hold(tx, {keys[0]}), (std::vector<bool>{true}));
 }
 
 TEST_F(outbox_store_test, note_attempt_enqueue_and_purge) {

@@ -1,6 +1,7 @@
-// table_rows against a real table: the image matches what the capture trigger writes, and the
+// row_reader and row_writer against a real table: the image matches what the capture trigger writes, and the
 // entity id write-back is not captured when the session says it is the daemon's own write.
-#include "connectors/postgres/table_rows.hpp"
+#include "connectors/postgres/row_reader.hpp"
+#include "connectors/postgres/row_writer.hpp"
 
 #include "connectors/postgres/migrator.hpp"
 #include "connectors/postgres/outbox_store.hpp"
@@ -35,7 +36,7 @@ ks::config::object_mapping companies() {
 
 }  // namespace
 
-TEST(table_rows, image_equals_the_trigger_image_and_write_back_is_not_captured) {
+TEST(row_reader, image_equals_the_trigger_image_and_write_back_is_not_captured) {
   ks::test::scratch_database db;
   pqxx::connection c(db.url());
   pqxx::nontransaction(c).exec0(
@@ -46,7 +47,8 @@ TEST(table_rows, image_equals_the_trigger_image_and_write_back_is_not_captured) 
   pqxx::nontransaction(c).exec0(
       "INSERT INTO \"Sales Data\".\"Company List\" VALUES (7, 'Acme', 1234567890.0123456789, 'x', NULL)");
 
-  table_rows rows;
+  row_reader rows;
+  row_writer writer;
   outbox_store outbox("kizen_sync");
   pqxx::work tx(c);
   const auto image = rows.image(tx, m, "7");
@@ -60,8 +62,8 @@ TEST(table_rows, image_equals_the_trigger_image_and_write_back_is_not_captured) 
 
   tx.exec0("SET LOCAL kizen_sync.applying = 'on'");
   const std::string entity = "0f8fad5b-d9cb-469f-a165-70867728950e";
-  EXPECT_TRUE(rows.write_entity_id(tx, m, "7", entity));
-  EXPECT_FALSE(rows.write_entity_id(tx, m, "7", entity));  // already holds it
+  EXPECT_TRUE(writer.write_entity_id(tx, m, "7", entity));
+  EXPECT_FALSE(writer.write_entity_id(tx, m, "7", entity));  // already holds it
   tx.commit();
 
   pqxx::work check(c);

@@ -1,0 +1,32 @@
+#pragma once
+// Reads a mapped table's rows for the sync: a row's image as the capture trigger would write it
+// (a referenced row that must reach Kizen first, a follow-up update), and which row mirrors a
+// Kizen record (by key, by the entity id column, by the lookup value). Table and column names are
+// always quoted; values are parameters.
+
+#include "connectors/postgres/table_mapping.hpp"
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <pqxx/transaction_base>
+#include <string>
+
+namespace ks::pg {
+
+class row_reader {
+ public:
+  // The row's image exactly as the capture trigger would write it (key, entity id, captured
+  // columns; numbers as exact decimal text), or nullopt if the table has no row with that key.
+  std::optional<boost::json::object> image(pqxx::transaction_base& tx, const table_mapping& m,
+                                           const std::string& key) const;
+
+  bool exists(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const;
+  // The key of the row whose entity_id_column holds `entity_id`.
+  std::optional<std::string> key_by_entity_column(pqxx::transaction_base& tx, const table_mapping& m,
+                                                  const std::string& entity_id) const;
+  // The key of the row whose lookup column equals `value` exactly.
+  std::optional<std::string> key_by_lookup(pqxx::transaction_base& tx, const table_mapping& m,
+                                           const std::string& value) const;
+};
+
+}  // namespace ks::pg
