@@ -20,6 +20,14 @@ kizen::retry_settings kizen_retry_settings(const retry_settings& retry) {
   return {retry.max_attempts, retry.initial_backoff, retry.max_backoff};
 }
 
+pg::pool_settings pool_settings(const postgres_settings& postgres, std::string application_name, int connections) {
+  pg::pool_settings s;
+  s.connection.url = postgres.url;
+  s.connection.application_name = std::move(application_name);
+  s.connections = connections;
+  return s;
+}
+
 std::string place_prefix(const source_location& where) {
   if (where.line <= 0) return {};
   std::string out = where.file.empty() ? "config" : where.file;

@@ -2,17 +2,8 @@
 
 #include "config/connector_settings.hpp"
 
-#include <pqxx/nontransaction>
 
 namespace ks::engine {
-
-std::function<void(pqxx::connection&)> session_setup(std::string application_name) {
-  return [name = std::move(application_name)](pqxx::connection& c) {
-    pqxx::nontransaction tx(c);
-    tx.exec0("SET application_name = " + tx.quote(name));
-    tx.exec0("SET client_min_messages = error");
-  };
-}
 
 outbound_settings outbound_settings_from(const config::config& cfg) {
   outbound_settings s;

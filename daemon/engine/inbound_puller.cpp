@@ -42,7 +42,7 @@ std::vector<std::string> columns_of(const json::object& values) {
 }  // namespace
 
 inbound_puller::inbound_puller(net::any_io_executor executor, const config::config& cfg,
-                               const object_bindings& bindings, kizen::client& client, db_pool& work_pool,
+                               const object_bindings& bindings, kizen::client& client, pg::db_pool& work_pool,
                                service::metrics& metrics, std::shared_ptr<spdlog::logger> logger,
                                inbound_settings settings)
     : executor_(executor),

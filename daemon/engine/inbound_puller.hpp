@@ -20,7 +20,7 @@
 #include "connectors/postgres/key_lock.hpp"
 #include "connectors/postgres/row_reader.hpp"
 #include "connectors/postgres/row_writer.hpp"
-#include "daemon/engine/db_pool.hpp"
+#include "connectors/postgres/db_pool.hpp"
 #include "daemon/engine/kizen_schema.hpp"
 #include "daemon/engine/record_translator.hpp"
 #include "daemon/service/metrics.hpp"
@@ -56,7 +56,7 @@ struct apply_stats {
 class inbound_puller {
  public:
   inbound_puller(boost::asio::any_io_executor executor, const config::config& cfg, const object_bindings& bindings,
-                 kizen::client& client, db_pool& work_pool, service::metrics& metrics,
+                 kizen::client& client, pg::db_pool& work_pool, service::metrics& metrics,
                  std::shared_ptr<spdlog::logger> logger, inbound_settings settings = {});
 
   // Pulls every pulling object on its interval until stop(); returns when all loops ended.
@@ -92,7 +92,7 @@ class inbound_puller {
   const config::config& cfg_;
   const object_bindings& bindings_;
   kizen::client& client_;
-  db_pool& work_pool_;
+  pg::db_pool& work_pool_;
   service::metrics& metrics_;
   std::shared_ptr<spdlog::logger> logger_;
   inbound_settings settings_;

@@ -29,7 +29,7 @@ const char* op_name(const merged_change& m) {
 
 outbound_worker::outbound_worker(net::any_io_executor executor, const config::config& cfg,
                                  const object_bindings& bindings, kizen::client& client,
-                                 db_pool& claim_pool, db_pool& work_pool, service::metrics& metrics,
+                                 pg::db_pool& claim_pool, pg::db_pool& work_pool, service::metrics& metrics,
                                  std::shared_ptr<spdlog::logger> logger, outbound_settings settings)
     : executor_(executor),
       cfg_(cfg),

@@ -18,7 +18,7 @@
 #include "connectors/postgres/row_writer.hpp"
 #include "daemon/engine/apply_outcome.hpp"
 #include "daemon/engine/change_applier.hpp"
-#include "daemon/engine/db_pool.hpp"
+#include "connectors/postgres/db_pool.hpp"
 #include "daemon/engine/kizen_schema.hpp"
 #include "daemon/service/metrics.hpp"
 
@@ -59,8 +59,8 @@ struct outbound_counters {
 class outbound_worker {
  public:
   outbound_worker(boost::asio::any_io_executor executor, const config::config& cfg,
-                  const object_bindings& bindings, kizen::client& client, db_pool& claim_pool,
-                  db_pool& work_pool, service::metrics& metrics, std::shared_ptr<spdlog::logger> logger,
+                  const object_bindings& bindings, kizen::client& client, pg::db_pool& claim_pool,
+                  pg::db_pool& work_pool, service::metrics& metrics, std::shared_ptr<spdlog::logger> logger,
                   outbound_settings settings);
 
   // Claims and applies until stop(); returns once in-flight work has finished too.
@@ -108,8 +108,8 @@ class outbound_worker {
   const config::config& cfg_;
   const object_bindings& bindings_;
   change_applier applier_;
-  db_pool& claim_pool_;
-  db_pool& work_pool_;
+  pg::db_pool& claim_pool_;
+  pg::db_pool& work_pool_;
   service::metrics& metrics_;
   std::shared_ptr<spdlog::logger> logger_;
   outbound_settings settings_;

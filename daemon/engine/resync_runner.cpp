@@ -5,7 +5,7 @@
 #include "connectors/kizen/client.hpp"
 #include "connectors/postgres/migrator.hpp"
 #include "connectors/postgres/resync_store.hpp"
-#include "daemon/engine/db_pool.hpp"
+#include "connectors/postgres/db_pool.hpp"
 #include "daemon/engine/engine_settings.hpp"
 #include "daemon/engine/inbound_puller.hpp"
 #include "daemon/engine/kizen_schema.hpp"
@@ -76,8 +76,8 @@ struct resync_runner::parts {
   progress_callback on_progress;
   service::metrics metrics;
   std::shared_ptr<spdlog::logger> logger = service::make_logger("resync");
-  std::unique_ptr<db_pool> claim_pool;
-  std::unique_ptr<db_pool> work_pool;
+  std::unique_ptr<pg::db_pool> claim_pool;
+  std::unique_ptr<pg::db_pool> work_pool;
   std::unique_ptr<kizen::client> client;
   object_bindings bindings;
   std::unique_ptr<outbound_worker> outbound;
@@ -124,8 +124,8 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::run(resync
   if (!request.to_kizen && mapping->direction == config::sync_direction::to_kizen)
     co_return ks::fail("object '" + request.object + "' syncs to_kizen only: it cannot be resynced from Kizen");
 
-  p.claim_pool = std::make_unique<db_pool>(p.cfg.postgres.url, 1, session_setup("kizen-sync resync claim"));
-  p.work_pool = std::make_unique<db_pool>(p.cfg.postgres.url, 2, session_setup("kizen-sync resync"));
+  p.claim_pool = std::make_unique<pg::db_pool>(config::pool_settings(p.cfg.postgres, "kizen-sync resync claim", 1));
+  p.work_pool = std::make_unique<pg::db_pool>(config::pool_settings(p.cfg.postgres, "kizen-sync resync", 2));
   try {
     const bool migrated = co_await p.work_pool->run([&](pqxx::connection& conn) {
       return pg::migrator().pending_migrations(conn, p.cfg.postgres.schema).empty();

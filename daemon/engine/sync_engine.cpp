@@ -28,10 +28,10 @@ sync_engine::sync_engine(net::any_io_executor executor, config::config cfg, serv
       logger_(service::make_logger("engine")),
       timer_(executor),
       finished_(executor) {
-  claim_pool_ = std::make_unique<db_pool>(cfg_.postgres.url, 1, session_setup("kizen-sync claim"));
-  work_pool_ = std::make_unique<db_pool>(cfg_.postgres.url, std::clamp(cfg_.kizen.max_connections, 2, 4),
-                                         session_setup("kizen-sync"));
-  inbound_pool_ = std::make_unique<db_pool>(cfg_.postgres.url, 2, session_setup("kizen-sync inbound"));
+  claim_pool_ = std::make_unique<pg::db_pool>(config::pool_settings(cfg_.postgres, "kizen-sync claim", 1));
+  work_pool_ = std::make_unique<pg::db_pool>(
+      config::pool_settings(cfg_.postgres, "kizen-sync", std::clamp(cfg_.kizen.max_connections, 2, 4)));
+  inbound_pool_ = std::make_unique<pg::db_pool>(config::pool_settings(cfg_.postgres, "kizen-sync inbound", 2));
   metrics_.describe("kizen_sync_outbox_backlog", metrics_sink::kind::gauge, "Pending outbox changes.");
   metrics_.describe("kizen_sync_outbox_dead", metrics_sink::kind::gauge, "Dead-lettered outbox changes.");
   metrics_.describe("kizen_sync_up", metrics_sink::kind::gauge, "1 once the sync runs, 0 while starting.");

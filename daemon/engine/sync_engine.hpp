@@ -7,7 +7,7 @@
 #include "config/config.hpp"
 #include "connectors/kizen/client.hpp"
 #include "connectors/postgres/change_listener.hpp"
-#include "daemon/engine/db_pool.hpp"
+#include "connectors/postgres/db_pool.hpp"
 #include "daemon/engine/kizen_schema.hpp"
 #include "daemon/engine/inbound_puller.hpp"
 #include "daemon/engine/outbound_worker.hpp"
@@ -51,11 +51,11 @@ class sync_engine {
   config::config cfg_;
   service::metrics& metrics_;
   std::shared_ptr<spdlog::logger> logger_;
-  std::unique_ptr<db_pool> claim_pool_;
-  std::unique_ptr<db_pool> work_pool_;
+  std::unique_ptr<pg::db_pool> claim_pool_;
+  std::unique_ptr<pg::db_pool> work_pool_;
   // Inbound writes wait for key locks held by in-flight outbound requests, whose completion runs
   // on work_pool_: separate threads, so those waits can never starve the outbound completion.
-  std::unique_ptr<db_pool> inbound_pool_;
+  std::unique_ptr<pg::db_pool> inbound_pool_;
   std::unique_ptr<kizen::client> client_;
   object_bindings bindings_;
   std::unique_ptr<outbound_worker> outbound_;

@@ -93,8 +93,8 @@ engine_harness::engine_harness(const std::string& config_path)
     throw std::runtime_error("engine_harness: cannot bind the config to Kizen:\n" + all);
   }
   bindings_ = std::move(*bound);
-  claim_pool_ = std::make_unique<engine::db_pool>(cfg_.postgres.url, 1, engine::session_setup("harness claim"));
-  work_pool_ = std::make_unique<engine::db_pool>(cfg_.postgres.url, 2, engine::session_setup("harness"));
+  claim_pool_ = std::make_unique<pg::db_pool>(config::pool_settings(cfg_.postgres, "harness claim", 1));
+  work_pool_ = std::make_unique<pg::db_pool>(config::pool_settings(cfg_.postgres, "harness", 2));
   inbound_ = std::make_unique<engine::inbound_puller>(io_.get_executor(), cfg_, bindings_, *client_, *work_pool_,
                                                       metrics_, service::make_logger("inbound"));
 }

@@ -7,7 +7,7 @@
 // deadline and, on timeout, fails the test with the daemon's (or the harness's) log.
 
 #include "config/config.hpp"
-#include "daemon/engine/db_pool.hpp"
+#include "connectors/postgres/db_pool.hpp"
 #include "daemon/engine/inbound_puller.hpp"
 #include "daemon/engine/kizen_schema.hpp"
 #include "daemon/engine/outbound_worker.hpp"
@@ -156,8 +156,8 @@ class engine_harness {
   service::metrics metrics_;
   std::unique_ptr<kizen::client> client_;
   engine::object_bindings bindings_;
-  std::unique_ptr<engine::db_pool> claim_pool_;
-  std::unique_ptr<engine::db_pool> work_pool_;
+  std::unique_ptr<pg::db_pool> claim_pool_;
+  std::unique_ptr<pg::db_pool> work_pool_;
   std::unique_ptr<engine::inbound_puller> inbound_;
 };
 

@@ -1,6 +1,7 @@
 // db_pool against a real PostgreSQL: results and exceptions reach the awaiting coroutine, jobs run
-// off the Asio thread, and a connection killed by the server is replaced by the next job.
-#include "daemon/engine/db_pool.hpp"
+// off the Asio thread, database failures arrive classified, and a connection killed by the server is
+// replaced by the next job.
+#include "connectors/postgres/db_pool.hpp"
 
 #include "tests/support/scratch_database.hpp"
 
@@ -11,9 +12,19 @@
 #include <pqxx/pqxx>
 
 namespace net = boost::asio;
-using ks::engine::db_pool;
+using ks::pg::db_error;
+using ks::pg::db_failure;
+using ks::pg::db_pool;
 
 namespace {
+
+ks::pg::pool_settings pool_of(const std::string& url, int connections, std::string application_name = "kizen-sync") {
+  ks::pg::pool_settings s;
+  s.connection.url = url;
+  s.connection.application_name = std::move(application_name);
+  s.connections = connections;
+  return s;
+}
 
 template <class T>
 T run_in_io(net::io_context& io, net::awaitable<T> a) {
@@ -27,7 +38,7 @@ T run_in_io(net::io_context& io, net::awaitable<T> a) {
 
 TEST(db_pool, returns_results_to_the_coroutine_from_another_thread) {
   ks::test::scratch_database db;
-  db_pool pool(db.url(), 2);
+  db_pool pool(pool_of(db.url(), 2));
   net::io_context io;
   const auto io_thread = std::this_thread::get_id();
   auto [value, job_thread] = run_in_io(io, [&]() -> net::awaitable<std::pair<int, std::thread::id>> {
@@ -40,18 +51,29 @@ TEST(db_pool, returns_results_to_the_coroutine_from_another_thread) {
   EXPECT_NE(job_thread, io_thread);
 }
 
-TEST(db_pool, exceptions_propagate_and_void_jobs_work) {
+TEST(db_pool, exceptions_propagate_classified_and_void_jobs_work) {
   ks::test::scratch_database db;
-  db_pool pool(db.url(), 1);
+  db_pool pool(pool_of(db.url(), 1));
   net::io_context io;
+  try {
+    run_in_io(io, [&]() -> net::awaitable<int> {
+      co_await pool.run([](pqxx::connection& c) {
+        pqxx::work tx(c);
+        tx.exec0("SELECT * FROM no_such_table");
+      });
+      co_return 0;
+    }());
+    ADD_FAILURE() << "no exception";
+  } catch (const db_error& e) {
+    EXPECT_EQ(e.kind(), db_failure::sql);
+    EXPECT_EQ(e.sqlstate(), "42P01");
+    EXPECT_FALSE(e.transient());
+  }
+  // Exceptions that are not database failures pass through as they are.
   EXPECT_THROW(run_in_io(io, [&]() -> net::awaitable<int> {
-                 co_await pool.run([](pqxx::connection& c) {
-                   pqxx::work tx(c);
-                   tx.exec0("SELECT * FROM no_such_table");
-                 });
-                 co_return 0;
+                 co_return co_await pool.run([](pqxx::connection&) -> int { throw std::out_of_range("bug"); });
                }()),
-               pqxx::sql_error);
+               std::out_of_range);
   // The same thread keeps working after a failed job.
   EXPECT_EQ(run_in_io(io, [&]() -> net::awaitable<int> {
               co_return co_await pool.run([](pqxx::connection& c) {
@@ -63,9 +85,7 @@ TEST(db_pool, exceptions_propagate_and_void_jobs_work) {
 
 TEST(db_pool, reconnects_after_the_server_kills_the_connection) {
   ks::test::scratch_database db;
-  db_pool pool(db.url(), 1, [](pqxx::connection& c) {
-    pqxx::nontransaction(c).exec0("SET application_name = 'db_pool_test'");
-  });
+  db_pool pool(pool_of(db.url(), 1, "db_pool_test"));
   net::io_context io;
   auto backend_pid = [&] {
     return run_in_io(io, [&]() -> net::awaitable<int> {
@@ -84,7 +104,8 @@ TEST(db_pool, reconnects_after_the_server_kills_the_connection) {
   for (int attempt = 0; attempt < 2 && second == 0; ++attempt) {
     try {
       second = backend_pid();
-    } catch (const pqxx::broken_connection&) {
+    } catch (const db_error& e) {
+      EXPECT_EQ(e.kind(), db_failure::connection_lost) << e.what();
     }
   }
   EXPECT_NE(second, 0);
@@ -95,4 +116,19 @@ TEST(db_pool, reconnects_after_the_server_kills_the_connection) {
               });
             }()),
             "db_pool_test");
+}
+
+TEST(db_pool, an_unreachable_server_is_a_lost_connection_without_the_password) {
+  db_pool pool(pool_of("postgresql://u:s3cret@127.0.0.1:1/x?connect_timeout=2", 1));
+  net::io_context io;
+  try {
+    run_in_io(io, [&]() -> net::awaitable<int> {
+      co_return co_await pool.run([](pqxx::connection&) { return 1; });
+    }());
+    ADD_FAILURE() << "connected to nothing";
+  } catch (const db_error& e) {
+    EXPECT_EQ(e.kind(), db_failure::connection_lost);
+    EXPECT_TRUE(e.transient());
+    EXPECT_EQ(std::string(e.what()).find("s3cret"), std::string::npos) << e.what();
+  }
 }

@@ -1,13 +1,24 @@
-#include "daemon/engine/db_pool.hpp"
+#include "connectors/postgres/db_pool.hpp"
 
 #include <optional>
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 
-namespace ks::engine {
+namespace ks::pg {
 
-db_pool::db_pool(std::string url, int threads, std::function<void(pqxx::connection&)> on_connect)
-    : url_(std::move(url)), on_connect_(std::move(on_connect)) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { worker(); });
+db_pool::db_pool(pool_settings settings) : settings_(std::move(settings)) {
+  for (int i = 0; i < settings_.connections; ++i) threads_.emplace_back([this] { worker(); });
+}
+
+std::exception_ptr db_pool::classified_current_exception() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    if (auto classified = classify(e)) return std::make_exception_ptr(std::move(*classified));
+    return std::current_exception();
+  } catch (...) {
+    return std::current_exception();
+  }
 }
 
 db_pool::~db_pool() {
@@ -33,12 +44,15 @@ std::size_t db_pool::queued() const {
 }
 
 void db_pool::worker() {
-  std::optional<pqxx::connection> connection;
+  std::unique_ptr<pqxx::connection> connection;
   const std::function<pqxx::connection&()> open = [&]() -> pqxx::connection& {
     if (connection && !connection->is_open()) connection.reset();
     if (!connection) {
-      connection.emplace(url_);
-      if (on_connect_) on_connect_(*connection);
+      auto opened = open_connection(settings_.connection);
+      if (!opened) throw db_error(db_failure::connection_lost, opened.error());
+      connection = std::move(*opened);
+      // Server notices would go to stderr (libpq prints them there); our logs are JSON lines.
+      pqxx::nontransaction(*connection).exec0("SET client_min_messages = error");
     }
     return *connection;
   };
@@ -58,4 +72,4 @@ void db_pool::worker() {
   }
 }
 
-}  // namespace ks::engine
+}  // namespace ks::pg

@@ -1,15 +1,19 @@
 #pragma once
 // Runs blocking libpqxx work on dedicated threads, one connection each, and lets Asio coroutines
-// await it: libpqxx never blocks the thread that serves Asio (DESIGN.md "Conventions").
+// await it: libpqxx never blocks the thread that serves Asio.
 //
 //   auto n = co_await pool.run([&](pqxx::connection& c) { pqxx::work tx(c); ...; return n; });
 //
-// Exceptions thrown by the job (including connection failures) are rethrown in the coroutine.
-// A broken connection is dropped and reopened by the next job on that thread.
+// Exceptions thrown by the job reach the coroutine; database failures (connection failures
+// included) arrive classified as pg::db_error. A broken connection is dropped and reopened by the
+// next job on that thread.
 //
 // Capture by reference in the job (`[&]`, `[this, &x]`): the awaiting coroutine's frame outlives
 // the job. GCC 12 miscompiles a lambda temporary with non-trivial by-value captures (a string, a
 // vector) inside a co_await operand: the captures are relocated bitwise and ASan reports a bad free.
+
+#include "connectors/postgres/db_error.hpp"
+#include "connectors/postgres/db_pool_settings.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -28,12 +32,11 @@
 #include <type_traits>
 #include <vector>
 
-namespace ks::engine {
+namespace ks::pg {
 
 class db_pool {
  public:
-  // `on_connect` runs on every new connection (e.g. SET application_name); may be empty.
-  db_pool(std::string url, int threads, std::function<void(pqxx::connection&)> on_connect = {});
+  explicit db_pool(pool_settings settings);
   ~db_pool();
   db_pool(const db_pool&) = delete;
   db_pool& operator=(const db_pool&) = delete;
@@ -73,7 +76,7 @@ class db_pool {
         try {
           fn(conn());
         } catch (...) {
-          error = std::current_exception();
+          error = classified_current_exception();
         }
         auto ex = boost::asio::get_associated_executor(handler);
         boost::asio::post(ex, [h = std::move(handler), error]() mutable { std::move(h)(error); });
@@ -82,7 +85,7 @@ class db_pool {
         try {
           value = fn(conn());
         } catch (...) {
-          error = std::current_exception();
+          error = classified_current_exception();
         }
         auto ex = boost::asio::get_associated_executor(handler);
         boost::asio::post(ex, [h = std::move(handler), error, v = std::move(value)]() mutable {
@@ -106,11 +109,12 @@ class db_pool {
     }
   };
 
+  // The exception being handled, as a db_error where it is a database failure.
+  static std::exception_ptr classified_current_exception();
   void submit(std::unique_ptr<job> j);
   void worker();
 
-  std::string url_;
-  std::function<void(pqxx::connection&)> on_connect_;
+  pool_settings settings_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::unique_ptr<job>> queue_;
@@ -118,4 +122,4 @@ class db_pool {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace ks::engine
+}  // namespace ks::pg
