@@ -2,8 +2,8 @@
 // The Kintone query language (the `query` parameter of Get Records and Add Cursor):
 //   condition [order by f1 asc|desc, ...] [limit N] [offset N]
 // with = != > < >= <=, in (...), not in (...), like, not like, is empty, is not empty, and/or
-// ("and" binds tighter) and parentheses. String literals are double-quoted with \" and \\
-// escapes. parse_query() checks the syntax; check_query() checks it against an app's fields.
+// ("and" binds tighter) and parentheses. String literals are double-quoted; a backslash escapes
+// a double quote or a backslash. parse_query() checks the syntax; check_query() the fields.
 
 #include <cstdint>
 #include <optional>

@@ -103,7 +103,7 @@ std::optional<std::int64_t> parse_datetime(std::string_view s) {
 
 std::string format_date(std::int64_t days_since_epoch) {
   const civil c = civil_from_days(days_since_epoch);
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", c.y, c.m, c.d);
   return buf;
 }
@@ -112,7 +112,7 @@ std::string format_datetime(std::int64_t epoch_ms) {
   const std::int64_t day = utc_day(epoch_ms);
   const std::int64_t in_day = epoch_ms - day * 86'400'000;
   const auto secs = in_day / 1000;
-  char buf[32];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02dZ", format_date(day).c_str(), static_cast<int>(secs / 3600),
                 static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
   return buf;
