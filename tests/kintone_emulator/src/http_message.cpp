@@ -45,8 +45,32 @@ std::optional<std::string> parsed_target::param(std::string_view name) const {
   return out;
 }
 
-parsed_target parse_target(std::string_view target) {
+namespace {
+
+// Clients commonly send "fields[0]=a" or "ids[]=1" with raw brackets, which web servers accept;
+// Boost.URL does not, so such characters are percent-encoded first.
+std::string tolerant(std::string_view target) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : target) {
+    const bool odd = c == '[' || c == ']' || c == '{' || c == '}' || c == '|' || c == '^' || c == '`' ||
+                     c == '\\' || c == '"' || c == '<' || c == '>' || c == ' ' || c >= 0x80;
+    if (!odd) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+parsed_target parse_target(std::string_view raw) {
   parsed_target out;
+  const std::string target = tolerant(raw);
   auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed) return out;
   const boost::urls::url_view u = *parsed;
