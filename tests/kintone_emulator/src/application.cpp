@@ -114,7 +114,7 @@ outcome application::handle(const request& req, const ticket& tk) {
         entry.code = std::string(code->get_string());
   }
   add_concurrency_headers(out.res);
-  entry.status = out.res.status;
+  entry.status = out.how == delivery::reset ? 0 : out.res.status;
   log_.add(std::move(entry));
   return out;
 }
