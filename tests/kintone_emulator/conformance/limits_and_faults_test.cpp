@@ -19,7 +19,7 @@ class kintone_limits : public kintone_test {
 
 TEST_F(kintone_limits, requests_past_the_concurrency_limit_get_429_gaia_to04) {
   restart({"--concurrency-limit", "2"});
-  set_rules(json::array{json::object{{"kind", "latency"}, {"latency_ms", 3000}, {"path", "/k/v1/records.json"}}});
+  set_rules(json::array{json::object{{"kind", "latency"}, {"latency_ms", 5000}, {"path", "/k/v1/records.json"}}});
   int statuses[2] = {0, 0};
   std::thread slow[2];
   for (int i = 0; i < 2; ++i)
@@ -124,7 +124,7 @@ TEST_F(kintone_limits, probabilistic_faults_repeat_with_the_same_seed) {
 }
 
 TEST_F(kintone_limits, latency_applies_only_where_asked) {
-  set_rules(json::array{json::object{{"kind", "latency"}, {"latency_ms", 1500}, {"path", "/k/v1/record.json"}, {"count", 1}}});
+  set_rules(json::array{json::object{{"kind", "latency"}, {"latency_ms", 3000}, {"path", "/k/v1/record.json"}, {"count", 1}}});
   std::thread slow([&] { ks::test::http_call(base_url(), "GET", "/k/v1/record.json?app=1&id=1", "", {{"X-Cybozu-API-Token", customers_full}}); });
   for (int i = 0; i < 200 && control("GET", "/__emulator/counters").json().at("concurrency").at("running") != 1; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
