@@ -17,6 +17,19 @@ void check_shape(std::string_view method, std::string_view target, const ks::tes
   ASSERT_NO_THROW(body = r.json()) << where;
   ASSERT_TRUE(body.is_object()) << where;
   if (r.status == 200) return;
+  if (const auto* results = body.as_object().if_contains("results")) {
+    // A failed bulk request: the failing request's error at its place, {} elsewhere.
+    ASSERT_TRUE(results->is_array()) << where;
+    int errors = 0;
+    for (const auto& item : results->as_array()) {
+      ASSERT_TRUE(item.is_object()) << where;
+      if (item.as_object().empty()) continue;
+      ++errors;
+      for (const char* key : {"code", "id", "message"}) EXPECT_TRUE(item.as_object().contains(key)) << where;
+    }
+    EXPECT_EQ(errors, 1) << where;
+    return;
+  }
   const auto& o = body.as_object();
   for (const char* key : {"code", "id", "message"})
     EXPECT_TRUE(o.contains(key) && o.at(key).is_string()) << where << " lacks " << key << ": " << r.body;

@@ -155,6 +155,11 @@ outcome application::serve_api(const request& req, const parsed_target& t, const
     out.res = error_response(call.error(), lang);
   } else {
     std::int64_t app = 0;
+    if (call->endpoint == "/k/v1/bulkRequest.json") {
+      out.res = bulk(call.value(), who.value(), entry);
+      if (tk.plan.action && tk.plan.action->kind == fault_kind::drop_response) out.how = delivery::drop;
+      return out;
+    }
     auto answer = api_.handle(call.value(), who.value(), app);
     entry.app = app;
     out.res = answer ? response::json(200, answer.value()) : error_response(answer.error(), lang);

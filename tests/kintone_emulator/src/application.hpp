@@ -13,6 +13,7 @@
 
 #include "cursors.hpp"
 #include "emulator_clock.hpp"
+#include "auth.hpp"
 #include "faults.hpp"
 #include "http_message.hpp"
 #include "kintone_api.hpp"
@@ -66,6 +67,7 @@ class application {
 
  private:
   outcome serve_api(const request& req, const parsed_target& t, const ticket& tk, logged_request& entry);
+  response bulk(const api_call& call, const principal& who, logged_request& entry);
   response control(const request& req, const parsed_target& t);
   response control_records(const request& req, const parsed_target& t, const boost::json::object& body);
   response error_response(const api_error& e, language lang);

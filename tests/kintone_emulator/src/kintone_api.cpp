@@ -23,6 +23,7 @@ constexpr endpoint_entry endpoints[] = {
     {"DELETE", "/k/v1/records.json"},      {"POST", "/k/v1/records/cursor.json"},
     {"GET", "/k/v1/records/cursor.json"},  {"DELETE", "/k/v1/records/cursor.json"},
     {"GET", "/k/v1/app/form/fields.json"}, {"GET", "/k/v1/app.json"},
+    {"POST", "/k/v1/bulkRequest.json"},
 };
 
 api_error missing(const std::string& name) { return errors::invalid_input({{name, errors::required()}}); }

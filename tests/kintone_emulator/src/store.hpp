@@ -46,11 +46,22 @@ class store {
   void set_next_row_id(std::int64_t next) { next_row_id_ = next; }
   void clear();
 
- private:
+  // The whole store, to put back when a bulk request fails part-way.
   struct app_data {
     std::int64_t next_id = 1;
     record_map records;
   };
+  struct snapshot_t {
+    std::map<std::int64_t, app_data> apps;
+    std::int64_t next_row_id = 1;
+  };
+  snapshot_t snapshot() const { return {apps_, next_row_id_}; }
+  void restore(snapshot_t s) {
+    apps_ = std::move(s.apps);
+    next_row_id_ = s.next_row_id;
+  }
+
+ private:
   const schema& schema_;
   std::map<std::int64_t, app_data> apps_;
   std::int64_t next_row_id_ = 1;
