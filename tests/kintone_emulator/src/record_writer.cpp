@@ -73,7 +73,12 @@ write_result record_writer::add(const std::vector<json::value>& records, bool bu
 
 write_result record_writer::update(const std::vector<update_item>& items, bool bulk, bool upsert) {
   std::vector<field_message> problems;
-  std::vector<std::size_t> order;  // index into pending_ per item
+  struct item_outcome {
+    std::size_t pending;  // index into pending_
+    std::int64_t revision;
+    bool inserted;
+  };
+  std::vector<item_outcome> order;  // per item, as it was when that item was applied
   std::int64_t provisional = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {
     const auto& item = items[i];
@@ -140,27 +145,22 @@ write_result record_writer::update(const std::vector<update_item>& items, bool b
     builder_.check_required(next, prefix, problems);
     check_unique(next, prefix, problems);
     // A later item on the same record sees this one's result.
-    bool replaced = false;
+    const std::int64_t revision = next.revision;
+    std::optional<std::size_t> slot;
     for (std::size_t p = 0; p < pending_.size(); ++p)
-      if (pending_[p].id == next.id && !inserting) {
-        pending_[p] = next;
-        order.push_back(p);
-        replaced = true;
-      }
-    if (!replaced) {
+      if (pending_[p].id == next.id) slot = p;
+    if (slot) {
+      pending_[*slot] = std::move(next);
+    } else {
       pending_.push_back(std::move(next));
-      order.push_back(pending_.size() - 1);
+      slot = pending_.size() - 1;
     }
+    order.push_back({*slot, revision, inserting});
   }
   if (!problems.empty()) return ks::fail(errors::invalid_input(std::move(problems)));
-  // Snapshot each item's outcome before commit gives provisional records their ids.
-  std::vector<std::pair<std::size_t, std::int64_t>> outcome_src;
-  for (std::size_t i = 0; i < order.size(); ++i) outcome_src.emplace_back(order[i], pending_[order[i]].revision);
-  std::vector<bool> inserted;
-  for (const auto& p : pending_) inserted.push_back(p.id <= 0);
-  commit();
+  commit();  // gives inserted records their ids, in request order
   std::vector<write_outcome> out;
-  for (const auto& [p, revision] : outcome_src) out.push_back({pending_[p].id, revision, inserted[p]});
+  for (const auto& o : order) out.push_back({pending_[o.pending].id, o.revision, o.inserted});
   pending_.clear();
   return out;
 }

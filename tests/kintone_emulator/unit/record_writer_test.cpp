@@ -132,6 +132,18 @@ TEST_F(kintone_writer, update_by_key_and_upsert) {
   EXPECT_FALSE((*up)[1].inserted);
   EXPECT_EQ((*up)[1].revision, 3);
   EXPECT_EQ(at(2).values.at("customer_code"), "C");
+  // The same new key twice: the first item inserts, the second updates what it inserted.
+  update_item e1 = c, e2 = c;
+  e1.key_value = e2.key_value = json::string("E");
+  e2.record = json::parse(R"({"name":{"value":"e2"}})");
+  auto twice = writer().update({e1, e2}, true, true);
+  ASSERT_TRUE(twice);
+  EXPECT_TRUE((*twice)[0].inserted);
+  EXPECT_EQ((*twice)[0].revision, 1);
+  EXPECT_FALSE((*twice)[1].inserted);
+  EXPECT_EQ((*twice)[1].revision, 2);
+  EXPECT_EQ((*twice)[0].id, (*twice)[1].id);
+  EXPECT_EQ(at((*twice)[0].id).values.at("name"), "e2");
   // An upsert insert still needs the required fields.
   update_item d = c;
   d.key_value = json::string("D");
