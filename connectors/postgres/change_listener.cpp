@@ -1,5 +1,7 @@
 #include "connectors/postgres/change_listener.hpp"
 
+#include "connectors/postgres/open_connection.hpp"
+
 #include "common/log_line.hpp"
 #include "common/async/stoppable_sleep.hpp"
 #include "common/backoff.hpp"

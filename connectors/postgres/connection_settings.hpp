@@ -1,14 +1,13 @@
 #pragma once
-// Opening PostgreSQL connections the same way everywhere: with an application_name (so operators
-// see who is connected in pg_stat_activity), a connect timeout (every network step has a
-// deadline), optional TCP keepalives, and error messages that never show the password.
+// How PostgreSQL connections are opened, the same way everywhere: with an application_name (so
+// operators see who is connected in pg_stat_activity), a connect timeout (every network step has
+// a deadline), optional TCP keepalives, and error messages that never show the password. Pure:
+// open_connection.hpp opens them.
 
 #include "common/result.hpp"
 
 #include <chrono>
-#include <memory>
 #include <optional>
-#include <pqxx/connection>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,10 +27,6 @@ struct connection_settings {
 // keepalive options, each only where the url does not set that option itself.
 // Fails when the url cannot be parsed.
 ks::result<std::string, std::string> connection_string(const connection_settings& s);
-
-// A connected connection, or a message naming the server (password masked) and libpq's reason.
-ks::result<std::unique_ptr<pqxx::connection>, std::string> open_connection(
-    const connection_settings& s);
 
 // `url` with any password replaced by "***" (URI user info, URI `password=` parameter, or the
 // `password` keyword), for logs and error messages. A string that cannot be parsed is not shown

@@ -1,5 +1,7 @@
 #include "connectors/postgres/db_pool.hpp"
 
+#include "connectors/postgres/open_connection.hpp"
+
 #include <optional>
 #include <pqxx/except>
 #include <pqxx/nontransaction>

@@ -1,7 +1,7 @@
 #include "daemon/cli/commands.hpp"
 
 #include "config/config_loader.hpp"
-#include "connectors/postgres/connection_settings.hpp"
+#include "connectors/postgres/open_connection.hpp"
 #include "daemon/service/logging.hpp"
 
 #include <exception>

@@ -5,10 +5,10 @@
 #include "config/connector_settings.hpp"
 
 #include "connectors/kizen/client.hpp"
-#include "connectors/postgres/connection_settings.hpp"
+#include "connectors/postgres/open_connection.hpp"
 #include "connectors/postgres/migrator.hpp"
 #include "connectors/postgres/table_inspector.hpp"
-#include "daemon/engine/kizen_schema.hpp"
+#include "daemon/engine/mapping/object_bindings.hpp"
 #include "daemon/service/logging.hpp"
 
 #include <boost/asio/co_spawn.hpp>

@@ -2,7 +2,7 @@
 // SIGINT/SIGTERM stop it after the current batch; running it again resumes.
 #include "daemon/cli/commands.hpp"
 
-#include "daemon/engine/resync_runner.hpp"
+#include "daemon/engine/runtime/resync_runner.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

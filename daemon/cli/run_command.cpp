@@ -8,7 +8,7 @@
 
 #include "common/log_line.hpp"
 #include "config/config_loader.hpp"
-#include "daemon/engine/sync_engine.hpp"
+#include "daemon/engine/runtime/sync_engine.hpp"
 #include "daemon/service/logging.hpp"
 #include "daemon/service/status_server.hpp"
 #include "daemon/service/systemd_notifier.hpp"

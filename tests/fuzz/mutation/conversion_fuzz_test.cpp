@@ -1,8 +1,8 @@
 // Random values through the value conversions both ways and through write planning: every
 // outcome is a value or a readable error, never a crash or an exception.
-#include "daemon/engine/record_translator.hpp"
-#include "daemon/engine/value_codec.hpp"
-#include "daemon/engine/write_planner.hpp"
+#include "daemon/engine/inbound/translated_record.hpp"
+#include "daemon/engine/mapping/value_codec.hpp"
+#include "daemon/engine/outbound/write_plan.hpp"
 #include "mutator.hpp"
 
 #include <gtest/gtest.h>

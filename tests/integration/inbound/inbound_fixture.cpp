@@ -2,7 +2,7 @@
 
 #include "config/connector_settings.hpp"
 #include "config/config_loader.hpp"
-#include "daemon/engine/engine_settings.hpp"
+#include "daemon/engine/runtime/engine_settings.hpp"
 #include "daemon/service/logging.hpp"
 
 #include <algorithm>

@@ -8,9 +8,9 @@
 
 #include "config/config.hpp"
 #include "connectors/postgres/db_pool.hpp"
-#include "daemon/engine/inbound_puller.hpp"
-#include "daemon/engine/kizen_schema.hpp"
-#include "daemon/engine/outbound_worker.hpp"
+#include "daemon/engine/inbound/inbound_worker.hpp"
+#include "daemon/engine/mapping/object_bindings.hpp"
+#include "daemon/engine/outbound/outbound_worker.hpp"
 #include "daemon/service/metrics.hpp"
 #include "tests/support/sync_fixture.hpp"
 

@@ -1,4 +1,4 @@
-#include "connectors/postgres/connection_settings.hpp"
+#include "connectors/postgres/open_connection.hpp"
 
 #include <gtest/gtest.h>
 

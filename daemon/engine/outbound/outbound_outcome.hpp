@@ -1,0 +1,39 @@
+#pragma once
+// What applying one merged change to Kizen came to; the outbound worker persists it.
+
+#include "daemon/engine/outbound/write_plan.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ks::engine {
+
+struct apply_outcome {
+  enum class kind {
+    applied,        // Kizen has the change (entity_id says which record)
+    nothing_to_do,  // e.g. a row deleted before it ever reached Kizen
+    retry,          // a retryable failure (network, timeout, 429, 5xx)
+    dead,           // a permanent failure (400, 403, a bad value, ambiguity)
+    wait,           // referenced rows must reach Kizen first; no attempt consumed
+  };
+  kind what = kind::nothing_to_do;
+  std::optional<std::string> entity_id;
+  std::optional<std::chrono::sys_time<std::chrono::microseconds>> kizen_updated;  // the record's `updated`
+  bool forget_identity = false;  // the record is archived, or the stored identity was stale
+  std::string message;           // the reason, for logs and last_error (never secrets)
+  std::optional<int> http_status;
+  std::optional<std::chrono::milliseconds> retry_after;
+  bool throttled = false;  // retry: Kizen refused the request for our rate (429), nothing failed
+  // applied: columns left out of a create because their references had no Kizen id yet; the
+  // worker queues a follow-up update of them.
+  std::vector<std::string> follow_up_columns;
+  // wait: the referenced rows to bring to Kizen first.
+  std::vector<row_reference> waiting_for;
+  std::string path;   // how it was applied: patch, upsert, add, archive, ... (for logs)
+  int requests = 0;   // Kizen requests made
+  bool create_noted = false;  // set by the worker: an add was noted as attempted (it may have arrived)
+};
+
+}  // namespace ks::engine

@@ -1,0 +1,91 @@
+#include "daemon/engine/outbound/merged_change.hpp"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+using namespace ks::engine;
+using ks::pg::change_op;
+using ks::pg::outbox_change;
+namespace json = boost::json;
+
+namespace {
+
+outbox_change change(std::int64_t id, change_op op, std::vector<std::string> cols, const char* before,
+                     const char* after, int attempts = 0) {
+  outbox_change c;
+  c.id = id;
+  c.object = "client_client";
+  c.key = "1";
+  c.op = op;
+  c.changed_columns = std::move(cols);
+  if (before) c.old_row = json::parse(before).as_object();
+  if (after) c.new_row = json::parse(after).as_object();
+  c.created_at = std::chrono::system_clock::time_point(std::chrono::seconds(id));
+  c.attempts = attempts;
+  return c;
+}
+
+}  // namespace
+
+TEST(change_merger, updates_merge_into_one_write_with_the_union_of_columns) {
+  std::vector<outbox_change> cs = {
+      change(1, change_op::update, {"email"}, R"({"id":"1","email":"a@x"})", R"({"id":"1","email":"b@x"})"),
+      change(2, change_op::update, {"first_name"}, R"({"id":"1","email":"b@x","first_name":"A"})",
+             R"({"id":"1","email":"b@x","first_name":"B"})", 3),
+  };
+  const auto m = merge_changes(cs);
+  EXPECT_EQ(m.action, merged_change::kind::write);
+  EXPECT_FALSE(m.began_with_insert);
+  EXPECT_EQ(m.ids, (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(m.changed_columns, (std::set<std::string>{"email", "first_name"}));
+  EXPECT_EQ(m.before.at("email"), "a@x");  // before the first change
+  EXPECT_EQ(m.after.at("first_name"), "B");  // after the last
+  ASSERT_EQ(m.images.size(), 2u);             // every state in between, for retries
+  EXPECT_EQ(m.images[0].at("email"), "b@x");
+  EXPECT_EQ(m.images[1], m.after);
+  EXPECT_EQ(m.attempts, 3);
+  EXPECT_EQ(m.first_change_at, cs[0].created_at);
+  EXPECT_EQ(m.last_change_at, cs[1].created_at);
+}
+
+TEST(change_merger, insert_then_update_is_a_create) {
+  std::vector<outbox_change> cs = {
+      change(5, change_op::insert, {"id", "email"}, nullptr, R"({"id":"1","email":"a@x"})"),
+      change(6, change_op::update, {"email"}, R"({"id":"1","email":"a@x"})", R"({"id":"1","email":"c@x"})"),
+  };
+  const auto m = merge_changes(cs);
+  EXPECT_EQ(m.action, merged_change::kind::write);
+  EXPECT_TRUE(m.began_with_insert);
+  EXPECT_TRUE(m.before.empty());
+  EXPECT_EQ(m.after.at("email"), "c@x");
+}
+
+TEST(change_merger, a_delete_ends_the_segment) {
+  std::vector<outbox_change> cs = {
+      change(1, change_op::update, {"email"}, R"({"id":"1","email":"a@x"})", R"({"id":"1","email":"b@x"})"),
+      change(2, change_op::remove, {}, R"({"id":"1","email":"b@x","kizen_id":"e1"})", nullptr),
+      change(3, change_op::insert, {"id", "email"}, nullptr, R"({"id":"1","email":"n@x"})"),
+  };
+  const auto m = merge_changes(cs);
+  EXPECT_EQ(m.action, merged_change::kind::archive);
+  EXPECT_EQ(m.ids, (std::vector<std::int64_t>{1, 2}));  // the re-insert waits for the next round
+  EXPECT_TRUE(m.after.empty());
+  EXPECT_EQ(m.before.at("email"), "a@x");
+  ASSERT_EQ(m.images.size(), 1u);  // the writes before the delete
+  EXPECT_EQ(m.images[0].at("email"), "b@x");
+}
+
+TEST(change_merger, insert_then_delete_is_an_archive_of_a_row_that_began_new) {
+  std::vector<outbox_change> cs = {
+      change(1, change_op::insert, {"id"}, nullptr, R"({"id":"1"})"),
+      change(2, change_op::remove, {}, R"({"id":"1","kizen_id":null})", nullptr),
+  };
+  const auto m = merge_changes(cs);
+  EXPECT_EQ(m.action, merged_change::kind::archive);
+  EXPECT_TRUE(m.began_with_insert);
+  EXPECT_EQ(m.before.at("id"), "1");  // the deleted row's image, for its entity id if any
+}
+
+TEST(change_merger, empty_input_is_a_bug) {
+  EXPECT_THROW(merge_changes({}), std::logic_error);
+}
