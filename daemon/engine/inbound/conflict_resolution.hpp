@@ -17,7 +17,7 @@ namespace ks::engine {
 
 using wall_time = std::chrono::system_clock::time_point;
 
-struct conflict_outcome {
+struct conflict_resolution {
   std::vector<std::string> write;         // columns to take from Kizen
   std::vector<std::string> keep;          // columns whose queued database value wins
   std::vector<std::string> drop_pending;  // columns whose queued change Kizen supersedes
@@ -29,7 +29,7 @@ struct conflict_outcome {
 // received columns whose Kizen value still equals the value last synced. A queued column Kizen
 // did not change is no conflict, whatever the policy: the record carries its old value only
 // because a record always carries every field, so the database value is kept (and sent).
-conflict_outcome resolve_conflicts(config::conflict_policy policy, const std::vector<std::string>& received,
+conflict_resolution resolve_conflicts(config::conflict_policy policy, const std::vector<std::string>& received,
                                    const std::map<std::string, wall_time>& pending, wall_time kizen_updated,
                                    const std::vector<std::string>& unchanged_in_kizen = {});
 

@@ -17,7 +17,7 @@ namespace net = boost::asio;
 namespace json = boost::json;
 using clock = std::chrono::steady_clock;
 
-apply_stats& apply_stats::operator+=(const apply_stats& o) {
+inbound_stats& inbound_stats::operator+=(const inbound_stats& o) {
   seen += o.seen;
   written += o.written;
   unchanged += o.unchanged;
@@ -125,7 +125,7 @@ net::awaitable<void> inbound_puller::loop(const object_binding& object) {
   }
 }
 
-net::awaitable<apply_stats> inbound_puller::pull(const object_binding& object) {
+net::awaitable<inbound_stats> inbound_puller::pull(const object_binding& object) {
   const auto& m = *object.mapping;
   const auto cursor = co_await work_pool_.run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
@@ -136,7 +136,7 @@ net::awaitable<apply_stats> inbound_puller::pull(const object_binding& object) {
     const auto from = *cursor.updated - std::chrono::duration_cast<std::chrono::microseconds>(settings_.overlap);
     query.groups.push_back({true, {kizen::search_filter::builtin("updated", ">=", json::value(kizen::format_timestamp(from)))}});
   }
-  apply_stats total;
+  inbound_stats total;
   auto page = co_await client_.search_records(m.object, query);
   std::string error;
   for (;;) {
@@ -183,7 +183,7 @@ net::awaitable<std::optional<std::vector<std::string>>> inbound_puller::full_lis
   }
 }
 
-net::awaitable<apply_stats> inbound_puller::apply_records(
+net::awaitable<inbound_stats> inbound_puller::apply_records(
     const object_binding& object, const std::vector<kizen::record>& records,
     std::optional<std::pair<kizen::timestamp, std::string>> cursor_to, int depth) {
   // 1. Relationships with more values than Kizen returns inline: fetch them in full.
@@ -253,12 +253,12 @@ net::awaitable<apply_stats> inbound_puller::apply_records(
   co_return stats;
 }
 
-apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_binding& object,
+inbound_stats inbound_puller::write_records(pqxx::connection& conn, const object_binding& object,
                                           const std::vector<kizen::record>& records,
                                           const std::vector<translated_record>& translated,
                                           const std::optional<std::pair<kizen::timestamp, std::string>>& cursor_to) {
   const auto& m = *object.mapping;
-  apply_stats stats;
+  inbound_stats stats;
   pqxx::work tx(conn);
   pg::daemon_write(tx);  // the capture trigger ignores these writes
   tx.exec0("SET LOCAL lock_timeout = '60s'");        // bound the wait for an in-flight outbound request
@@ -409,9 +409,9 @@ apply_stats inbound_puller::write_records(pqxx::connection& conn, const object_b
   return stats;
 }
 
-net::awaitable<apply_stats> inbound_puller::reconcile(const object_binding& object) {
+net::awaitable<inbound_stats> inbound_puller::reconcile(const object_binding& object) {
   const auto& m = *object.mapping;
-  apply_stats total;
+  inbound_stats total;
   std::set<std::string> seen;
   // A walk in creation order: updates do not move records in it.
   auto query = base_query(object, "created");
@@ -454,7 +454,7 @@ net::awaitable<apply_stats> inbound_puller::reconcile(const object_binding& obje
   co_return total;
 }
 
-net::awaitable<apply_stats> inbound_puller::handle_missing(const object_binding& object, const std::string& key,
+net::awaitable<inbound_stats> inbound_puller::handle_missing(const object_binding& object, const std::string& key,
                                                            const std::string& entity_id) {
   const auto& m = *object.mapping;
   auto rec = co_await client_.get_record(m.object, entity_id, base_query(object, "").field_names);
@@ -463,12 +463,12 @@ net::awaitable<apply_stats> inbound_puller::handle_missing(const object_binding&
     co_return co_await apply_records(object, one, std::nullopt);
   }
   if (rec.error().http_status != 404) {
-    apply_stats s;
+    inbound_stats s;
     s.failed = 1;
     s.errors.push_back("GET " + m.object + "/" + entity_id + ": " + rec.error().message);
     co_return s;
   }
-  apply_stats s;
+  inbound_stats s;
   s.archived = 1;
   std::string failure;
   const bool deleted = co_await work_pool_.run([&](pqxx::connection& conn) {

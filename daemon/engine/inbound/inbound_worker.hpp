@@ -43,14 +43,14 @@ struct inbound_settings {
   int reference_depth = 2;                  // how far referenced records are pulled first
 };
 
-struct apply_stats {
+struct inbound_stats {
   std::int64_t seen = 0;      // records looked at
   std::int64_t written = 0;   // rows inserted or updated
   std::int64_t unchanged = 0; // rows already equal (or the record already known)
   std::int64_t failed = 0;    // records that could not be applied (logged)
   std::int64_t archived = 0;  // records found archived by a reconcile
   std::vector<std::string> errors;
-  apply_stats& operator+=(const apply_stats& o);
+  inbound_stats& operator+=(const inbound_stats& o);
 };
 
 class inbound_puller {
@@ -64,12 +64,12 @@ class inbound_puller {
   void stop();
 
   // One incremental pull of an object (also what run() does each interval).
-  boost::asio::awaitable<apply_stats> pull(const object_binding& object);
+  boost::asio::awaitable<inbound_stats> pull(const object_binding& object);
   // One reconcile walk of an object.
-  boost::asio::awaitable<apply_stats> reconcile(const object_binding& object);
+  boost::asio::awaitable<inbound_stats> reconcile(const object_binding& object);
   // Writes records to the table (a search page, a resync page). `cursor_to`: advance the pull
   // cursor to this (updated, id) in the same transaction.
-  boost::asio::awaitable<apply_stats> apply_records(const object_binding& object,
+  boost::asio::awaitable<inbound_stats> apply_records(const object_binding& object,
                                                    const std::vector<kizen::record>& records,
                                                    std::optional<std::pair<kizen::timestamp, std::string>> cursor_to,
                                                    int depth = 0);
@@ -81,11 +81,11 @@ class inbound_puller {
   boost::asio::awaitable<void> loop(const object_binding& object);
   boost::asio::awaitable<std::optional<std::vector<std::string>>> full_list(const std::string& entity_id,
                                                                            const std::string& field_id);
-  apply_stats write_records(pqxx::connection& conn, const object_binding& object,
+  inbound_stats write_records(pqxx::connection& conn, const object_binding& object,
                             const std::vector<kizen::record>& records,
                             const std::vector<translated_record>& translated,
                             const std::optional<std::pair<kizen::timestamp, std::string>>& cursor_to);
-  boost::asio::awaitable<apply_stats> handle_missing(const object_binding& object, const std::string& key,
+  boost::asio::awaitable<inbound_stats> handle_missing(const object_binding& object, const std::string& key,
                                                      const std::string& entity_id);
 
   boost::asio::any_io_executor executor_;

@@ -1,16 +1,20 @@
 #pragma once
-// What applying one merged change to Kizen came to; the outbound worker persists it.
+// What applying one merged change to Kizen came to (identity_resolution's result); the outcome
+// policy turns it into what the outbox records.
 
-#include "daemon/engine/outbound/write_plan.hpp"
+#include "common/key_ref.hpp"
+#include "connectors/kizen/error.hpp"
+#include "connectors/kizen/record.hpp"
 
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ks::engine {
 
-struct apply_outcome {
+struct outbound_outcome {
   enum class kind {
     applied,        // Kizen has the change (entity_id says which record)
     nothing_to_do,  // e.g. a row deleted before it ever reached Kizen
@@ -26,14 +30,19 @@ struct apply_outcome {
   std::optional<int> http_status;
   std::optional<std::chrono::milliseconds> retry_after;
   bool throttled = false;  // retry: Kizen refused the request for our rate (429), nothing failed
-  // applied: columns left out of a create because their references had no Kizen id yet; the
-  // worker queues a follow-up update of them.
+  // applied: columns left out of a create because their references had no Kizen id yet; a
+  // follow-up update of them is queued.
   std::vector<std::string> follow_up_columns;
   // wait: the referenced rows to bring to Kizen first.
-  std::vector<row_reference> waiting_for;
+  std::vector<key_ref> waiting_for;
   std::string path;   // how it was applied: patch, upsert, add, archive, ... (for logs)
   int requests = 0;   // Kizen requests made
-  bool create_noted = false;  // set by the worker: an add was noted as attempted (it may have arrived)
+  bool create_noted = false;  // an upsert or add was noted as attempted before it was sent (it may have arrived)
 };
+
+// The outcome of a failed request: retry (retryable) or dead (permanent). `what` names the call.
+outbound_outcome failure_outcome(const kizen::error& e, std::string_view what);
+// The outcome of a request that left `rec` holding the change.
+outbound_outcome applied_outcome(const kizen::record& rec, std::string path);
 
 }  // namespace ks::engine

@@ -1,26 +1,26 @@
 #pragma once
-// Turns the outbox into Kizen API calls (DESIGN.md "To Kizen", issue 4).
+// Turns the outbox into Kizen requests: the claim loop and, per claimed key, one coroutine that
+// drives the decisions (docs/architecture.md "To Kizen").
 //
-// One claim loop: woken by NOTIFY (wake()), by finished work, or by a fallback poll; claims keys
-// whose earliest change is due (at most max_in_flight keys in flight, one operation per key), and
-// runs each key's merged changes as a coroutine: resolve references, apply to Kizen, persist the
-// outcome (identity + change states in one transaction), release the key. Claims and key locks
-// run on a single-connection pool (advisory locks belong to that session); everything else runs
-// on the work pool. Kizen requests are bounded by the client's connection pool and rate limiter.
+// The loop is woken by NOTIFY (wake()), by finished work, or by a fallback poll; it claims keys
+// whose earliest change is due (at most max_in_flight keys in flight, one operation per key).
+// Each key's merged changes then go: referenced rows resolved (reference_reader), applied to
+// Kizen (change_applier), the outcome recorded (outcome_writer), the key released. Claims and key
+// locks run on a one-connection pool (advisory locks belong to that session); everything else
+// runs on the work pool. Kizen requests are bounded by the client's pool and rate limiter.
 
-#include "config/config.hpp"
+#include "common/async/task_group.hpp"
+#include "common/backoff.hpp"
+#include "common/key_ref.hpp"
+#include "common/metrics_sink.hpp"
 #include "connectors/kizen/client.hpp"
-#include "connectors/kizen/retry_policy.hpp"
-#include "connectors/postgres/identity_store.hpp"
-#include "connectors/postgres/outbox_store.hpp"
-#include "connectors/postgres/key_lock.hpp"
-#include "connectors/postgres/row_reader.hpp"
-#include "connectors/postgres/row_writer.hpp"
-#include "daemon/engine/outbound/outbound_outcome.hpp"
-#include "daemon/engine/outbound/change_applier.hpp"
 #include "connectors/postgres/db_pool.hpp"
+#include "daemon/engine/failure.hpp"
 #include "daemon/engine/mapping/object_bindings.hpp"
-#include "daemon/service/metrics.hpp"
+#include "daemon/engine/outbound/change_applier.hpp"
+#include "daemon/engine/outbound/key_claim.hpp"
+#include "daemon/engine/outbound/outcome_writer.hpp"
+#include "daemon/engine/outbound/reference_reader.hpp"
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
@@ -32,19 +32,25 @@
 #include <optional>
 #include <set>
 #include <spdlog/logger.h>
+#include <stop_token>
 #include <string>
 #include <vector>
 
 namespace ks::engine {
 
 struct outbound_settings {
-  int max_in_flight = 8;                         // keys in flight at once (kizen.max_connections)
-  int max_merge = 200;                           // changes of one key merged into one request
-  std::chrono::milliseconds poll_interval{5000}; // fallback when no notification comes
-  std::chrono::milliseconds reference_wait{300}; // recheck a change waiting for a referenced row
-  std::chrono::milliseconds stuck_reference_wait{30000};  // ... when that row is dead-lettered
-  std::chrono::milliseconds failure_cooldown{10000};     // a key whose processing threw
-  kizen::retry_settings retry;
+  // Keys in flight at once (kizen.max_connections).
+  int max_in_flight = 8;
+  // Changes of one key merged into one request (daemon.batch_size).
+  int max_merge = 200;
+  // The fallback claim when no notification comes (daemon.outbox_poll_interval).
+  std::chrono::milliseconds poll_interval{5000};
+  // How long a key whose processing failed (PostgreSQL lost mid-way, ...) is left alone.
+  std::chrono::milliseconds failure_cooldown{10'000};
+  // Between claims while PostgreSQL cannot be reached.
+  backoff_settings claim_backoff{std::chrono::milliseconds(250), std::chrono::milliseconds(30'000)};
+  // Retries, dead letters and waits for referenced rows.
+  outcome_settings outcomes;
 };
 
 struct outbound_counters {
@@ -58,80 +64,51 @@ struct outbound_counters {
 
 class outbound_worker {
  public:
-  outbound_worker(boost::asio::any_io_executor executor, const config::config& cfg,
-                  const object_bindings& bindings, kizen::client& client, pg::db_pool& claim_pool,
-                  pg::db_pool& work_pool, service::metrics& metrics, std::shared_ptr<spdlog::logger> logger,
-                  outbound_settings settings);
+  outbound_worker(boost::asio::any_io_executor executor, const std::string& schema, const object_bindings& bindings,
+                  kizen::client& client, pg::db_pool& claim_pool, pg::db_pool& work_pool, metrics_sink& metrics,
+                  std::shared_ptr<spdlog::logger> logger, outbound_settings settings);
 
-  // Claims and applies until stop(); returns once in-flight work has finished too.
-  boost::asio::awaitable<void> run();
+  // Claims and applies until `stop` is requested; returns once the work in flight has finished
+  // too (the caller bounds that with its grace period).
+  boost::asio::awaitable<void> run(std::stop_token stop);
   // A change was committed (NOTIFY) or something else may be due: claim now. Executor thread only.
   void wake();
-  // Stop claiming; run() returns when what is in flight is done. Executor thread only.
-  void stop();
 
   std::size_t in_flight() const { return in_flight_.size(); }
-  // Healthy unless the last claim failed (PostgreSQL unreachable); `detail` says why.
-  bool healthy() const { return db_error_.empty(); }
-  const std::string& health_detail() const { return db_error_; }
+  // Why the last claim failed (PostgreSQL unreachable, ...); nothing while claims succeed.
+  const std::optional<failure>& claim_failure() const { return claim_failure_; }
   const outbound_counters& counters() const { return counters_; }
 
  private:
-  struct claimed_key {
-    key_ref key;
-    std::vector<pg::outbox_change> changes;
-    std::optional<pg::identity> identity;
-  };
-  struct persist_result {
-    apply_outcome::kind what;
-    std::string message;
-    std::size_t changes = 0;
-    std::optional<std::chrono::milliseconds> next_wake;
-  };
-
   boost::asio::awaitable<std::vector<claimed_key>> claim(std::size_t capacity);
-  // Picks, locks and reads up to `capacity` due keys (claim()'s transaction).
-  std::vector<claimed_key> claim_keys(pqxx::transaction_base& tx, std::size_t capacity,
-                                      const std::vector<key_ref>& skip);
   boost::asio::awaitable<void> process(claimed_key claimed);
-  persist_result persist(pqxx::connection& conn, const claimed_key& claimed, const merged_change& change,
-                         const apply_outcome& outcome);
-  // Should a create wait for `ref` (no Kizen id yet) to reach Kizen first, rather than go out
-  // without that relationship and follow up with an update? Only for rows that cannot wait back:
-  // an older pending change of that key (a create waits only for older ones, so waits never form
-  // a cycle), or a row that predates `migrate` and has no relationship of its own to send.
-  bool create_waits_for(pqxx::transaction_base& tx, const row_reference& ref, std::int64_t own_head) const;
+  // Logs and counts what the key's operation came to.
+  void report(const claimed_key& claimed, const merged_change& change, const outbound_outcome& outcome,
+              const outbound_decision& decision, std::chrono::steady_clock::time_point started);
   void schedule_wake_in(std::chrono::milliseconds delay);
-  boost::asio::awaitable<void> idle();
+  boost::asio::awaitable<void> idle(std::stop_token stop);
 
   boost::asio::any_io_executor executor_;
-  const config::config& cfg_;
   const object_bindings& bindings_;
   change_applier applier_;
   pg::db_pool& claim_pool_;
   pg::db_pool& work_pool_;
-  service::metrics& metrics_;
+  metrics_sink& metrics_;
   std::shared_ptr<spdlog::logger> logger_;
   outbound_settings settings_;
-  kizen::retry_policy retry_policy_;
-  kizen::unit_random random_;
 
-  pg::outbox_store outbox_;
-  pg::identity_store identities_;
-  pg::key_lock locks_;
-  pg::row_reader rows_;
-  pg::row_writer writer_;
-  std::vector<std::string> objects_;  // configured objects that send (direction both/to_kizen)
+  key_claim claims_;
+  reference_reader references_;
+  outcome_writer outcomes_;
 
+  task_group operations_;  // one child per key in flight
   std::set<key_ref> in_flight_;
-  std::vector<key_ref> to_unlock_;  // finished keys whose lock the next claim releases
+  std::vector<key_ref> to_release_;  // finished keys whose lock the next claim releases
   std::map<key_ref, std::chrono::steady_clock::time_point> cooldown_;
   boost::asio::steady_timer wake_timer_;
-  boost::asio::steady_timer drained_;  // cancelled when the last in-flight operation ends
   std::optional<std::chrono::steady_clock::time_point> next_due_;
   bool wake_pending_ = true;
-  bool stopping_ = false;
-  std::string db_error_;
+  std::optional<failure> claim_failure_;
   outbound_counters counters_;
 };
 

@@ -64,11 +64,11 @@ ks::result<item_diff, std::string> diff_items(const field_binding& f, const merg
 
 }  // namespace
 
-std::vector<row_reference> references_needed(const object_binding& object, const merged_change& change,
+std::vector<key_ref> references_needed(const object_binding& object, const merged_change& change,
                                              bool full) {
-  std::vector<row_reference> refs;
+  std::vector<key_ref> refs;
   auto add = [&](const std::string& target, const std::string& key) {
-    row_reference r{target, key};
+    key_ref r{target, key};
     if (std::find(refs.begin(), refs.end(), r) == refs.end()) refs.push_back(std::move(r));
   };
   for (const auto& f : object.fields) {
@@ -86,7 +86,25 @@ std::vector<row_reference> references_needed(const object_binding& object, const
   return refs;
 }
 
-std::string describe(const std::vector<row_reference>& refs) {
+std::vector<kizen::field_write> to_field_writes(const std::vector<planned_write>& writes) {
+  std::vector<kizen::field_write> out;
+  out.reserve(writes.size());
+  for (const auto& w : writes) {
+    kizen::field_write f;
+    f.field = w.field_name;
+    if (w.value) {
+      f.value = *w.value;
+    } else {
+      if (!w.add_values.empty()) f.add_values = json::array(w.add_values.begin(), w.add_values.end());
+      if (!w.remove_values.empty())
+        f.remove_values = json::array(w.remove_values.begin(), w.remove_values.end());
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::string describe(const std::vector<key_ref>& refs) {
   std::string out;
   for (const auto& r : refs) out += (out.empty() ? "" : ", ") + r.object + "/" + r.key;
   return out;
@@ -111,7 +129,7 @@ ks::result<write_plan, plan_error> plan_writes(const object_binding& object, con
         }
         auto key = key_text(after);
         if (!key) return ks::fail(bad_value(f, key.error()));
-        row_reference ref{*f.mapping->references, *key};
+        key_ref ref{*f.mapping->references, *key};
         if (auto id = lookup(ref)) {
           w.value = json::value{{"id", *id}};
         } else {

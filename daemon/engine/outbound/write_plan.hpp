@@ -6,7 +6,9 @@
 // (so the request is right even if an earlier attempt applied some of them and lost the answer);
 // relationships send the referenced rows' Kizen ids. Pure.
 
+#include "common/key_ref.hpp"
 #include "common/result.hpp"
+#include "connectors/kizen/field_write.hpp"
 #include "daemon/engine/outbound/merged_change.hpp"
 #include "daemon/engine/mapping/field_binding.hpp"
 
@@ -27,15 +29,9 @@ struct planned_write {
   bool multi() const { return !value.has_value(); }
 };
 
-// A row of another mapping referenced by a relationship column.
-struct row_reference {
-  std::string object;
-  std::string key;
-  friend bool operator==(const row_reference&, const row_reference&) = default;
-};
-
-// The Kizen record id of a referenced row, or nullopt if it has none (yet).
-using reference_lookup = std::function<std::optional<std::string>(const row_reference&)>;
+// The Kizen record id of a row another mapping's relationship column references, or nullopt if
+// it has none (yet).
+using reference_lookup = std::function<std::optional<std::string>(const key_ref&)>;
 
 struct plan_error {
   std::string message;  // names the column and the problem (a bad value: permanent)
@@ -46,19 +42,22 @@ struct write_plan {
   // References with no Kizen id yet. Their columns were left out of `writes` (in full) and are
   // listed in `incomplete_columns`: the caller either waits, or sends what it has and follows up
   // with an update of those columns once the referenced rows exist in Kizen.
-  std::vector<row_reference> unresolved;
+  std::vector<key_ref> unresolved;
   std::vector<std::string> incomplete_columns;
 };
 
 // The references a write of this change needs resolved (new values only; old values that cannot be
 // resolved are simply not removed). `full`: a create or full rewrite (all sent columns).
-std::vector<row_reference> references_needed(const object_binding& object, const merged_change& change,
+std::vector<key_ref> references_needed(const object_binding& object, const merged_change& change,
                                              bool full);
 
 // The writes for this change. An update whose changed columns are all unsent yields no writes.
 ks::result<write_plan, plan_error> plan_writes(const object_binding& object, const merged_change& change,
                                                bool full, const reference_lookup& lookup);
 
-std::string describe(const std::vector<row_reference>& refs);  // "companies/7, companies/9"
+// The Kizen request fields of planned writes.
+std::vector<kizen::field_write> to_field_writes(const std::vector<planned_write>& writes);
+
+std::string describe(const std::vector<key_ref>& refs);  // "companies/7, companies/9"
 
 }  // namespace ks::engine

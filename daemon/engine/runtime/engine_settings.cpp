@@ -10,7 +10,7 @@ outbound_settings outbound_settings_from(const config::config& cfg) {
   s.max_in_flight = cfg.kizen.max_connections;
   s.max_merge = cfg.daemon.batch_size;
   s.poll_interval = cfg.daemon.outbox_poll_interval;
-  s.retry = config::kizen_retry_settings(cfg.kizen.retry);
+  s.outcomes.retry = config::kizen_retry_settings(cfg.kizen.retry);
   return s;
 }
 

@@ -85,11 +85,12 @@ struct resync_runner::parts {
   net::steady_timer timer;
   bool stopping = false;
   bool worker_running = false;
+  std::stop_source outbound_stop;
 
   // Stops the outbound worker (if any) and waits for it, so nothing outlives the runner.
   net::awaitable<void> finish_worker() {
     if (!outbound) co_return;
-    outbound->stop();
+    outbound_stop.request_stop();
     while (worker_running) co_await pause(1h);
   }
 
@@ -174,10 +175,11 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::to_
                          {"queued", progress.done}}));
 
   // The worker applies what is queued while the rest is being queued.
-  outbound = std::make_unique<outbound_worker>(executor, cfg, bindings, *client, *claim_pool, *work_pool, metrics,
-                                               service::make_logger("outbound"), outbound_settings_from(cfg));
+  outbound = std::make_unique<outbound_worker>(executor, cfg.postgres.schema, bindings, *client, *claim_pool,
+                                               *work_pool, metrics, service::make_logger("outbound"),
+                                               outbound_settings_from(cfg));
   worker_running = true;
-  net::co_spawn(executor, outbound->run(), [this](std::exception_ptr) {
+  net::co_spawn(executor, outbound->run(outbound_stop.get_token()), [this](std::exception_ptr) {
     worker_running = false;
     timer.cancel();
   });

@@ -96,8 +96,8 @@ net::awaitable<ks::result<void, std::vector<std::string>>> sync_engine::start() 
   }
   if (stopping_) co_return ks::ok;
 
-  outbound_ = std::make_unique<outbound_worker>(executor_, cfg_, bindings_, *client_, *claim_pool_, *work_pool_,
-                                                metrics_, service::make_logger("outbound"),
+  outbound_ = std::make_unique<outbound_worker>(executor_, cfg_.postgres.schema, bindings_, *client_, *claim_pool_,
+                                                *work_pool_, metrics_, service::make_logger("outbound"),
                                                 outbound_settings_from(cfg_));
   inbound_ = std::make_unique<inbound_puller>(executor_, cfg_, bindings_, *client_, *inbound_pool_, metrics_,
                                               service::make_logger("inbound"));
@@ -133,7 +133,7 @@ net::awaitable<void> sync_engine::run() {
                 ended("listener"));
   net::co_spawn(executor_, housekeeping(), ended("housekeeping"));
   net::co_spawn(executor_, inbound_->run(), ended("inbound"));
-  co_await outbound_->run();  // returns after stop(), once in-flight work is done
+  co_await outbound_->run(outbound_stop_.get_token());  // returns after stop(), once in-flight work is done
   listener_stop_.request_stop();
   timer_.cancel();
   while (background_running_ > 0) {
@@ -145,13 +145,13 @@ net::awaitable<void> sync_engine::run() {
 void sync_engine::stop() {
   stopping_ = true;
   timer_.cancel();
-  if (outbound_) outbound_->stop();
+  outbound_stop_.request_stop();
   if (inbound_) inbound_->stop();
 }
 
 service::health_report sync_engine::health() const {
   if (!started_) return {false, waiting_for_.empty() ? "starting" : "starting: " + waiting_for_};
-  if (outbound_ && !outbound_->healthy()) return {false, outbound_->health_detail()};
+  if (outbound_ && outbound_->claim_failure()) return {false, outbound_->claim_failure()->describe()};
   return {true, {}};
 }
 

@@ -64,6 +64,7 @@ class sync_engine {
   boost::asio::steady_timer timer_;        // start() backoff and housekeeping pauses
   boost::asio::steady_timer finished_;     // cancelled whenever a background coroutine ends
   std::stop_source listener_stop_;
+  std::stop_source outbound_stop_;
   int background_running_ = 0;             // listener, housekeeping, inbound still running
   bool stopping_ = false;
   bool started_ = false;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 using namespace ks::engine;
+using ks::key_ref;
 
 namespace {
 
@@ -66,7 +67,7 @@ TEST(conversion_fuzz, random_column_values_convert_or_fail_readably) {
 TEST(conversion_fuzz, random_row_images_plan_or_fail_readably) {
   fixture fx;
   ks::fuzz::mutator m(11);
-  const reference_lookup lookup = [&](const row_reference& r) -> std::optional<std::string> {
+  const reference_lookup lookup = [&](const key_ref& r) -> std::optional<std::string> {
     if (r.key.size() % 2) return std::nullopt;
     return "0f8fad5b-d9cb-469f-a165-70867728950e";
   };

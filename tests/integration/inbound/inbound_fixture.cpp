@@ -121,23 +121,24 @@ void engine_harness::await_void(net::awaitable<void> work, std::chrono::millisec
   future.get();
 }
 
-engine::apply_stats engine_harness::pull(const std::string& object) {
+engine::inbound_stats engine_harness::pull(const std::string& object) {
   return await(inbound_->pull(bindings_.at(object)));
 }
 
-engine::apply_stats engine_harness::reconcile(const std::string& object) {
+engine::inbound_stats engine_harness::reconcile(const std::string& object) {
   return await(inbound_->reconcile(bindings_.at(object)));
 }
 
 bool engine_harness::run_outbound_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
   auto settings = engine::outbound_settings_from(cfg_);
   settings.poll_interval = std::chrono::milliseconds(200);
-  engine::outbound_worker worker(io_.get_executor(), cfg_, bindings_, *client_, *claim_pool_, *work_pool_, metrics_,
-                                 service::make_logger("outbound"), settings);
+  engine::outbound_worker worker(io_.get_executor(), cfg_.postgres.schema, bindings_, *client_, *claim_pool_,
+                                 *work_pool_, metrics_, service::make_logger("outbound"), settings);
+  std::stop_source stop;
   std::promise<void> finished;
   auto ended = finished.get_future();
   net::post(io_, [&] {
-    net::co_spawn(io_, worker.run(), [&finished](std::exception_ptr) { finished.set_value(); });
+    net::co_spawn(io_, worker.run(stop.get_token()), [&finished](std::exception_ptr) { finished.set_value(); });
   });
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   bool held = false;
@@ -148,7 +149,7 @@ bool engine_harness::run_outbound_until(const std::function<bool()>& done, std::
     }
     std::this_thread::sleep_for(100ms);
   }
-  net::post(io_, [&] { worker.stop(); });
+  net::post(io_, [&] { stop.request_stop(); });
   if (ended.wait_for(settle_timeout) != std::future_status::ready)
     throw std::runtime_error("engine_harness: the outbound worker did not stop");
   return held;

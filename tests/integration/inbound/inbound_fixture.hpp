@@ -128,8 +128,8 @@ class engine_harness {
   const engine::object_binding& binding(const std::string& object) const { return bindings_.at(object); }
 
   // One incremental pull / reconcile walk of `object` (the puller's own methods).
-  engine::apply_stats pull(const std::string& object);
-  engine::apply_stats reconcile(const std::string& object);
+  engine::inbound_stats pull(const std::string& object);
+  engine::inbound_stats reconcile(const std::string& object);
   // Runs an outbound worker until `done()` holds (checked on this thread between polls), then
   // stops it and waits for it. Returns whether `done` held before the deadline.
   bool run_outbound_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = settle_timeout);

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 using namespace ks::engine;
+using ks::key_ref;
 using namespace ks::engine::testing;
 namespace json = boost::json;
 
@@ -22,7 +23,7 @@ merged_change update(const char* before, const char* after, std::set<std::string
 }
 
 reference_lookup known(std::map<std::string, std::string> ids) {
-  return [ids](const row_reference& r) -> std::optional<std::string> {
+  return [ids](const key_ref& r) -> std::optional<std::string> {
     const auto it = ids.find(r.object + "/" + r.key);
     if (it == ids.end()) return std::nullopt;
     return it->second;
@@ -124,10 +125,10 @@ TEST(write_planner, merged_multi_values_also_cover_what_an_earlier_attempt_may_h
 TEST(write_planner, unresolved_references_are_listed) {
   bound_contacts c;
   auto m = update(R"({"company_id":null})", R"({"company_id":9})", {"company_id"});
-  EXPECT_EQ(references_needed(c.binding, m, false), (std::vector<row_reference>{{"companies", "9"}}));
+  EXPECT_EQ(references_needed(c.binding, m, false), (std::vector<key_ref>{{"companies", "9"}}));
   auto w = plan_writes(c.binding, m, false, known({}));
   ASSERT_TRUE(w);
-  EXPECT_EQ(w->unresolved, (std::vector<row_reference>{{"companies", "9"}}));
+  EXPECT_EQ(w->unresolved, (std::vector<key_ref>{{"companies", "9"}}));
   EXPECT_EQ(w->incomplete_columns, (std::vector<std::string>{"company_id"}));
   EXPECT_TRUE(w->writes.empty());  // the column is left out whole, not sent half-resolved
   EXPECT_EQ(describe(w->unresolved), "companies/9");

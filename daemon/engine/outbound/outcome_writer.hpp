@@ -1,0 +1,54 @@
+#pragma once
+// Records what a claimed key's changes came to, in one transaction: gathers what the decision
+// needs (the referenced rows of a wait), takes the outcome policy's decision, and performs it:
+// identity and entity id write-back, follow-up and referenced-row changes queued, the changes
+// marked done, rescheduled or dead. Blocking (libpqxx): run it on a db_pool thread.
+
+#include "connectors/postgres/identity_store.hpp"
+#include "connectors/postgres/outbox_store.hpp"
+#include "connectors/postgres/row_reader.hpp"
+#include "connectors/postgres/row_writer.hpp"
+#include "daemon/engine/mapping/object_bindings.hpp"
+#include "daemon/engine/outbound/key_claim.hpp"
+#include "daemon/engine/outbound/outcome_policy.hpp"
+#include "daemon/engine/outbound/reference_reader.hpp"
+
+#include <cstdint>
+#include <pqxx/connection>
+#include <string>
+#include <vector>
+
+namespace ks::engine {
+
+struct outcome_settings {
+  kizen::retry_settings retry;
+  wait_settings waits;
+};
+
+class outcome_writer {
+ public:
+  outcome_writer(const std::string& schema, const object_bindings& bindings, outcome_settings settings);
+
+  // Records `outcome` for `claimed` (merged into `change`) and returns the decision as recorded:
+  // an identity that cannot be stored (another key holds the record) turns it into a dead letter.
+  outbound_decision record(pqxx::connection& conn, const claimed_key& claimed, const merged_change& change,
+                           const outbound_outcome& outcome);
+  // Notes that a request which may create a record is about to be sent (before sending it).
+  void note_attempt(pqxx::connection& conn, const std::vector<std::int64_t>& ids) const;
+
+ private:
+  void record_done(pqxx::transaction_base& tx, const claimed_key& claimed, const merged_change& change,
+                   const outbound_outcome& outcome, outbound_decision& d) const;
+
+  const object_bindings& bindings_;
+  pg::outbox_store outbox_;
+  pg::identity_store identities_;
+  pg::row_reader table_rows_;
+  pg::row_writer writer_;
+  reference_reader references_;
+  kizen::retry_policy retry_;
+  kizen::unit_random random_;
+  wait_settings waits_;
+};
+
+}  // namespace ks::engine
