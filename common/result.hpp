@@ -60,6 +60,10 @@ inline constexpr ok_t ok{};
 template <class E>
 class [[nodiscard]] result<void, E> {
  public:
+  // A failure with a value-initialised error (see the primary template).
+  result()
+    requires std::is_default_constructible_v<E>
+      : failed_(true) {}
   result(ok_t) {}
   result(failure<E> f) : error_(std::move(f.error)), failed_(true) {}
   template <class G>

@@ -3,6 +3,7 @@
 #include "daemon/cli/commands.hpp"
 
 #include "daemon/engine/runtime/resync_runner.hpp"
+#include "daemon/service/logging.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -73,7 +74,7 @@ int resync_command(const command_line& line) {
 
   net::io_context io(1);
   engine::resync_runner runner(io.get_executor(), std::move(*cfg),
-                               [&printer](const engine::resync_progress_report& r) { printer(r); });
+                               [&printer](const engine::resync_progress_report& r) { printer(r); }, service::make_logger);
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int) {
     if (ec) return;

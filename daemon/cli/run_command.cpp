@@ -41,7 +41,11 @@ class daemon_process {
     try {
       status_ = std::make_unique<service::status_server>(
           io_.get_executor(), cfg_.daemon.http_listen, metrics_,
-          [this] { return engine_ ? engine_->health() : service::health_report{false, "starting"}; },
+          [this] {
+            if (!engine_) return service::health_report{false, "starting"};
+            const auto h = engine_->health();
+            return service::health_report{h.ok, h.detail};
+          },
           service::make_logger("status"));
     } catch (const std::exception& e) {
       log_->error(log_line("cannot start the status server", {{"error", e.what()}}));
@@ -72,7 +76,7 @@ class daemon_process {
  private:
   net::awaitable<void> supervise() {
     for (;;) {
-      engine_ = std::make_unique<engine::sync_engine>(io_.get_executor(), cfg_, metrics_);
+      engine_ = std::make_unique<engine::sync_engine>(io_.get_executor(), cfg_, metrics_, service::make_logger);
       auto started = co_await engine_->start();
       if (!started) {
         for (const auto& p : started.error()) log_->error(log_line("cannot start the sync", {{"problem", p}}));

@@ -1,111 +1,72 @@
 #pragma once
-// Brings Kizen changes into the tables (DESIGN.md "From Kizen", issue 5).
+// Brings Kizen changes into the tables (docs/architecture.md "From Kizen"): one loop per object
+// with direction both/from_kizen.
 //
-// Per object with direction both/from_kizen, every pull_interval: search `updated` >= cursor minus
-// an overlap, ordered by `updated` (ties by id), following `next` to the end with only the mapped
-// fields; each page is written in one transaction that also advances the (updated, id) cursor, so
-// a crash re-reads rather than loses. Every reconcile_interval, a full walk compares Kizen with the
-// identity map: records the incremental pull missed are applied, and mapped records that are gone
-// (404 on GET) are handled per on_archive.
-//
-// Writes run with kizen_sync.applying on (the capture trigger ignores them: no echo); a row whose
-// values already equal the record is not written; a key with queued outbound changes goes through
-// the object's conflict policy, field by field, under the same per-key lock the outbound sync uses.
+// Every pull_interval: search `updated` >= cursor minus an overlap, ordered by `updated` (ties by
+// id), following `next` to the end with only the mapped fields; each page goes through
+// record_applier, whose transaction also advances the (updated, id) cursor, so a crash re-reads
+// rather than loses. Every reconcile_interval, a reconcile_walk. A failing pull backs off.
 
-#include "config/config.hpp"
+#include "common/async/task_group.hpp"
+#include "common/backoff.hpp"
+#include "common/metrics_sink.hpp"
 #include "connectors/kizen/client.hpp"
 #include "connectors/postgres/cursor_store.hpp"
-#include "connectors/postgres/identity_store.hpp"
-#include "connectors/postgres/pending_columns.hpp"
-#include "connectors/postgres/key_lock.hpp"
-#include "connectors/postgres/row_reader.hpp"
-#include "connectors/postgres/row_writer.hpp"
 #include "connectors/postgres/db_pool.hpp"
+#include "daemon/engine/inbound/inbound_stats.hpp"
+#include "daemon/engine/inbound/reconcile_walk.hpp"
+#include "daemon/engine/inbound/record_applier.hpp"
 #include "daemon/engine/mapping/object_bindings.hpp"
-#include "daemon/engine/inbound/translated_record.hpp"
-#include "daemon/service/metrics.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <spdlog/logger.h>
+#include <stop_token>
 #include <string>
-#include <vector>
 
 namespace ks::engine {
 
 struct inbound_settings {
-  std::chrono::milliseconds overlap{2000};  // re-read window behind the cursor
-  int page_size = 100;
-  int reference_depth = 2;                  // how far referenced records are pulled first
+  // The re-read window behind the cursor (records updated at the same instant, clock skew).
+  std::chrono::milliseconds overlap{2000};
+  // The longest wait after pulls that keep failing (the first waits pull_interval).
+  std::chrono::milliseconds max_failure_backoff{30'000};
+  record_applier_settings records;
 };
 
-struct inbound_stats {
-  std::int64_t seen = 0;      // records looked at
-  std::int64_t written = 0;   // rows inserted or updated
-  std::int64_t unchanged = 0; // rows already equal (or the record already known)
-  std::int64_t failed = 0;    // records that could not be applied (logged)
-  std::int64_t archived = 0;  // records found archived by a reconcile
-  std::vector<std::string> errors;
-  inbound_stats& operator+=(const inbound_stats& o);
-};
-
-class inbound_puller {
+class inbound_worker {
  public:
-  inbound_puller(boost::asio::any_io_executor executor, const config::config& cfg, const object_bindings& bindings,
-                 kizen::client& client, pg::db_pool& work_pool, service::metrics& metrics,
+  inbound_worker(boost::asio::any_io_executor executor, const std::string& schema, const object_bindings& bindings,
+                 kizen::client& client, pg::db_pool& work_pool, metrics_sink& metrics,
                  std::shared_ptr<spdlog::logger> logger, inbound_settings settings = {});
 
-  // Pulls every pulling object on its interval until stop(); returns when all loops ended.
-  boost::asio::awaitable<void> run();
-  void stop();
+  // Pulls every pulling object on its interval until `stop` is requested; returns when all loops
+  // ended.
+  boost::asio::awaitable<void> run(std::stop_token stop);
 
-  // One incremental pull of an object (also what run() does each interval).
-  boost::asio::awaitable<inbound_stats> pull(const object_binding& object);
+  // One incremental pull of an object (what run() does each interval).
+  boost::asio::awaitable<inbound_stats> pull(const object_binding& object, std::stop_token stop = {});
   // One reconcile walk of an object.
-  boost::asio::awaitable<inbound_stats> reconcile(const object_binding& object);
-  // Writes records to the table (a search page, a resync page). `cursor_to`: advance the pull
-  // cursor to this (updated, id) in the same transaction.
-  boost::asio::awaitable<inbound_stats> apply_records(const object_binding& object,
-                                                   const std::vector<kizen::record>& records,
-                                                   std::optional<std::pair<kizen::timestamp, std::string>> cursor_to,
-                                                   int depth = 0);
-
-  // The search for one object's records: mapped received fields, ordered by `ordering`.
-  kizen::search_query base_query(const object_binding& object, std::string ordering) const;
+  boost::asio::awaitable<inbound_stats> reconcile(const object_binding& object, std::stop_token stop = {});
+  // Where pages of records are written (resync from Kizen writes through it too).
+  record_applier& records() { return records_; }
 
  private:
-  boost::asio::awaitable<void> loop(const object_binding& object);
-  boost::asio::awaitable<std::optional<std::vector<std::string>>> full_list(const std::string& entity_id,
-                                                                           const std::string& field_id);
-  inbound_stats write_records(pqxx::connection& conn, const object_binding& object,
-                            const std::vector<kizen::record>& records,
-                            const std::vector<translated_record>& translated,
-                            const std::optional<std::pair<kizen::timestamp, std::string>>& cursor_to);
-  boost::asio::awaitable<inbound_stats> handle_missing(const object_binding& object, const std::string& key,
-                                                     const std::string& entity_id);
+  boost::asio::awaitable<void> loop(const object_binding& object, std::stop_token stop);
 
   boost::asio::any_io_executor executor_;
-  const config::config& cfg_;
   const object_bindings& bindings_;
   kizen::client& client_;
   pg::db_pool& work_pool_;
-  service::metrics& metrics_;
+  metrics_sink& metrics_;
   std::shared_ptr<spdlog::logger> logger_;
   inbound_settings settings_;
-  pg::identity_store identities_;
   pg::cursor_store cursors_;
-  pg::key_lock locks_;
-  pg::row_reader reader_;
-  pg::row_writer rows_;
-  pg::pending_columns pending_;
-  std::vector<std::unique_ptr<boost::asio::steady_timer>> timers_;
-  boost::asio::steady_timer finished_;
-  int loops_running_ = 0;
-  bool stopping_ = false;
+  record_applier records_;
+  reconcile_walk reconciles_;
+  task_group loops_;
 };
 
 }  // namespace ks::engine

@@ -98,7 +98,6 @@ net::awaitable<void> outbound_worker::run(std::stop_token stop) {
     if (claim_error) {
       auto f = failure_of(claim_error);
       if (!claim_failure_) logger_->error(log_line("cannot claim outbox changes; retrying", {{"error", f.describe()}}));
-      f.message = "outbox claim failed: " + f.message;
       claim_failure_ = std::move(f);
       co_await stoppable_sleep(wake_timer_, claim_delays.next(), stop);
       continue;

@@ -2,15 +2,20 @@
 
 #include "config/connector_settings.hpp"
 
+#include <algorithm>
 
 namespace ks::engine {
 
-outbound_settings outbound_settings_from(const config::config& cfg) {
-  outbound_settings s;
-  s.max_in_flight = cfg.kizen.max_connections;
-  s.max_merge = cfg.daemon.batch_size;
-  s.poll_interval = cfg.daemon.outbox_poll_interval;
-  s.outcomes.retry = config::kizen_retry_settings(cfg.kizen.retry);
+engine_settings engine_settings_from(const config::config& cfg) {
+  engine_settings s;
+  s.outbound.max_in_flight = cfg.kizen.max_connections;
+  s.outbound.max_merge = cfg.daemon.batch_size;
+  s.outbound.poll_interval = cfg.daemon.outbox_poll_interval;
+  s.outbound.outcomes.retry = config::kizen_retry_settings(cfg.kizen.retry);
+  s.housekeeping.summary_interval = cfg.daemon.summary_interval;
+  s.housekeeping.backlog_interval = std::min(s.housekeeping.backlog_interval, cfg.daemon.summary_interval);
+  s.housekeeping.retention = cfg.daemon.retention;
+  s.pools.work = std::clamp(cfg.kizen.max_connections, 2, 4);
   return s;
 }
 

@@ -1,37 +1,33 @@
 #include "daemon/engine/runtime/resync_runner.hpp"
 
-#include "config/connector_settings.hpp"
+#include "common/async/stoppable_sleep.hpp"
 #include "common/log_line.hpp"
-#include "connectors/kizen/client.hpp"
-#include "connectors/postgres/migrator.hpp"
+#include "common/metrics_sink.hpp"
+#include "config/connector_settings.hpp"
 #include "connectors/postgres/resync_store.hpp"
-#include "connectors/postgres/db_pool.hpp"
-#include "daemon/engine/runtime/engine_settings.hpp"
 #include "daemon/engine/inbound/inbound_worker.hpp"
-#include "daemon/engine/mapping/object_bindings.hpp"
+#include "daemon/engine/inbound/record_query.hpp"
 #include "daemon/engine/outbound/outbound_worker.hpp"
-#include "daemon/service/logging.hpp"
+#include "daemon/engine/runtime/engine_settings.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <pqxx/pqxx>
 
 namespace ks::engine {
 
 namespace net = boost::asio;
-namespace json = boost::json;
 using namespace std::chrono_literals;
 using clock = std::chrono::steady_clock;
 
 namespace {
 
 constexpr int queue_batch = 500;
+constexpr auto apply_poll = 500ms;  // how often the applying phase looks at what is left
 
 class progress_meter {
  public:
-  progress_meter(std::int64_t done_at_start) : start_(clock::now()), done_at_start_(done_at_start) {}
+  explicit progress_meter(std::int64_t done_at_start) : start_(clock::now()), done_at_start_(done_at_start) {}
   resync_progress_report report(std::string phase, std::int64_t done, std::int64_t total) const {
     resync_progress_report r{std::move(phase), done, total, 0, std::nullopt};
     const double secs = std::chrono::duration<double>(clock::now() - start_).count();
@@ -51,18 +47,18 @@ class progress_meter {
 // The saved progress of an unfinished resync to resume (unless `restart`), or a fresh one, saved
 // (`count_rows`: its total is the table's row count now). `resumed` says which.
 pg::resync_progress resume_or_start(pqxx::connection& conn, const pg::resync_store& store,
-                                    const config::object_mapping& m, const std::string& direction, bool restart,
+                                    const pg::table_mapping& table, const std::string& direction, bool restart,
                                     bool count_rows, bool& resumed) {
   pqxx::work tx(conn);
-  auto saved = store.load(tx, m.object, direction);
+  auto saved = store.load(tx, table.object, direction);
   if (saved && !restart && !saved->finished) {
     resumed = true;
     return *saved;
   }
   pg::resync_progress fresh;
-  fresh.object = m.object;
+  fresh.object = table.object;
   fresh.direction = direction;
-  if (count_rows) fresh.total = store.count_rows(tx, config::table_mapping_of(m));
+  if (count_rows) fresh.total = store.count_rows(tx, table);
   store.save(tx, fresh);
   tx.commit();
   return fresh;
@@ -74,45 +70,44 @@ struct resync_runner::parts {
   net::any_io_executor executor;
   config::config cfg;
   progress_callback on_progress;
-  service::metrics metrics;
-  std::shared_ptr<spdlog::logger> logger = service::make_logger("resync");
-  std::unique_ptr<pg::db_pool> claim_pool;
-  std::unique_ptr<pg::db_pool> work_pool;
-  std::unique_ptr<kizen::client> client;
-  object_bindings bindings;
+  engine_settings settings = engine_settings_from(cfg);
+  null_metrics metrics;  // a resync reports through its progress line
+  std::shared_ptr<spdlog::logger> logger;
+  engine_parts engine;
   std::unique_ptr<outbound_worker> outbound;
-  std::unique_ptr<inbound_puller> inbound;
+  std::unique_ptr<inbound_worker> inbound;
   net::steady_timer timer;
-  bool stopping = false;
-  bool worker_running = false;
+  std::stop_source stop;
   std::stop_source outbound_stop;
+  bool worker_running = false;
+
+  parts(net::any_io_executor ex, config::config c, progress_callback cb, logger_factory loggers)
+      : executor(ex),
+        cfg(std::move(c)),
+        on_progress(std::move(cb)),
+        logger(loggers("resync")),
+        engine(ex, cfg, settings, std::move(loggers), "kizen-sync resync"),
+        timer(ex) {}
 
   // Stops the outbound worker (if any) and waits for it, so nothing outlives the runner.
   net::awaitable<void> finish_worker() {
     if (!outbound) co_return;
     outbound_stop.request_stop();
-    while (worker_running) co_await pause(1h);
-  }
-
-  parts(net::any_io_executor ex, config::config c, progress_callback cb)
-      : executor(ex), cfg(std::move(c)), on_progress(std::move(cb)), timer(ex) {}
-
-  net::awaitable<void> pause(std::chrono::milliseconds d) {
-    timer.expires_after(d);
-    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+    while (worker_running) co_await stoppable_sleep(timer, 1h, {});
   }
 
   net::awaitable<ks::result<resync_result, std::string>> to_kizen(const object_binding& b, bool restart);
   net::awaitable<ks::result<resync_result, std::string>> from_kizen(const object_binding& b, bool restart);
 };
 
-resync_runner::resync_runner(net::any_io_executor executor, config::config cfg, progress_callback on_progress)
-    : parts_(std::make_unique<parts>(executor, std::move(cfg), std::move(on_progress))) {}
+resync_runner::resync_runner(net::any_io_executor executor, config::config cfg, progress_callback on_progress,
+                             logger_factory loggers)
+    : parts_(std::make_unique<parts>(executor, std::move(cfg), std::move(on_progress), std::move(loggers))) {}
 
 resync_runner::~resync_runner() = default;
 
 void resync_runner::stop() {
-  parts_->stopping = true;
+  parts_->stop.request_stop();
   parts_->timer.cancel();
 }
 
@@ -125,29 +120,16 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::run(resync
   if (!request.to_kizen && mapping->direction == config::sync_direction::to_kizen)
     co_return ks::fail("object '" + request.object + "' syncs to_kizen only: it cannot be resynced from Kizen");
 
-  p.claim_pool = std::make_unique<pg::db_pool>(config::pool_settings(p.cfg.postgres, "kizen-sync resync claim", 1));
-  p.work_pool = std::make_unique<pg::db_pool>(config::pool_settings(p.cfg.postgres, "kizen-sync resync", 2));
-  try {
-    const bool migrated = co_await p.work_pool->run([&](pqxx::connection& conn) {
-      return pg::migrator().pending_migrations(conn, p.cfg.postgres.schema).empty();
-    });
-    if (!migrated)
-      co_return ks::fail("the sync schema '" + p.cfg.postgres.schema + "' is missing or outdated: run `kizen-sync migrate -c " +
-                         p.cfg.source_file + "`");
-  } catch (const std::exception& e) {
-    co_return ks::fail(std::string("cannot reach PostgreSQL: ") + e.what());
-  }
-  auto client = kizen::client::create(p.executor, config::kizen_client_settings(p.cfg.kizen), service::make_logger("kizen"));
-  if (!client) co_return ks::fail(client.error().message);
-  p.client = std::move(*client);
-  auto bound = co_await bind_to_kizen(*p.client, p.cfg);
-  if (!bound) {
-    std::string all;
-    for (const auto& problem : bound.error().problems) all += (all.empty() ? "" : "\n") + problem;
-    co_return ks::fail(all);
-  }
-  p.bindings = std::move(*bound);
-  const auto& binding = p.bindings.at(request.object);
+  auto all = [](const std::vector<std::string>& problems) {
+    std::string out;
+    for (const auto& problem : problems) out += (out.empty() ? "" : "\n") + problem;
+    return out;
+  };
+  auto checked = co_await p.engine.check_schema(/*verify_triggers=*/false);
+  if (!checked) co_return ks::fail(all(checked.error().problems));
+  auto bound = co_await p.engine.bind_to_kizen();
+  if (!bound) co_return ks::fail(all(bound.error().problems));
+  const auto& binding = p.engine.bindings().at(request.object);
   std::string failure;
   std::optional<ks::result<resync_result, std::string>> outcome;
   try {
@@ -167,17 +149,18 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::to_
   const auto& m = *b.mapping;
   pg::resync_store store(cfg.postgres.schema);
   resync_result result;
-  auto progress = co_await work_pool->run([&](pqxx::connection& conn) {
-    return resume_or_start(conn, store, m, "to_kizen", restart, true, result.resumed);
+  auto& work_pool = engine.work_pool();
+  auto progress = co_await work_pool.run([&](pqxx::connection& conn) {
+    return resume_or_start(conn, store, b.table, "to_kizen", restart, true, result.resumed);
   });
   logger->info(log_line(result.resumed ? "resync resumed" : "resync started",
                         {{"object", m.object}, {"direction", "to_kizen"}, {"rows", progress.total},
                          {"queued", progress.done}}));
 
   // The worker applies what is queued while the rest is being queued.
-  outbound = std::make_unique<outbound_worker>(executor, cfg.postgres.schema, bindings, *client, *claim_pool,
-                                               *work_pool, metrics, service::make_logger("outbound"),
-                                               outbound_settings_from(cfg));
+  outbound = std::make_unique<outbound_worker>(executor, cfg.postgres.schema, engine.bindings(), engine.client(),
+                                               engine.claim_pool(), work_pool, metrics, engine.logger("outbound"),
+                                               settings.outbound);
   worker_running = true;
   net::co_spawn(executor, outbound->run(outbound_stop.get_token()), [this](std::exception_ptr) {
     worker_running = false;
@@ -185,11 +168,11 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::to_
   });
 
   progress_meter queue_meter(progress.done);
-  while (!stopping) {
+  while (!stop.stop_requested()) {
     const auto after = progress.position.contains("last_key")
                            ? std::optional<std::string>(std::string(progress.position.at("last_key").as_string()))
                            : std::nullopt;
-    const auto batch = co_await work_pool->run([&](pqxx::connection& conn) {
+    const auto batch = co_await work_pool.run([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
       auto queued = store.enqueue_rows(tx, b.table, after, queue_batch);
       progress.done += queued.rows;
@@ -208,25 +191,25 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::to_
   // Wait until what was queued is applied (or dead).
   progress_meter apply_meter(0);
   pg::queued_outcome outcome;
-  while (!stopping && progress.first_change_id) {
-    outcome = co_await work_pool->run([&](pqxx::connection& conn) {
+  while (!stop.stop_requested() && progress.first_change_id) {
+    outcome = co_await work_pool.run([&](pqxx::connection& conn) {
       pqxx::read_transaction tx(conn);
       return store.outcome_since(tx, m.object, *progress.first_change_id);
     });
     const auto finished = outcome.done + outcome.dead;
     if (on_progress) on_progress(apply_meter.report("applying", finished, finished + outcome.pending));
     if (outcome.pending == 0) break;
-    co_await pause(500ms);
+    co_await stoppable_sleep(timer, apply_poll, stop.get_token());
   }
   co_await finish_worker();
 
-  result.completed = !stopping;
+  result.completed = !stop.stop_requested();
   result.total = progress.total;
   result.done = outcome.done;
   result.dead = outcome.dead;
   if (result.completed) {
     progress.finished = true;
-    co_await work_pool->run([&](pqxx::connection& conn) {
+    co_await work_pool.run([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
       store.save(tx, progress);
       tx.commit();
@@ -240,31 +223,32 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::fro
   const auto& m = *b.mapping;
   pg::resync_store store(cfg.postgres.schema);
   resync_result result;
-  auto progress = co_await work_pool->run([&](pqxx::connection& conn) {
-    return resume_or_start(conn, store, m, "from_kizen", restart, false, result.resumed);
+  auto& work_pool = engine.work_pool();
+  auto progress = co_await work_pool.run([&](pqxx::connection& conn) {
+    return resume_or_start(conn, store, b.table, "from_kizen", restart, false, result.resumed);
   });
-  inbound = std::make_unique<inbound_puller>(executor, cfg, bindings, *client, *work_pool, metrics,
-                                             service::make_logger("inbound"));
-  const auto query = inbound->base_query(b, "created");
+  inbound = std::make_unique<inbound_worker>(executor, cfg.postgres.schema, engine.bindings(), engine.client(),
+                                             work_pool, metrics, engine.logger("inbound"), settings.inbound);
+  const auto query = records_query(b, "created", settings.inbound.records.page_size);
   const int page_size = query.page_size.value_or(100);
   // Resume one page early: records archived meanwhile shift the pages; re-writing is a no-op.
   std::int64_t page = progress.position.contains("page") ? std::max<std::int64_t>(1, progress.position.at("page").to_number<std::int64_t>() - 1) : 1;
   logger->info(log_line(result.resumed ? "resync resumed" : "resync started",
                         {{"object", m.object}, {"direction", "from_kizen"}, {"page", page}}));
   progress_meter meter(progress.done);
-  while (!stopping) {
-    auto r = co_await client->search_records(m.object, query, static_cast<int>(page));
+  while (!stop.stop_requested()) {
+    auto r = co_await engine.client().search_records(m.object, query, static_cast<int>(page));
     if (!r) co_return ks::fail("search " + m.object + " page " + std::to_string(page) + ": " + r.error().message +
                                " (progress is saved: run the resync again to resume)");
     progress.total = r->count;
-    const auto stats = co_await inbound->apply_records(b, r->results, std::nullopt);
+    const auto stats = co_await inbound->records().apply(b, r->results, std::nullopt);
     result.failed += stats.failed;
     progress.done = std::min<std::int64_t>(progress.total, (page - 1) * page_size +
                                                                static_cast<std::int64_t>(r->results.size()));
     progress.position["page"] = page + 1;
     const bool last = !r->next || r->results.empty();
     progress.finished = last;
-    co_await work_pool->run([&](pqxx::connection& conn) {
+    co_await work_pool.run([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
       store.save(tx, progress);
       tx.commit();

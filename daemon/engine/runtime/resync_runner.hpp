@@ -1,5 +1,5 @@
 #pragma once
-// `kizen-sync resync`: a full load or repair of one object (issue 5).
+// `kizen-sync resync`: a full load or repair of one object.
 //   to_kizen   — queues every row of the table (key order, in batches) as a create/rewrite change
 //                and applies them with an outbound worker of its own (a running daemon helps:
 //                the outbox is shared and claims never overlap);
@@ -9,7 +9,7 @@
 
 #include "common/result.hpp"
 #include "config/config.hpp"
-#include "daemon/service/metrics.hpp"
+#include "daemon/engine/runtime/engine_parts.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -49,7 +49,8 @@ class resync_runner {
  public:
   using progress_callback = std::function<void(const resync_progress_report&)>;
 
-  resync_runner(boost::asio::any_io_executor executor, config::config cfg, progress_callback on_progress);
+  resync_runner(boost::asio::any_io_executor executor, config::config cfg, progress_callback on_progress,
+                logger_factory loggers);
   ~resync_runner();
 
   // Fails with a readable reason for problems it cannot work around (unknown object, direction

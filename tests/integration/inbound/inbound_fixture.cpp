@@ -83,28 +83,23 @@ engine_harness::engine_harness(const std::string& config_path)
   }
   cfg_ = std::move(*loaded);
   service::set_log_level(spdlog::level::info);
-  auto made = kizen::client::create(io_.get_executor(), config::kizen_client_settings(cfg_.kizen), service::make_logger("kizen"));
-  if (!made) throw std::runtime_error("engine_harness: " + made.error().message);
-  client_ = std::move(*made);
-  auto bound = await(engine::bind_to_kizen(*client_, cfg_));
+  settings_ = engine::engine_settings_from(cfg_);
+  parts_ = std::make_unique<engine::engine_parts>(io_.get_executor(), cfg_, settings_, service::make_logger, "harness");
+  auto bound = await(parts_->bind_to_kizen());
   if (!bound) {
     std::string all;
     for (const auto& p : bound.error().problems) all += p + "\n";
     throw std::runtime_error("engine_harness: cannot bind the config to Kizen:\n" + all);
   }
-  bindings_ = std::move(*bound);
-  claim_pool_ = std::make_unique<pg::db_pool>(config::pool_settings(cfg_.postgres, "harness claim", 1));
-  work_pool_ = std::make_unique<pg::db_pool>(config::pool_settings(cfg_.postgres, "harness", 2));
-  inbound_ = std::make_unique<engine::inbound_puller>(io_.get_executor(), cfg_, bindings_, *client_, *work_pool_,
-                                                      metrics_, service::make_logger("inbound"));
+  inbound_ = std::make_unique<engine::inbound_worker>(io_.get_executor(), cfg_.postgres.schema, parts_->bindings(),
+                                                      parts_->client(), parts_->work_pool(), metrics_,
+                                                      service::make_logger("inbound"), settings_.inbound);
 }
 
 engine_harness::~engine_harness() {
   inbound_.reset();
-  work_pool_.reset();
-  claim_pool_.reset();
   // The client's connections close on the io thread.
-  net::post(io_, [this] { client_.reset(); });
+  net::post(io_, [this] { parts_.reset(); });
   guard_.reset();
   if (thread_.joinable()) thread_.join();
 }
@@ -122,18 +117,19 @@ void engine_harness::await_void(net::awaitable<void> work, std::chrono::millisec
 }
 
 engine::inbound_stats engine_harness::pull(const std::string& object) {
-  return await(inbound_->pull(bindings_.at(object)));
+  return await(inbound_->pull(parts_->bindings().at(object)));
 }
 
 engine::inbound_stats engine_harness::reconcile(const std::string& object) {
-  return await(inbound_->reconcile(bindings_.at(object)));
+  return await(inbound_->reconcile(parts_->bindings().at(object)));
 }
 
 bool engine_harness::run_outbound_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  auto settings = engine::outbound_settings_from(cfg_);
+  auto settings = settings_.outbound;
   settings.poll_interval = std::chrono::milliseconds(200);
-  engine::outbound_worker worker(io_.get_executor(), cfg_.postgres.schema, bindings_, *client_, *claim_pool_,
-                                 *work_pool_, metrics_, service::make_logger("outbound"), settings);
+  engine::outbound_worker worker(io_.get_executor(), cfg_.postgres.schema, parts_->bindings(), parts_->client(),
+                                 parts_->claim_pool(), parts_->work_pool(), metrics_, service::make_logger("outbound"),
+                                 settings);
   std::stop_source stop;
   std::promise<void> finished;
   auto ended = finished.get_future();

@@ -7,10 +7,10 @@
 // deadline and, on timeout, fails the test with the daemon's (or the harness's) log.
 
 #include "config/config.hpp"
-#include "connectors/postgres/db_pool.hpp"
 #include "daemon/engine/inbound/inbound_worker.hpp"
-#include "daemon/engine/mapping/object_bindings.hpp"
 #include "daemon/engine/outbound/outbound_worker.hpp"
+#include "daemon/engine/runtime/engine_parts.hpp"
+#include "daemon/engine/runtime/engine_settings.hpp"
 #include "daemon/service/metrics.hpp"
 #include "tests/support/sync_fixture.hpp"
 
@@ -115,7 +115,7 @@ SELECT c.id::text, jsonb_strip_nulls(jsonb_build_object(
 FROM companies c)sql";
 
 // An engine in this process, on its own io_context thread: the Kizen client bound to the
-// config's objects, an inbound_puller, and an outbound worker run on demand. The test drives it
+// config's objects, an inbound_worker, and an outbound worker run on demand. The test drives it
 // step by step (one pull, one drain), so both sides' changes can be ordered exactly.
 class engine_harness {
  public:
@@ -125,7 +125,7 @@ class engine_harness {
   engine_harness& operator=(const engine_harness&) = delete;
 
   const config::config& cfg() const { return cfg_; }
-  const engine::object_binding& binding(const std::string& object) const { return bindings_.at(object); }
+  const engine::object_binding& binding(const std::string& object) const { return parts_->bindings().at(object); }
 
   // One incremental pull / reconcile walk of `object` (the puller's own methods).
   engine::inbound_stats pull(const std::string& object);
@@ -154,11 +154,9 @@ class engine_harness {
   std::thread thread_;
   config::config cfg_;
   service::metrics metrics_;
-  std::unique_ptr<kizen::client> client_;
-  engine::object_bindings bindings_;
-  std::unique_ptr<pg::db_pool> claim_pool_;
-  std::unique_ptr<pg::db_pool> work_pool_;
-  std::unique_ptr<engine::inbound_puller> inbound_;
+  engine::engine_settings settings_;
+  std::unique_ptr<engine::engine_parts> parts_;
+  std::unique_ptr<engine::inbound_worker> inbound_;
 };
 
 class inbound_test : public sync_fixture {

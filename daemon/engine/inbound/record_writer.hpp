@@ -1,0 +1,61 @@
+#pragma once
+// Writes a page of Kizen records into a mapped table: one transaction for the page (it also moves
+// the pull cursor, so a crash re-reads rather than loses), one subtransaction per record, so one
+// record that cannot be applied fails alone. Each record is matched by record_match, whose
+// questions this answers from the table, the identity map and the outbox. Writes run as the
+// daemon's own (daemon_write: no echo). Blocking (libpqxx): run it on a db_pool thread.
+
+#include "connectors/kizen/record.hpp"
+#include "connectors/postgres/cursor_store.hpp"
+#include "connectors/postgres/identity_store.hpp"
+#include "connectors/postgres/key_lock.hpp"
+#include "connectors/postgres/pending_columns.hpp"
+#include "connectors/postgres/row_reader.hpp"
+#include "connectors/postgres/row_writer.hpp"
+#include "daemon/engine/inbound/inbound_stats.hpp"
+#include "daemon/engine/inbound/record_match.hpp"
+#include "daemon/engine/inbound/translated_record.hpp"
+#include "daemon/engine/mapping/field_binding.hpp"
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <pqxx/connection>
+#include <spdlog/logger.h>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ks::engine {
+
+struct record_writer_settings {
+  // How long a record waits for the key lock an outbound request holds before it fails.
+  std::chrono::milliseconds lock_timeout{60'000};
+};
+
+class record_writer {
+ public:
+  record_writer(const std::string& schema, std::shared_ptr<spdlog::logger> logger, record_writer_settings settings = {});
+
+  // `translated[i]` is `records[i]` as column values. `cursor_to`: move the pull cursor to this
+  // (updated, id) in the same transaction.
+  inbound_stats write(pqxx::connection& conn, const object_binding& object, const std::vector<kizen::record>& records,
+                      const std::vector<translated_record>& translated,
+                      const std::optional<std::pair<kizen::timestamp, std::string>>& cursor_to) const;
+
+ private:
+  // The answer to one of record_match's questions.
+  match_answer answer(pqxx::transaction_base& tx, const object_binding& object, const record_match& match,
+                      const match_question& q, const pg::column_kinds& kinds) const;
+
+  std::shared_ptr<spdlog::logger> logger_;
+  record_writer_settings settings_;
+  pg::identity_store identities_;
+  pg::cursor_store cursors_;
+  pg::key_lock locks_;
+  pg::row_reader table_rows_;
+  pg::row_writer writer_;
+  pg::pending_columns pending_;
+};
+
+}  // namespace ks::engine

@@ -1,0 +1,122 @@
+#include "daemon/engine/runtime/housekeeping.hpp"
+
+#include "common/async/stoppable_sleep.hpp"
+#include "common/log_line.hpp"
+#include "daemon/engine/failure.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <pqxx/pqxx>
+
+namespace ks::engine {
+
+namespace net = boost::asio;
+using clock = std::chrono::steady_clock;
+
+housekeeping::housekeeping(net::any_io_executor executor, const std::string& schema, pg::db_pool& pool,
+                           const outbound_worker& outbound, metrics_sink& metrics,
+                           std::shared_ptr<spdlog::logger> logger, housekeeping_settings settings)
+    : executor_(executor),
+      pool_(pool),
+      outbound_(outbound),
+      metrics_(metrics),
+      logger_(std::move(logger)),
+      settings_(settings),
+      outbox_(schema),
+      chores_(executor, [this](std::string_view chore, std::exception_ptr e) {
+        logger_->error(log_line("housekeeping chore ended", {{"chore", std::string(chore)}, {"error", failure_of(e).describe()}}));
+      }) {
+  metrics_.describe("kizen_sync_outbox_backlog", metrics_sink::kind::gauge, "Pending outbox changes.");
+  metrics_.describe("kizen_sync_outbox_dead", metrics_sink::kind::gauge, "Dead-lettered outbox changes.");
+}
+
+net::awaitable<void> housekeeping::run(std::stop_token stop) {
+  chores_.spawn("backlog", refresh_backlog(stop));
+  if (settings_.retention.count() > 0) chores_.spawn("purge", purge_applied(stop));
+  chores_.spawn("summary", summarize(stop));
+  co_await chores_.join();
+}
+
+net::awaitable<void> housekeeping::refresh_backlog(std::stop_token stop) {
+  net::steady_timer timer(executor_);
+  for (;;) {
+    try {
+      const auto backlog = co_await pool_.run([this](pqxx::connection& conn) {
+        pqxx::read_transaction tx(conn);
+        return outbox_.backlog(tx);
+      });
+      metrics_.clear("kizen_sync_outbox_backlog");
+      metrics_.clear("kizen_sync_outbox_dead");
+      for (const auto& b : backlog) {
+        metrics_.set("kizen_sync_outbox_backlog", {{"object", b.object}}, static_cast<double>(b.pending));
+        metrics_.set("kizen_sync_outbox_dead", {{"object", b.object}}, static_cast<double>(b.dead));
+      }
+    } catch (const std::exception& e) {
+      logger_->warn(log_line("housekeeping failed", {{"chore", "backlog"}, {"error", e.what()}}));
+    }
+    const bool again = co_await stoppable_sleep(timer, settings_.backlog_interval, stop);
+    if (!again) break;
+  }
+}
+
+net::awaitable<void> housekeeping::purge_applied(std::stop_token stop) {
+  net::steady_timer timer(executor_);
+  for (;;) {
+    try {
+      const auto purged = co_await pool_.run([this](pqxx::connection& conn) {
+        std::int64_t total = 0;
+        for (;;) {  // small batches: never a long lock on the outbox
+          pqxx::work tx(conn);
+          const auto n = outbox_.purge_done(tx, settings_.retention, settings_.purge_batch);
+          tx.commit();
+          total += n;
+          if (n < settings_.purge_batch) return total;
+        }
+      });
+      if (purged > 0) logger_->info(log_line("purged applied changes past retention", {{"rows", purged}}));
+    } catch (const std::exception& e) {
+      logger_->warn(log_line("housekeeping failed", {{"chore", "purge"}, {"error", e.what()}}));
+    }
+    const bool again = co_await stoppable_sleep(timer, settings_.purge_interval, stop);
+    if (!again) break;
+  }
+}
+
+net::awaitable<void> housekeeping::summarize(std::stop_token stop) {
+  net::steady_timer timer(executor_);
+  auto last = clock::now();
+  std::uint64_t applied_before = 0, dead_before = 0, retried_before = 0;
+  for (;;) {
+    const bool due = co_await stoppable_sleep(timer, settings_.summary_interval, stop);
+    if (!due) break;
+    try {
+      const auto backlog = co_await pool_.run([this](pqxx::connection& conn) {
+        pqxx::read_transaction tx(conn);
+        return outbox_.backlog(tx);
+      });
+      std::int64_t pending = 0, dead = 0;
+      for (const auto& b : backlog) {
+        pending += b.pending;
+        dead += b.dead;
+      }
+      const auto now = clock::now();
+      const auto& c = outbound_.counters();
+      const double secs = std::chrono::duration<double>(now - last).count();
+      const auto applied = c.applied.load();
+      logger_->info(log_line("summary", {{"applied", applied - applied_before},
+                                        {"retried", c.retried.load() - retried_before},
+                                        {"dead_lettered", c.dead.load() - dead_before},
+                                        {"backlog", pending},
+                                        {"dead_total", dead},
+                                        {"in_flight", static_cast<std::int64_t>(outbound_.in_flight())},
+                                        {"rate_per_second", static_cast<double>(applied - applied_before) / secs}}));
+      applied_before = applied;
+      dead_before = c.dead.load();
+      retried_before = c.retried.load();
+      last = now;
+    } catch (const std::exception& e) {
+      logger_->warn(log_line("housekeeping failed", {{"chore", "summary"}, {"error", e.what()}}));
+    }
+  }
+}
+
+}  // namespace ks::engine
