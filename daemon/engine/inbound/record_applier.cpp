@@ -97,7 +97,7 @@ net::awaitable<inbound_stats> record_applier::apply(const object_binding& object
   }
 
   // 3. Translate and write.
-  const entity_lookup lookup = [&keys](const record_reference& r) -> std::optional<std::string> {
+  const row_key_lookup lookup = [&keys](const record_reference& r) -> std::optional<std::string> {
     const auto it = keys.find({r.object, r.entity_id});
     if (it == keys.end()) return std::nullopt;
     return it->second;

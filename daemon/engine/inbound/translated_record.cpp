@@ -137,7 +137,7 @@ std::vector<record_reference> references_of(const object_binding& object, const 
 }
 
 translated_record translate_record(const object_binding& object, const kizen::record& record,
-                                   const entity_lookup& lookup, const full_lists& lists) {
+                                   const row_key_lookup& lookup, const full_lists& lists) {
   translated_record out;
   auto problem = [&](const field_binding& f, const std::string& what) {
     out.problems.push_back("field '" + f.field.name + "' (column '" + f.mapping->column + "'): " + what);

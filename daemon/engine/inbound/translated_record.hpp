@@ -24,7 +24,7 @@ struct record_reference {
 };
 
 // The key of the row mirroring a Kizen record, or nullopt if none is known.
-using entity_lookup = std::function<std::optional<std::string>(const record_reference&)>;
+using row_key_lookup = std::function<std::optional<std::string>(const record_reference&)>;
 
 struct translated_record {
   // column → value for every received column (direction both/from_kizen), in the JSON form
@@ -39,7 +39,7 @@ struct translated_record {
 using full_lists = std::map<std::string, std::vector<std::string>>;
 
 translated_record translate_record(const object_binding& object, const kizen::record& record,
-                                   const entity_lookup& lookup, const full_lists& lists = {});
+                                   const row_key_lookup& lookup, const full_lists& lists = {});
 
 // Where Kizen holds a datetime as the very instant last synced (`synced`: column -> value), only
 // at its millisecond precision, the synced form (the row's, which may carry microseconds) stands

@@ -56,7 +56,7 @@ change_applier::change_applier(kizen::client& client, std::shared_ptr<spdlog::lo
 
 net::awaitable<outbound_outcome> change_applier::apply(const object_binding& object, const merged_change& change,
                                                        const std::optional<std::string>& known_entity_id,
-                                                       const reference_lookup& references,
+                                                       const kizen_id_lookup& references,
                                                        const before_create_hook& before_create) {
   const auto& name = object.mapping->object;
   identity_resolution resolution(object, change, known_entity_id, references);

@@ -28,7 +28,7 @@ class change_applier {
 
   boost::asio::awaitable<outbound_outcome> apply(const object_binding& object, const merged_change& change,
                                                  const std::optional<std::string>& known_entity_id,
-                                                 const reference_lookup& references,
+                                                 const kizen_id_lookup& references,
                                                  const before_create_hook& before_create);
 
  private:

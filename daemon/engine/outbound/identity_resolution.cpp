@@ -65,7 +65,7 @@ kizen_reply kizen_reply::found(std::int64_t count, std::vector<std::string> ids)
 
 identity_resolution::identity_resolution(const object_binding& object, const merged_change& change,
                                          std::optional<std::string> known_entity_id,
-                                         const reference_lookup& references)
+                                         const kizen_id_lookup& references)
     : object_(object), change_(change), known_(std::move(known_entity_id)), references_(references) {}
 
 resolution_step identity_resolution::call(state next, kizen_call c) {

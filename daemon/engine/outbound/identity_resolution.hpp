@@ -81,7 +81,7 @@ class identity_resolution {
  public:
   // `object`, `change` and `references` must outlive the resolution.
   identity_resolution(const object_binding& object, const merged_change& change,
-                      std::optional<std::string> known_entity_id, const reference_lookup& references);
+                      std::optional<std::string> known_entity_id, const kizen_id_lookup& references);
 
   resolution_step start();
   // The reply to the call of the last step.
@@ -129,7 +129,7 @@ class identity_resolution {
   const object_binding& object_;
   const merged_change& change_;
   std::optional<std::string> known_;
-  const reference_lookup& references_;
+  const kizen_id_lookup& references_;
 
   state state_ = state::idle;
   int requests_ = 0;

@@ -181,7 +181,7 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
         return references_.resolve(tx, needed, !known, change.ids.front());
       });
     }
-    const reference_lookup lookup = [&refs](const key_ref& r) -> std::optional<std::string> {
+    const kizen_id_lookup lookup = [&refs](const key_ref& r) -> std::optional<std::string> {
       const auto it = refs.ids.find(r);
       if (it == refs.ids.end()) return std::nullopt;
       return it->second;

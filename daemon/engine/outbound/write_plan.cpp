@@ -111,7 +111,7 @@ std::string describe(const std::vector<key_ref>& refs) {
 }
 
 ks::result<write_plan, plan_error> plan_writes(const object_binding& object, const merged_change& change,
-                                               bool full, const reference_lookup& lookup) {
+                                               bool full, const kizen_id_lookup& lookup) {
   write_plan plan;
   auto& writes = plan.writes;
   auto& unresolved = plan.unresolved;

@@ -31,7 +31,7 @@ struct planned_write {
 
 // The Kizen record id of a row another mapping's relationship column references, or nullopt if
 // it has none (yet).
-using reference_lookup = std::function<std::optional<std::string>(const key_ref&)>;
+using kizen_id_lookup = std::function<std::optional<std::string>(const key_ref&)>;
 
 struct plan_error {
   std::string message;  // names the column and the problem (a bad value: permanent)
@@ -53,7 +53,7 @@ std::vector<key_ref> references_needed(const object_binding& object, const merge
 
 // The writes for this change. An update whose changed columns are all unsent yields no writes.
 ks::result<write_plan, plan_error> plan_writes(const object_binding& object, const merged_change& change,
-                                               bool full, const reference_lookup& lookup);
+                                               bool full, const kizen_id_lookup& lookup);
 
 // The Kizen request fields of planned writes.
 std::vector<kizen::field_write> to_field_writes(const std::vector<planned_write>& writes);

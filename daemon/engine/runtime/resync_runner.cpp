@@ -1,16 +1,17 @@
 #include "daemon/engine/runtime/resync_runner.hpp"
 
 #include "common/async/stoppable_sleep.hpp"
+#include "common/async/task_group.hpp"
 #include "common/log_line.hpp"
 #include "common/metrics_sink.hpp"
 #include "config/connector_settings.hpp"
 #include "connectors/postgres/resync_store.hpp"
+#include "daemon/engine/failure.hpp"
 #include "daemon/engine/inbound/inbound_worker.hpp"
 #include "daemon/engine/inbound/record_query.hpp"
 #include "daemon/engine/outbound/outbound_worker.hpp"
 #include "daemon/engine/runtime/engine_settings.hpp"
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <pqxx/pqxx>
 
@@ -79,7 +80,7 @@ struct resync_runner::parts {
   net::steady_timer timer;
   std::stop_source stop;
   std::stop_source outbound_stop;
-  bool worker_running = false;
+  task_group workers;
 
   parts(net::any_io_executor ex, config::config c, progress_callback cb, logger_factory loggers)
       : executor(ex),
@@ -87,13 +88,15 @@ struct resync_runner::parts {
         on_progress(std::move(cb)),
         logger(loggers("resync")),
         engine(ex, cfg, settings, std::move(loggers), "kizen-sync resync"),
-        timer(ex) {}
+        timer(ex),
+        workers(ex, [this](std::string_view, std::exception_ptr e) {
+          logger->error(log_line("the outbound worker failed", {{"error", failure_of(e).describe()}}));
+        }) {}
 
   // Stops the outbound worker (if any) and waits for it, so nothing outlives the runner.
   net::awaitable<void> finish_worker() {
-    if (!outbound) co_return;
     outbound_stop.request_stop();
-    while (worker_running) co_await stoppable_sleep(timer, 1h, {});
+    co_await workers.join();
   }
 
   net::awaitable<ks::result<resync_result, std::string>> to_kizen(const object_binding& b, bool restart);
@@ -161,11 +164,7 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::to_
   outbound = std::make_unique<outbound_worker>(executor, cfg.postgres.schema, engine.bindings(), engine.client(),
                                                engine.claim_pool(), work_pool, metrics, engine.logger("outbound"),
                                                settings.outbound);
-  worker_running = true;
-  net::co_spawn(executor, outbound->run(outbound_stop.get_token()), [this](std::exception_ptr) {
-    worker_running = false;
-    timer.cancel();
-  });
+  workers.spawn("outbound", outbound->run(outbound_stop.get_token()));
 
   progress_meter queue_meter(progress.done);
   while (!stop.stop_requested()) {

@@ -67,7 +67,7 @@ TEST(conversion_fuzz, random_column_values_convert_or_fail_readably) {
 TEST(conversion_fuzz, random_row_images_plan_or_fail_readably) {
   fixture fx;
   ks::fuzz::mutator m(11);
-  const reference_lookup lookup = [&](const key_ref& r) -> std::optional<std::string> {
+  const kizen_id_lookup lookup = [&](const key_ref& r) -> std::optional<std::string> {
     if (r.key.size() % 2) return std::nullopt;
     return "0f8fad5b-d9cb-469f-a165-70867728950e";
   };
@@ -91,7 +91,7 @@ TEST(conversion_fuzz, random_row_images_plan_or_fail_readably) {
 TEST(conversion_fuzz, random_kizen_records_translate_or_name_the_field) {
   fixture fx;
   ks::fuzz::mutator m(13);
-  const entity_lookup lookup = [](const record_reference& r) -> std::optional<std::string> {
+  const row_key_lookup lookup = [](const record_reference& r) -> std::optional<std::string> {
     if (r.entity_id.back() == 'e') return "7";
     return std::nullopt;
   };

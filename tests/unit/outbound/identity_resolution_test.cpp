@@ -112,7 +112,7 @@ config::object_mapping bare_mapping() {
   return m;
 }
 
-const reference_lookup no_references = [](const key_ref&) -> std::optional<std::string> { return std::nullopt; };
+const kizen_id_lookup no_references = [](const key_ref&) -> std::optional<std::string> { return std::nullopt; };
 
 std::vector<resolution_case> cases() {
   using r = kizen_reply;
@@ -343,7 +343,7 @@ TEST(identity_resolution, a_create_without_a_referenced_id_goes_out_and_follows_
   EXPECT_EQ(r.outcome().follow_up_columns, std::vector<std::string>{"company_id"});
 
   // With the reference known, it is sent at once and nothing follows.
-  const reference_lookup known_company = [](const key_ref& ref) -> std::optional<std::string> {
+  const kizen_id_lookup known_company = [](const key_ref& ref) -> std::optional<std::string> {
     if (ref == key_ref{"companies", "9"}) return std::string(found_id);
     return std::nullopt;
   };

@@ -22,7 +22,7 @@ merged_change update(const char* before, const char* after, std::set<std::string
   return m;
 }
 
-reference_lookup known(std::map<std::string, std::string> ids) {
+kizen_id_lookup known(std::map<std::string, std::string> ids) {
   return [ids](const key_ref& r) -> std::optional<std::string> {
     const auto it = ids.find(r.object + "/" + r.key);
     if (it == ids.end()) return std::nullopt;

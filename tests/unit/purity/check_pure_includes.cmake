@@ -1,0 +1,25 @@
+# Fails when any source of a pure target includes, directly or through any header, something that
+# does I/O: Asio, Beast, libpqxx, spdlog or libsystemd. Run by ctest (see CMakeLists.txt):
+#   cmake -DCXX=<compiler> -DROOT=<source dir> -DSOURCES=<a;b;c> -P check_pure_includes.cmake
+set(forbidden "/boost/asio/|/boost/beast/|/pqxx/|/spdlog/|/systemd/")
+set(failures "")
+foreach(source IN LISTS SOURCES)
+  execute_process(COMMAND ${CXX} -std=c++20 -M -I${ROOT} ${source}
+                  OUTPUT_VARIABLE deps ERROR_VARIABLE errors RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    string(APPEND failures "${source}: the preprocessor failed: ${errors}\n")
+    continue()
+  endif()
+  string(REGEX MATCHALL "[^ \\\\\n]+" files "${deps}")
+  foreach(file IN LISTS files)
+    if(file MATCHES "${forbidden}")
+      string(APPEND failures "${source} includes ${file}\n")
+      break()
+    endif()
+  endforeach()
+endforeach()
+if(failures)
+  message(FATAL_ERROR "pure code includes I/O headers:\n${failures}")
+endif()
+list(LENGTH SOURCES n)
+message(STATUS "${n} sources include nothing that does I/O")
