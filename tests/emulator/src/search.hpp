@@ -12,31 +12,10 @@
 #include "common/result.hpp"
 #include "record_render.hpp"
 #include "schema.hpp"
+#include "search_filter.hpp"
 #include "store.hpp"
 
 namespace kizen_emulator {
-
-enum class condition {
-  eq, ne, contains, not_contains, starts_with, ends_with, is_blank,
-  lt, le, gt, ge, between, is_any_of, is_none_of, has, not_has, has_any, not_has_any
-};
-
-struct filter_leaf {
-  const field_def* field = nullptr;
-  condition cond = condition::eq;
-  bool want_blank = true;               // is_blank
-  bool flag = false;                    // checkbox
-  std::vector<std::string> texts;       // lower-case text, dates, option ids, record ids
-  std::vector<long double> numbers;     // integer/decimal/money
-  std::vector<std::int64_t> times;      // datetimes (epoch ms)
-};
-
-struct filter_node {
-  bool leaf = false;
-  bool all = true;  // and (true) / or (false) over children
-  std::vector<filter_node> children;
-  filter_leaf condition;
-};
 
 struct search_plan {
   std::optional<filter_node> filter;
@@ -52,9 +31,6 @@ struct search_plan {
 ks::result<search_plan, std::string> parse_search(const store& s, const object_def& object,
                                                   const boost::json::value* body,
                                                   std::string_view ordering, std::string_view term);
-ks::result<filter_node, std::string> parse_filter_group(const store& s, const object_def& object,
-                                                        const boost::json::value& group);
-bool matches(const store& s, const record& r, const filter_node& node);
 
 // Live records of the object matching the plan, in order.
 std::vector<const record*> run_search(const store& s, std::size_t object, const search_plan& plan);

@@ -79,7 +79,7 @@ struct resolution_case {
   std::vector<expected_call> calls;
   outcome_kind outcome;
   std::string path_or_message;  // applied: the path; otherwise a part of the message
-  std::optional<std::string> entity;
+  std::optional<std::string> entity = std::nullopt;
   bool forget_identity = false;
   std::function<config::object_mapping()> mapping = contacts_mapping;
 };
