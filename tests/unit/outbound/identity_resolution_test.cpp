@@ -292,14 +292,19 @@ TEST(identity_resolution, each_branch_makes_the_calls_and_comes_to_the_outcome) 
     for (; step.what == resolution_step::kind::call; ++i) {
       ASSERT_LT(i, c.calls.size()) << "an unexpected call of kind " << static_cast<int>(step.call.what);
       EXPECT_EQ(step.call.what, c.calls[i].what) << "call " << i;
-      if (!c.calls[i].names.empty()) EXPECT_EQ(names_of(step.call), c.calls[i].names) << "call " << i;
+      if (!c.calls[i].names.empty()) {
+        EXPECT_EQ(names_of(step.call), c.calls[i].names) << "call " << i;
+      }
       step = resolution.resume(c.calls[i].reply);
     }
     EXPECT_EQ(i, c.calls.size()) << "calls expected but not made";
     const auto& o = resolution.outcome();
     EXPECT_EQ(o.what, c.outcome);
-    if (o.what == outcome_kind::applied) EXPECT_EQ(o.path, c.path_or_message);
-    else EXPECT_NE(o.message.find(c.path_or_message), std::string::npos) << o.message;
+    if (o.what == outcome_kind::applied) {
+      EXPECT_EQ(o.path, c.path_or_message);
+    } else {
+      EXPECT_NE(o.message.find(c.path_or_message), std::string::npos) << o.message;
+    }
     EXPECT_EQ(o.entity_id, c.entity);
     EXPECT_EQ(o.forget_identity, c.forget_identity);
     EXPECT_EQ(o.requests, static_cast<int>(c.calls.size()));
