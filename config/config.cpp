@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include "common/enum_names.hpp"
+
 namespace ks::config {
 
 const field_mapping* object_mapping::field_for_column(const std::string& column) const {
@@ -23,30 +25,17 @@ const object_mapping* config::find_object(const std::string& object) const {
   return nullptr;
 }
 
-const char* to_string(sync_direction d) {
-  switch (d) {
-    case sync_direction::both: return "both";
-    case sync_direction::to_kizen: return "to_kizen";
-    case sync_direction::from_kizen: return "from_kizen";
-  }
-  return "unknown";
-}
+namespace {
 
-const char* to_string(conflict_policy p) {
-  switch (p) {
-    case conflict_policy::newest_wins: return "newest_wins";
-    case conflict_policy::database_wins: return "database_wins";
-    case conflict_policy::kizen_wins: return "kizen_wins";
-  }
-  return "unknown";
-}
+// In the order of the enums' values.
+constexpr const char* direction_names[] = {"both", "to_kizen", "from_kizen"};
+constexpr const char* conflict_names[] = {"newest_wins", "database_wins", "kizen_wins"};
+constexpr const char* archive_names[] = {"delete", "ignore"};
 
-const char* to_string(archive_policy p) {
-  switch (p) {
-    case archive_policy::delete_row: return "delete";
-    case archive_policy::ignore: return "ignore";
-  }
-  return "unknown";
-}
+}  // namespace
+
+const char* to_string(sync_direction d) { return enum_name(d, direction_names); }
+const char* to_string(conflict_policy p) { return enum_name(p, conflict_names); }
+const char* to_string(archive_policy p) { return enum_name(p, archive_names); }
 
 }  // namespace ks::config

@@ -2,18 +2,10 @@
 
 namespace ks::config {
 
-kizen::client_settings kizen_client_settings(const kizen_settings& kizen) {
-  kizen::client_settings s;
-  s.base_url = kizen.base_url;
-  s.api_key = kizen.api_key;
-  s.business_id = kizen.business_id;
-  s.user_id = kizen.user_id;
-  s.request_timeout = kizen.request_timeout;
-  s.max_connections = kizen.max_connections;
-  s.max_requests_per_second = kizen.max_requests_per_second;
-  s.tls_verify = kizen.tls_verify;
-  s.ca_file = kizen.ca_file;
-  return s;
+kizen::client_settings kizen_client_settings(const kizen_settings& k) {
+  return {.base_url = k.base_url, .api_key = k.api_key, .business_id = k.business_id, .user_id = k.user_id,
+          .request_timeout = k.request_timeout, .max_connections = k.max_connections,
+          .max_requests_per_second = k.max_requests_per_second, .tls_verify = k.tls_verify, .ca_file = k.ca_file};
 }
 
 kizen::retry_settings kizen_retry_settings(const retry_settings& retry) {

@@ -196,20 +196,22 @@ client::async_result<page<record>> client::search_next(std::string next_url, sea
   co_return std::move(*parsed);
 }
 
-client::async_result<void> client::archive_record(std::string object, std::string entity_id) {
-  auto req = request_builder::archive_record(object, entity_id);
-  if (!req) co_return fail(invalid_request("archive_record", req.error()));
+net::awaitable<result<void, error>> client::perform_void(request_builder::built req, std::string_view operation,
+                                                         std::string object) {
+  if (!req) co_return fail(invalid_request(operation, req.error()));
   auto res = co_await call_ok(*req, pool_->server().path_prefix + req->target, object);
   if (!res) co_return fail(std::move(res).error());
   co_return ok;
 }
 
+client::async_result<void> client::archive_record(std::string object, std::string entity_id) {
+  auto req = request_builder::archive_record(object, entity_id);
+  co_return co_await perform_void(std::move(req), "archive_record", std::move(object));
+}
+
 client::async_result<void> client::unarchive_record(std::string object, std::string entity_id) {
   auto req = request_builder::unarchive_record(object, entity_id);
-  if (!req) co_return fail(invalid_request("unarchive_record", req.error()));
-  auto res = co_await call_ok(*req, pool_->server().path_prefix + req->target, object);
-  if (!res) co_return fail(std::move(res).error());
-  co_return ok;
+  co_return co_await perform_void(std::move(req), "unarchive_record", std::move(object));
 }
 
 client::async_result<page<related_value>> client::field_values(std::string entity_id, std::string field_id,

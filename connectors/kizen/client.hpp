@@ -108,6 +108,9 @@ class client {
   template <class T, class Parse>
   boost::asio::awaitable<result<T, error>> perform(request_builder::built req, std::string_view operation,
                                                    std::string object, Parse parse);
+  // perform() for operations that answer with no body worth reading (archive, unarchive).
+  boost::asio::awaitable<result<void, error>> perform_void(request_builder::built req, std::string_view operation,
+                                                           std::string object);
   // Follows `next` from the first page to the last (list_objects, list_fields).
   template <class T, class Parse>
   boost::asio::awaitable<result<std::vector<T>, error>> collect(request_builder::built first,

@@ -1,5 +1,6 @@
 #include "connectors/kizen/request_builder.hpp"
 
+#include "common/enum_names.hpp"
 #include "common/uuid_text.hpp"
 
 #include <boost/json/array.hpp>
@@ -17,14 +18,8 @@ namespace json = boost::json;
 namespace urls = boost::urls;
 
 const char* to_string(http_method m) {
-  switch (m) {
-    case http_method::get: return "GET";
-    case http_method::post: return "POST";
-    case http_method::put: return "PUT";
-    case http_method::patch: return "PATCH";
-    case http_method::delete_: return "DELETE";
-  }
-  return "GET";
+  static constexpr const char* names[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};  // in the enum's order
+  return enum_name(m, names, "GET");
 }
 
 namespace {

@@ -1,5 +1,6 @@
 #include "connectors/kizen/response_parser.hpp"
 
+#include "common/enum_names.hpp"
 #include "connectors/kizen/json_reader.hpp"
 
 #include <boost/json/array.hpp>
@@ -16,12 +17,8 @@ namespace ks::kizen {
 namespace json = boost::json;
 
 const char* to_string(upsert_action a) {
-  switch (a) {
-    case upsert_action::created: return "created";
-    case upsert_action::updated: return "updated";
-    case upsert_action::unarchived: return "unarchived";
-  }
-  return "updated";
+  static constexpr const char* names[] = {"created", "updated", "unarchived"};  // in the enum's order
+  return enum_name(a, names, "updated");
 }
 
 namespace {

@@ -180,6 +180,27 @@ std::string help_text(command_kind command) {
   }
 }
 
+namespace {
+
+// Options without a value: each sets one member.
+struct flag_option {
+  const char* name;
+  bool command_line::*member;
+};
+constexpr flag_option flag_options[] = {
+    {"--help", &command_line::help}, {"-h", &command_line::help},         {"--online", &command_line::online},
+    {"--json", &command_line::json}, {"--all", &command_line::replay_all}, {"--skip", &command_line::skip},
+    {"--restart", &command_line::restart},
+};
+
+bool command_line::*flag_member(const std::string& option) {
+  for (const auto& f : flag_options)
+    if (option == f.name) return f.member;
+  return nullptr;
+}
+
+}  // namespace
+
 parse_outcome parse_command_line(const std::vector<std::string>& args) {
   command_line line;
   if (args.empty()) return fail("no command given", command_kind::help);
@@ -226,20 +247,10 @@ parse_outcome parse_command_line(const std::vector<std::string>& args) {
       return fail("option '" + option + "' takes no value", line.command);
     }
 
-    if (option == "--help" || option == "-h") {
-      line.help = true;
+    if (bool command_line::*flag = flag_member(option)) {
+      line.*flag = true;
     } else if (option == "--config" || option == "-c") {
       line.config_path = value;
-    } else if (option == "--online") {
-      line.online = true;
-    } else if (option == "--json") {
-      line.json = true;
-    } else if (option == "--all") {
-      line.replay_all = true;
-    } else if (option == "--skip") {
-      line.skip = true;
-    } else if (option == "--restart") {
-      line.restart = true;
     } else if (option == "--object") {
       line.object = value;
     } else if (option == "--change") {

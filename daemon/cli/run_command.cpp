@@ -41,11 +41,7 @@ class daemon_process {
     try {
       status_ = std::make_unique<service::status_server>(
           io_.get_executor(), cfg_.daemon.http_listen, metrics_,
-          [this] {
-            if (!engine_) return service::health_report{false, "starting"};
-            const auto h = engine_->health();
-            return service::health_report{h.ok, h.detail};
-          },
+          [this] { return engine_ ? engine_->health() : ks::health{false, "starting"}; },
           service::make_logger("status"));
     } catch (const std::exception& e) {
       log_->error(log_line("cannot start the status server", {{"error", e.what()}}));

@@ -2,6 +2,7 @@
 // The daemon's HTTP endpoint (daemon.http_listen): GET /healthz (200 "ok" or 503 with the reason)
 // and GET /metrics (Prometheus text). Plain HTTP; bind it to loopback or a private interface.
 
+#include "common/health.hpp"
 #include "daemon/service/metrics.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -14,10 +15,7 @@
 
 namespace ks::service {
 
-struct health_report {
-  bool ok = true;
-  std::string detail;  // why not ok (no secrets)
-};
+using health_report = ks::health;
 
 class status_server {
  public:

@@ -20,28 +20,22 @@ bool pulls(const config::object_mapping& m) { return m.direction != config::sync
 
 }  // namespace
 
-inbound_worker::inbound_worker(net::any_io_executor executor, const std::string& schema,
-                               const object_bindings& bindings, kizen::client& client, pg::db_pool& work_pool,
-                               metrics_sink& metrics, std::shared_ptr<spdlog::logger> logger, inbound_settings settings)
+inbound_worker::inbound_worker(net::any_io_executor executor, inbound_context context, inbound_settings settings)
     : executor_(executor),
-      bindings_(bindings),
-      client_(client),
-      work_pool_(work_pool),
-      metrics_(metrics),
-      logger_(logger),
+      ctx_(std::move(context)),
       settings_(settings),
-      cursors_(schema),
-      records_(schema, bindings, client, work_pool, metrics, logger, settings.records),
-      reconciles_(schema, client, work_pool, records_, logger),
+      cursors_(ctx_.schema),
+      records_(ctx_, settings.records),
+      reconciles_(ctx_, records_),
       loops_(executor, [this](std::string_view object, std::exception_ptr e) {
-        logger_->error(log_line("inbound loop failed", {{"object", std::string(object)}, {"error", failure_of(e).describe()}}));
+        ctx_.logger->error(log_line("inbound loop failed", {{"object", std::string(object)}, {"error", failure_of(e).describe()}}));
       }) {
-  metrics_.describe("kizen_sync_last_pull_timestamp_seconds", metrics_sink::kind::gauge,
+  ctx_.metrics.describe("kizen_sync_last_pull_timestamp_seconds", metrics_sink::kind::gauge,
                     "Unix time of the last successful pull, per object.");
 }
 
 net::awaitable<void> inbound_worker::run(std::stop_token stop) {
-  for (const auto& [name, binding] : bindings_)
+  for (const auto& [name, binding] : ctx_.bindings)
     if (pulls(*binding.mapping)) loops_.spawn(name, loop(binding, stop));
   co_await loops_.join();
 }
@@ -51,28 +45,28 @@ net::awaitable<void> inbound_worker::loop(const object_binding& object, std::sto
   net::steady_timer timer(executor_);
   backoff failures({m.pull_interval, std::max(m.pull_interval, settings_.max_failure_backoff)});
   auto last_reconcile = clock::now();
-  logger_->info(log_line("inbound sync started", {{"object", m.object},
+  ctx_.logger->info(log_line("inbound sync started", {{"object", m.object},
                                                   {"pull_interval_ms", static_cast<std::int64_t>(m.pull_interval.count())}}));
   while (!stop.stop_requested()) {
     std::chrono::milliseconds wait = m.pull_interval;
     try {
       const auto stats = co_await pull(object, stop);
       if (stats.written > 0 || stats.failed > 0)
-        logger_->info(log_line("pulled", {{"object", m.object}, {"records", stats.seen}, {"written", stats.written},
+        ctx_.logger->info(log_line("pulled", {{"object", m.object}, {"records", stats.seen}, {"written", stats.written},
                                           {"failed", stats.failed}}));
       if (clock::now() - last_reconcile >= m.reconcile_interval && !stop.stop_requested()) {
         last_reconcile = clock::now();
         const auto r = co_await reconcile(object, stop);
-        logger_->info(log_line("reconciled", {{"object", m.object}, {"records", r.seen}, {"written", r.written},
+        ctx_.logger->info(log_line("reconciled", {{"object", m.object}, {"records", r.seen}, {"written", r.written},
                                               {"archived", r.archived}, {"failed", r.failed}}));
       }
       failures.reset();
     } catch (const std::exception& e) {
       wait = failures.next();
-      logger_->error(log_line("pull failed; retrying",
+      ctx_.logger->error(log_line("pull failed; retrying",
                               {{"object", m.object}, {"error", e.what()},
                                {"retry_in_ms", static_cast<std::int64_t>(wait.count())}}));
-      metrics_.add("kizen_sync_pull_failures_total", {{"object", m.object}}, 1);
+      ctx_.metrics.add("kizen_sync_pull_failures_total", {{"object", m.object}}, 1);
     }
     co_await stoppable_sleep(timer, wait, stop);
   }
@@ -80,7 +74,7 @@ net::awaitable<void> inbound_worker::loop(const object_binding& object, std::sto
 
 net::awaitable<inbound_stats> inbound_worker::pull(const object_binding& object, std::stop_token stop) {
   const auto& m = *object.mapping;
-  const auto cursor = co_await work_pool_.run([&](pqxx::connection& conn) {
+  const auto cursor = co_await ctx_.pool.run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
     return cursors_.get(tx, m.object);
   });
@@ -90,7 +84,7 @@ net::awaitable<inbound_stats> inbound_worker::pull(const object_binding& object,
     query.groups.push_back({true, {kizen::search_filter::builtin("updated", ">=", json::value(kizen::format_timestamp(from)))}});
   }
   inbound_stats total;
-  auto page = co_await client_.search_records(m.object, query);
+  auto page = co_await ctx_.client.search_records(m.object, query);
   std::string error;
   for (;;) {
     if (!page) {
@@ -102,7 +96,7 @@ net::awaitable<inbound_stats> inbound_worker::pull(const object_binding& object,
       if (r.updated && (!last || std::pair{*r.updated, r.id} > *last)) last = std::pair{*r.updated, r.id};
     total += co_await records_.apply(object, page->results, last);
     if (!page->next || stop.stop_requested()) break;
-    page = co_await client_.search_next(*page->next, query);
+    page = co_await ctx_.client.search_next(*page->next, query);
   }
   const std::optional<std::string> pull_error =
       !error.empty() ? std::optional<std::string>(error)
@@ -110,13 +104,13 @@ net::awaitable<inbound_stats> inbound_worker::pull(const object_binding& object,
                                                                       " record(s) could not be applied: " +
                                                                       total.errors.front())
                                          : std::nullopt);
-  co_await work_pool_.run([&](pqxx::connection& conn) {
+  co_await ctx_.pool.run([&](pqxx::connection& conn) {
     pqxx::work tx(conn);
     cursors_.record_pull(tx, m.object, pull_error, total.written);
     tx.commit();
   });
   if (!error.empty()) throw std::runtime_error("search " + m.object + ": " + error);
-  metrics_.set("kizen_sync_last_pull_timestamp_seconds", {{"object", m.object}},
+  ctx_.metrics.set("kizen_sync_last_pull_timestamp_seconds", {{"object", m.object}},
                std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
   co_return total;
 }

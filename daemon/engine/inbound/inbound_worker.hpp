@@ -13,6 +13,7 @@
 #include "connectors/kizen/client.hpp"
 #include "connectors/postgres/cursor_store.hpp"
 #include "connectors/postgres/db_pool.hpp"
+#include "daemon/engine/inbound/inbound_context.hpp"
 #include "daemon/engine/inbound/inbound_stats.hpp"
 #include "daemon/engine/inbound/reconcile_walk.hpp"
 #include "daemon/engine/inbound/record_applier.hpp"
@@ -38,9 +39,7 @@ struct inbound_settings {
 
 class inbound_worker {
  public:
-  inbound_worker(boost::asio::any_io_executor executor, const std::string& schema, const object_bindings& bindings,
-                 kizen::client& client, pg::db_pool& work_pool, metrics_sink& metrics,
-                 std::shared_ptr<spdlog::logger> logger, inbound_settings settings = {});
+  inbound_worker(boost::asio::any_io_executor executor, inbound_context context, inbound_settings settings = {});
 
   // Pulls every pulling object on its interval until `stop` is requested; returns when all loops
   // ended.
@@ -57,11 +56,7 @@ class inbound_worker {
   boost::asio::awaitable<void> loop(const object_binding& object, std::stop_token stop);
 
   boost::asio::any_io_executor executor_;
-  const object_bindings& bindings_;
-  kizen::client& client_;
-  pg::db_pool& work_pool_;
-  metrics_sink& metrics_;
-  std::shared_ptr<spdlog::logger> logger_;
+  inbound_context ctx_;
   inbound_settings settings_;
   pg::cursor_store cursors_;
   record_applier records_;

@@ -13,15 +13,12 @@ namespace ks::engine {
 
 namespace net = boost::asio;
 
-reconcile_walk::reconcile_walk(const std::string& schema, kizen::client& client, pg::db_pool& work_pool,
-                               record_applier& records, std::shared_ptr<spdlog::logger> logger)
-    : client_(client),
-      work_pool_(work_pool),
+reconcile_walk::reconcile_walk(inbound_context context, record_applier& records)
+    : ctx_(std::move(context)),
       records_(records),
-      logger_(std::move(logger)),
-      identities_(schema),
-      locks_(schema),
-      pending_(schema) {}
+      identities_(ctx_.schema),
+      locks_(ctx_.schema),
+      pending_(ctx_.schema) {}
 
 net::awaitable<inbound_stats> reconcile_walk::run(const object_binding& object, std::stop_token stop) {
   const auto& m = *object.mapping;
@@ -29,7 +26,7 @@ net::awaitable<inbound_stats> reconcile_walk::run(const object_binding& object, 
   std::set<std::string> seen;
   // A walk in creation order: updates do not move records in it.
   auto query = records_query(object, "created", records_.settings().page_size);
-  auto page = co_await client_.search_records(m.object, query);
+  auto page = co_await ctx_.client.search_records(m.object, query);
   for (;;) {
     if (!page) throw std::runtime_error("reconcile walk of " + m.object + ": " + page.error().message);
     std::vector<std::string> ids;
@@ -38,7 +35,7 @@ net::awaitable<inbound_stats> reconcile_walk::run(const object_binding& object, 
       ids.push_back(normalize_uuid(r.id));
     }
     // Only records the identity map does not know at this version need writing.
-    const auto known = co_await work_pool_.run([&](pqxx::connection& conn) {
+    const auto known = co_await ctx_.pool.run([&](pqxx::connection& conn) {
       pqxx::read_transaction tx(conn);
       std::map<std::string, std::optional<kizen::timestamp>> out;
       for (const auto& id : ids)
@@ -53,11 +50,11 @@ net::awaitable<inbound_stats> reconcile_walk::run(const object_binding& object, 
     if (!missed.empty()) total += co_await records_.apply(object, missed, std::nullopt);
     total.seen += static_cast<std::int64_t>(page->results.size()) - static_cast<std::int64_t>(missed.size());
     if (!page->next || stop.stop_requested()) break;
-    page = co_await client_.search_next(*page->next, query);
+    page = co_await ctx_.client.search_next(*page->next, query);
   }
   if (stop.stop_requested()) co_return total;
   // Mapped records the walk did not meet: archived (404), or hidden by a concurrent reordering.
-  const auto entries = co_await work_pool_.run([&](pqxx::connection& conn) {
+  const auto entries = co_await ctx_.pool.run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
     return identities_.entries(tx, m.object);
   });
@@ -71,7 +68,7 @@ net::awaitable<inbound_stats> reconcile_walk::run(const object_binding& object, 
 net::awaitable<inbound_stats> reconcile_walk::handle_missing(const object_binding& object, const std::string& key,
                                                              const std::string& entity_id) {
   const auto& m = *object.mapping;
-  auto rec = co_await client_.get_record(m.object, entity_id, records_query(object, "", 1).field_names);
+  auto rec = co_await ctx_.client.get_record(m.object, entity_id, records_query(object, "", 1).field_names);
   if (rec) {
     const std::vector<kizen::record> one{std::move(*rec)};
     co_return co_await records_.apply(object, one, std::nullopt);
@@ -86,7 +83,7 @@ net::awaitable<inbound_stats> reconcile_walk::handle_missing(const object_bindin
   s.archived = 1;
   std::string failure;
   const auto lock_timeout = records_.settings().writes.lock_timeout;
-  const bool deleted = co_await work_pool_.run([&](pqxx::connection& conn) {
+  const bool deleted = co_await ctx_.pool.run([&](pqxx::connection& conn) {
     try {
       pqxx::work tx(conn);
       pg::daemon_write(tx);
@@ -110,11 +107,11 @@ net::awaitable<inbound_stats> reconcile_walk::handle_missing(const object_bindin
     s.archived = 0;
     s.failed = 1;
     s.errors.push_back(m.object + " key " + key + " (archived in Kizen): " + failure);
-    logger_->error(log_line("row of a record archived in Kizen not removed",
+    ctx_.logger->error(log_line("row of a record archived in Kizen not removed",
                             {{"object", m.object}, {"key", key}, {"entity_id", entity_id}, {"error", failure}}));
     co_return s;
   }
-  logger_->info(log_line("record archived in Kizen", {{"object", m.object}, {"key", key}, {"entity_id", entity_id},
+  ctx_.logger->info(log_line("record archived in Kizen", {{"object", m.object}, {"key", key}, {"entity_id", entity_id},
                                                       {"on_archive", config::to_string(m.on_archive)},
                                                       {"row_deleted", deleted}}));
   if (deleted) s.written = 1;

@@ -10,6 +10,7 @@
 #include "connectors/postgres/key_lock.hpp"
 #include "connectors/postgres/pending_columns.hpp"
 #include "connectors/postgres/row_writer.hpp"
+#include "daemon/engine/inbound/inbound_context.hpp"
 #include "daemon/engine/inbound/inbound_stats.hpp"
 #include "daemon/engine/inbound/record_applier.hpp"
 
@@ -23,8 +24,7 @@ namespace ks::engine {
 
 class reconcile_walk {
  public:
-  reconcile_walk(const std::string& schema, kizen::client& client, pg::db_pool& work_pool, record_applier& records,
-                 std::shared_ptr<spdlog::logger> logger);
+  reconcile_walk(inbound_context context, record_applier& records);
 
   // One walk of `object`; stops early (returning what it did) when `stop` is requested.
   boost::asio::awaitable<inbound_stats> run(const object_binding& object, std::stop_token stop);
@@ -34,10 +34,8 @@ class reconcile_walk {
   boost::asio::awaitable<inbound_stats> handle_missing(const object_binding& object, const std::string& key,
                                                        const std::string& entity_id);
 
-  kizen::client& client_;
-  pg::db_pool& work_pool_;
+  inbound_context ctx_;
   record_applier& records_;
-  std::shared_ptr<spdlog::logger> logger_;
   pg::identity_store identities_;
   pg::key_lock locks_;
   pg::row_writer writer_;

@@ -20,28 +20,22 @@ bool pulls(const config::object_mapping& m) { return m.direction != config::sync
 
 }  // namespace
 
-record_applier::record_applier(const std::string& schema, const object_bindings& bindings, kizen::client& client,
-                               pg::db_pool& work_pool, metrics_sink& metrics, std::shared_ptr<spdlog::logger> logger,
-                               record_applier_settings settings)
-    : bindings_(bindings),
-      client_(client),
-      work_pool_(work_pool),
-      metrics_(metrics),
-      logger_(logger),
+record_applier::record_applier(inbound_context context, record_applier_settings settings)
+    : ctx_(std::move(context)),
       settings_(settings),
-      identities_(schema),
-      writer_(schema, std::move(logger), settings.writes) {
-  metrics_.describe("kizen_sync_records_pulled_total", metrics_sink::kind::counter, "Kizen records written to the tables.");
-  metrics_.describe("kizen_sync_pull_failures_total", metrics_sink::kind::counter, "Kizen records or pulls that failed.");
+      identities_(ctx_.schema),
+      writer_(ctx_.schema, ctx_.logger, settings.writes) {
+  ctx_.metrics.describe("kizen_sync_records_pulled_total", metrics_sink::kind::counter, "Kizen records written to the tables.");
+  ctx_.metrics.describe("kizen_sync_pull_failures_total", metrics_sink::kind::counter, "Kizen records or pulls that failed.");
 }
 
 net::awaitable<std::optional<std::vector<std::string>>> record_applier::full_list(const std::string& entity_id,
                                                                                  const std::string& field_id) {
   std::vector<std::string> ids;
   for (int page = 1;; ++page) {
-    auto r = co_await client_.field_values(entity_id, field_id, page, {}, settings_.page_size);
+    auto r = co_await ctx_.client.field_values(entity_id, field_id, page, {}, settings_.page_size);
     if (!r) {
-      logger_->warn(log_line("cannot read a summarized relationship in full",
+      ctx_.logger->warn(log_line("cannot read a summarized relationship in full",
                              {{"entity_id", entity_id}, {"field_id", field_id}, {"error", r.error().message}}));
       co_return std::nullopt;
     }
@@ -70,7 +64,7 @@ net::awaitable<inbound_stats> record_applier::apply(const object_binding& object
     for (auto& r : references_of(object, records[i], lists[i]))
       if (std::find(refs.begin(), refs.end(), r) == refs.end()) refs.push_back(std::move(r));
   auto lookup_keys = [&]() -> net::awaitable<entity_keys> {
-    co_return co_await work_pool_.run([&](pqxx::connection& conn) {
+    co_return co_await ctx_.pool.run([&](pqxx::connection& conn) {
       pqxx::read_transaction tx(conn);
       entity_keys keys;
       for (const auto& r : refs)
@@ -84,9 +78,9 @@ net::awaitable<inbound_stats> record_applier::apply(const object_binding& object
     bool pulled = false;
     for (const auto& r : refs) {
       if (keys.count({r.object, r.entity_id})) continue;
-      const auto it = bindings_.find(r.object);
-      if (it == bindings_.end() || !pulls(*it->second.mapping)) continue;
-      auto rec = co_await client_.get_record(r.object, r.entity_id, records_query(it->second, "", 1).field_names);
+      const auto it = ctx_.bindings.find(r.object);
+      if (it == ctx_.bindings.end() || !pulls(*it->second.mapping)) continue;
+      auto rec = co_await ctx_.client.get_record(r.object, r.entity_id, records_query(it->second, "", 1).field_names);
       if (!rec) continue;  // archived or unreachable: the reference stays unresolved (reported)
       // Named, not a braced temporary: GCC 12 rejects initializer lists inside co_await operands.
       const std::vector<kizen::record> one{std::move(*rec)};
@@ -108,15 +102,15 @@ net::awaitable<inbound_stats> record_applier::apply(const object_binding& object
     translated.push_back(translate_record(object, records[i], lookup, lists[i]));
     if (unreadable[i]) translated.back().problems.push_back("a summarized relationship could not be read in full");
     for (const auto& r : translated.back().unresolved)
-      logger_->warn(log_line("reference to a record with no row; the column stays empty",
+      ctx_.logger->warn(log_line("reference to a record with no row; the column stays empty",
                              {{"object", object.mapping->object}, {"entity_id", records[i].id},
                               {"references", r.object}, {"referenced_id", r.entity_id}}));
   }
-  auto stats = co_await work_pool_.run(
+  auto stats = co_await ctx_.pool.run(
       [&](pqxx::connection& conn) { return writer_.write(conn, object, records, translated, cursor_to); });
-  metrics_.add("kizen_sync_records_pulled_total", {{"object", object.mapping->object}}, static_cast<double>(stats.written));
+  ctx_.metrics.add("kizen_sync_records_pulled_total", {{"object", object.mapping->object}}, static_cast<double>(stats.written));
   if (stats.failed > 0)
-    metrics_.add("kizen_sync_pull_failures_total", {{"object", object.mapping->object}}, static_cast<double>(stats.failed));
+    ctx_.metrics.add("kizen_sync_pull_failures_total", {{"object", object.mapping->object}}, static_cast<double>(stats.failed));
   co_return stats;
 }
 

@@ -8,6 +8,7 @@
 #include "connectors/kizen/client.hpp"
 #include "connectors/postgres/db_pool.hpp"
 #include "connectors/postgres/identity_store.hpp"
+#include "daemon/engine/inbound/inbound_context.hpp"
 #include "daemon/engine/inbound/inbound_stats.hpp"
 #include "daemon/engine/inbound/record_writer.hpp"
 #include "daemon/engine/mapping/object_bindings.hpp"
@@ -30,9 +31,7 @@ struct record_applier_settings {
 
 class record_applier {
  public:
-  record_applier(const std::string& schema, const object_bindings& bindings, kizen::client& client,
-                 pg::db_pool& work_pool, metrics_sink& metrics, std::shared_ptr<spdlog::logger> logger,
-                 record_applier_settings settings = {});
+  explicit record_applier(inbound_context context, record_applier_settings settings = {});
 
   // Writes `records` of `object`; `cursor_to`: advance the pull cursor to this (updated, id) in
   // the same transaction.
@@ -47,11 +46,7 @@ class record_applier {
   boost::asio::awaitable<std::optional<std::vector<std::string>>> full_list(const std::string& entity_id,
                                                                            const std::string& field_id);
 
-  const object_bindings& bindings_;
-  kizen::client& client_;
-  pg::db_pool& work_pool_;
-  metrics_sink& metrics_;
-  std::shared_ptr<spdlog::logger> logger_;
+  inbound_context ctx_;
   record_applier_settings settings_;
   pg::identity_store identities_;
   record_writer writer_;

@@ -98,6 +98,20 @@ kizen_call identity_resolution::patch_call(std::string entity_id) const {
   return c;
 }
 
+resolution_step identity_resolution::next_lookup(state looking) {
+  if (index_ < lookup_values_.size()) return call(looking, lookup_call(lookup_values_[index_]));
+  // None left: a delete goes on by match_field, a create by upserting the current value.
+  if (looking == state::archive_lookup) return archive_after_lookups();
+  return create_upsert();
+}
+
+kizen_call identity_resolution::lookup_call(const std::string& value) {
+  kizen_call c;
+  c.what = kizen_call::kind::lookup;
+  c.value = value;
+  return c;
+}
+
 kizen_call identity_resolution::match_search_call(const std::string& key) const {
   const auto& field = *object_.match_field;
   kizen_call c;
@@ -154,17 +168,9 @@ resolution_step identity_resolution::begin_archive() {
     // Never mapped, but a create of this segment was attempted: it may have landed.
     if (m.lookup) lookup_values_ = lookup_values(change_, *m.lookup, change_.images.size(), std::nullopt);
     index_ = 0;
-    return archive_next_lookup();
+    return next_lookup(state::archive_lookup);
   }
   return archive_entity();
-}
-
-resolution_step identity_resolution::archive_next_lookup() {
-  if (index_ >= lookup_values_.size()) return archive_after_lookups();
-  kizen_call c;
-  c.what = kizen_call::kind::lookup;
-  c.value = lookup_values_[index_];
-  return call(state::archive_lookup, std::move(c));
 }
 
 resolution_step identity_resolution::archive_after_lookups() {
@@ -216,17 +222,9 @@ resolution_step identity_resolution::create_by_lookup() {
     const std::size_t earlier = change_.images.empty() ? 0 : change_.images.size() - 1;
     lookup_values_ = lookup_values(change_, *m.lookup, earlier, value);
     index_ = 0;
-    return create_next_earlier_lookup();
+    return next_lookup(state::earlier_lookup);
   }
   return create_upsert();
-}
-
-resolution_step identity_resolution::create_next_earlier_lookup() {
-  if (index_ >= lookup_values_.size()) return create_upsert();
-  kizen_call c;
-  c.what = kizen_call::kind::lookup;
-  c.value = lookup_values_[index_];
-  return call(state::earlier_lookup, std::move(c));
 }
 
 resolution_step identity_resolution::create_upsert() {
@@ -279,7 +277,7 @@ resolution_step identity_resolution::resume(const kizen_reply& reply) {
         return archive_entity();
       }
       ++index_;
-      return archive_next_lookup();
+      return next_lookup(state::archive_lookup);
 
     case state::archive_search:
       if (reply.error) return finish(failure_outcome(*reply.error, "search " + object));
@@ -308,7 +306,7 @@ resolution_step identity_resolution::resume(const kizen_reply& reply) {
       if (reply.error) return finish_create(failure_outcome(*reply.error, "lookup " + object));
       if (!reply.record) {
         ++index_;
-        return create_next_earlier_lookup();
+        return next_lookup(state::earlier_lookup);
       }
       return call(state::earlier_patch, patch_call(reply.record->id));
 

@@ -107,21 +107,23 @@ class identity_resolution {
   };
 
   resolution_step begin_archive();
-  resolution_step archive_next_lookup();
   resolution_step archive_after_lookups();
   resolution_step archive_entity();
   resolution_step begin_create(std::optional<std::string> stale_entity_id);
   resolution_step create_by_lookup();
-  resolution_step create_next_earlier_lookup();
   resolution_step create_upsert();
   resolution_step create_by_match_field();
   resolution_step create_add();
 
+  // Looks under lookup_values_[index_] (archive_lookup or earlier_lookup); when none is left,
+  // goes on with the step after that search.
+  resolution_step next_lookup(state looking);
   resolution_step call(state next, kizen_call c);
   resolution_step finish(outbound_outcome o);
   // finish() for the create path: follow-up columns, the stale identity, the request count.
   resolution_step finish_create(outbound_outcome o);
   kizen_call patch_call(std::string entity_id) const;
+  static kizen_call lookup_call(const std::string& value);
   kizen_call match_search_call(const std::string& key) const;
   // A search by match_field gave more than one record: Kizen holds duplicates.
   outbound_outcome duplicates(const kizen_reply& reply, const std::string& key) const;

@@ -30,93 +30,83 @@ housekeeping::housekeeping(net::any_io_executor executor, const std::string& sch
 }
 
 net::awaitable<void> housekeeping::run(std::stop_token stop) {
-  chores_.spawn("backlog", refresh_backlog(stop));
-  if (settings_.retention.count() > 0) chores_.spawn("purge", purge_applied(stop));
-  chores_.spawn("summary", summarize(stop));
+  chores_.spawn("backlog", periodically("backlog", settings_.backlog_interval, &housekeeping::refresh_backlog, true, stop));
+  if (settings_.retention.count() > 0)
+    chores_.spawn("purge", periodically("purge", settings_.purge_interval, &housekeeping::purge_applied, true, stop));
+  chores_.spawn("summary", periodically("summary", settings_.summary_interval, &housekeeping::summarize, false, stop));
   co_await chores_.join();
 }
 
-net::awaitable<void> housekeeping::refresh_backlog(std::stop_token stop) {
+net::awaitable<void> housekeeping::periodically(const char* name, std::chrono::milliseconds period, chore pass,
+                                                bool at_once, std::stop_token stop) {
   net::steady_timer timer(executor_);
-  for (;;) {
+  // Not `at_once || co_await ...`: GCC 12 mishandles co_await in conditional expressions.
+  bool due = at_once;
+  if (!due) due = co_await stoppable_sleep(timer, period, stop);
+  while (due) {
+    std::exception_ptr error;
     try {
-      const auto backlog = co_await pool_.run([this](pqxx::connection& conn) {
-        pqxx::read_transaction tx(conn);
-        return outbox_.backlog(tx);
-      });
-      metrics_.clear("kizen_sync_outbox_backlog");
-      metrics_.clear("kizen_sync_outbox_dead");
-      for (const auto& b : backlog) {
-        metrics_.set("kizen_sync_outbox_backlog", {{"object", b.object}}, static_cast<double>(b.pending));
-        metrics_.set("kizen_sync_outbox_dead", {{"object", b.object}}, static_cast<double>(b.dead));
-      }
-    } catch (const std::exception& e) {
-      logger_->warn(log_line("housekeeping failed", {{"chore", "backlog"}, {"error", e.what()}}));
+      co_await (this->*pass)();
+    } catch (...) {
+      error = std::current_exception();
     }
-    const bool again = co_await stoppable_sleep(timer, settings_.backlog_interval, stop);
-    if (!again) break;
+    if (error) logger_->warn(log_line("housekeeping failed", {{"chore", name}, {"error", failure_of(error).describe()}}));
+    due = co_await stoppable_sleep(timer, period, stop);
   }
 }
 
-net::awaitable<void> housekeeping::purge_applied(std::stop_token stop) {
-  net::steady_timer timer(executor_);
-  for (;;) {
-    try {
-      const auto purged = co_await pool_.run([this](pqxx::connection& conn) {
-        std::int64_t total = 0;
-        for (;;) {  // small batches: never a long lock on the outbox
-          pqxx::work tx(conn);
-          const auto n = outbox_.purge_done(tx, settings_.retention, settings_.purge_batch);
-          tx.commit();
-          total += n;
-          if (n < settings_.purge_batch) return total;
-        }
-      });
-      if (purged > 0) logger_->info(log_line("purged applied changes past retention", {{"rows", purged}}));
-    } catch (const std::exception& e) {
-      logger_->warn(log_line("housekeeping failed", {{"chore", "purge"}, {"error", e.what()}}));
-    }
-    const bool again = co_await stoppable_sleep(timer, settings_.purge_interval, stop);
-    if (!again) break;
+net::awaitable<void> housekeeping::refresh_backlog() {
+  const auto backlog = co_await pool_.run([this](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    return outbox_.backlog(tx);
+  });
+  metrics_.clear("kizen_sync_outbox_backlog");
+  metrics_.clear("kizen_sync_outbox_dead");
+  for (const auto& b : backlog) {
+    metrics_.set("kizen_sync_outbox_backlog", {{"object", b.object}}, static_cast<double>(b.pending));
+    metrics_.set("kizen_sync_outbox_dead", {{"object", b.object}}, static_cast<double>(b.dead));
   }
 }
 
-net::awaitable<void> housekeeping::summarize(std::stop_token stop) {
-  net::steady_timer timer(executor_);
-  auto last = clock::now();
-  std::uint64_t applied_before = 0, dead_before = 0, retried_before = 0;
-  for (;;) {
-    const bool due = co_await stoppable_sleep(timer, settings_.summary_interval, stop);
-    if (!due) break;
-    try {
-      const auto backlog = co_await pool_.run([this](pqxx::connection& conn) {
-        pqxx::read_transaction tx(conn);
-        return outbox_.backlog(tx);
-      });
-      std::int64_t pending = 0, dead = 0;
-      for (const auto& b : backlog) {
-        pending += b.pending;
-        dead += b.dead;
-      }
-      const auto now = clock::now();
-      const auto& c = outbound_.counters();
-      const double secs = std::chrono::duration<double>(now - last).count();
-      const auto applied = c.applied.load();
-      logger_->info(log_line("summary", {{"applied", applied - applied_before},
-                                        {"retried", c.retried.load() - retried_before},
-                                        {"dead_lettered", c.dead.load() - dead_before},
-                                        {"backlog", pending},
-                                        {"dead_total", dead},
-                                        {"in_flight", static_cast<std::int64_t>(outbound_.in_flight())},
-                                        {"rate_per_second", static_cast<double>(applied - applied_before) / secs}}));
-      applied_before = applied;
-      dead_before = c.dead.load();
-      retried_before = c.retried.load();
-      last = now;
-    } catch (const std::exception& e) {
-      logger_->warn(log_line("housekeeping failed", {{"chore", "summary"}, {"error", e.what()}}));
+net::awaitable<void> housekeeping::purge_applied() {
+  const auto purged = co_await pool_.run([this](pqxx::connection& conn) {
+    std::int64_t total = 0;
+    for (;;) {  // small batches: never a long lock on the outbox
+      pqxx::work tx(conn);
+      const auto n = outbox_.purge_done(tx, settings_.retention, settings_.purge_batch);
+      tx.commit();
+      total += n;
+      if (n < settings_.purge_batch) return total;
     }
+  });
+  if (purged > 0) logger_->info(log_line("purged applied changes past retention", {{"rows", purged}}));
+}
+
+net::awaitable<void> housekeeping::summarize() {
+  const auto backlog = co_await pool_.run([this](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    return outbox_.backlog(tx);
+  });
+  std::int64_t pending = 0, dead = 0;
+  for (const auto& b : backlog) {
+    pending += b.pending;
+    dead += b.dead;
   }
+  const auto now = clock::now();
+  const auto& c = outbound_.counters();
+  const double secs = std::chrono::duration<double>(now - last_summary_).count();
+  const auto applied = c.applied.load();
+  logger_->info(log_line("summary", {{"applied", applied - applied_before_},
+                                    {"retried", c.retried.load() - retried_before_},
+                                    {"dead_lettered", c.dead.load() - dead_before_},
+                                    {"backlog", pending},
+                                    {"dead_total", dead},
+                                    {"in_flight", static_cast<std::int64_t>(outbound_.in_flight())},
+                                    {"rate_per_second", static_cast<double>(applied - applied_before_) / secs}}));
+  applied_before_ = applied;
+  dead_before_ = c.dead.load();
+  retried_before_ = c.retried.load();
+  last_summary_ = now;
 }
 
 }  // namespace ks::engine

@@ -12,6 +12,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <spdlog/logger.h>
 #include <stop_token>
@@ -29,9 +31,14 @@ class housekeeping {
   boost::asio::awaitable<void> run(std::stop_token stop);
 
  private:
-  boost::asio::awaitable<void> refresh_backlog(std::stop_token stop);
-  boost::asio::awaitable<void> purge_applied(std::stop_token stop);
-  boost::asio::awaitable<void> summarize(std::stop_token stop);
+  using chore = boost::asio::awaitable<void> (housekeeping::*)();
+  // Runs `pass` every `period` (the first at once, or after one period) until `stop`; a pass that
+  // fails is logged and the next one comes at its time.
+  boost::asio::awaitable<void> periodically(const char* name, std::chrono::milliseconds period, chore pass,
+                                            bool at_once, std::stop_token stop);
+  boost::asio::awaitable<void> refresh_backlog();
+  boost::asio::awaitable<void> purge_applied();
+  boost::asio::awaitable<void> summarize();
 
   boost::asio::any_io_executor executor_;
   pg::db_pool& pool_;
@@ -41,6 +48,9 @@ class housekeeping {
   housekeeping_settings settings_;
   pg::outbox_store outbox_;
   task_group chores_;
+  // summarize(): the counters at the last summary.
+  std::chrono::steady_clock::time_point last_summary_ = std::chrono::steady_clock::now();
+  std::uint64_t applied_before_ = 0, dead_before_ = 0, retried_before_ = 0;
 };
 
 }  // namespace ks::engine

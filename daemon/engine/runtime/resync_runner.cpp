@@ -99,8 +99,15 @@ struct resync_runner::parts {
     co_await workers.join();
   }
 
-  net::awaitable<ks::result<resync_result, std::string>> to_kizen(const object_binding& b, bool restart);
-  net::awaitable<ks::result<resync_result, std::string>> from_kizen(const object_binding& b, bool restart);
+  // One resync under way: it goes on from `progress` (resumed or fresh) and fills `result`.
+  struct job {
+    const object_binding& binding;
+    pg::resync_store& store;
+    pg::resync_progress& progress;
+    resync_result& result;
+  };
+  net::awaitable<ks::result<resync_result, std::string>> to_kizen(job j);
+  net::awaitable<ks::result<resync_result, std::string>> from_kizen(job j);
 };
 
 resync_runner::resync_runner(net::any_io_executor executor, config::config cfg, progress_callback on_progress,
@@ -136,9 +143,19 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::run(resync
   std::string failure;
   std::optional<ks::result<resync_result, std::string>> outcome;
   try {
+    pg::resync_store store(p.cfg.postgres.schema);
+    resync_result result;
+    const std::string direction = request.to_kizen ? "to_kizen" : "from_kizen";
+    auto progress = co_await p.engine.work_pool().run([&](pqxx::connection& conn) {
+      return resume_or_start(conn, store, binding.table, direction, request.restart, request.to_kizen, result.resumed);
+    });
+    p.logger->info(log_line(result.resumed ? "resync resumed" : "resync started",
+                            {{"object", request.object}, {"direction", direction}, {"total", progress.total},
+                             {"done", progress.done}}));
     // if/else, not ?: — GCC 12 evaluates both co_await operands of a conditional expression.
-    if (request.to_kizen) outcome = co_await p.to_kizen(binding, request.restart);
-    else outcome = co_await p.from_kizen(binding, request.restart);
+    const parts::job j{binding, store, progress, result};
+    if (request.to_kizen) outcome = co_await p.to_kizen(j);
+    else outcome = co_await p.from_kizen(j);
   } catch (const std::exception& e) {
     failure = e.what();
   }
@@ -147,18 +164,10 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::run(resync
   co_return std::move(*outcome);
 }
 
-net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::to_kizen(const object_binding& b,
-                                                                                     bool restart) {
+net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::to_kizen(job j) {
+  const auto& b = j.binding;
   const auto& m = *b.mapping;
-  pg::resync_store store(cfg.postgres.schema);
-  resync_result result;
   auto& work_pool = engine.work_pool();
-  auto progress = co_await work_pool.run([&](pqxx::connection& conn) {
-    return resume_or_start(conn, store, b.table, "to_kizen", restart, true, result.resumed);
-  });
-  logger->info(log_line(result.resumed ? "resync resumed" : "resync started",
-                        {{"object", m.object}, {"direction", "to_kizen"}, {"rows", progress.total},
-                         {"queued", progress.done}}));
 
   // The worker applies what is queued while the rest is being queued.
   outbound = std::make_unique<outbound_worker>(executor, cfg.postgres.schema, engine.bindings(), engine.client(),
@@ -166,34 +175,34 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::to_
                                                settings.outbound);
   workers.spawn("outbound", outbound->run(outbound_stop.get_token()));
 
-  progress_meter queue_meter(progress.done);
+  progress_meter queue_meter(j.progress.done);
   while (!stop.stop_requested()) {
-    const auto after = progress.position.contains("last_key")
-                           ? std::optional<std::string>(std::string(progress.position.at("last_key").as_string()))
+    const auto after = j.progress.position.contains("last_key")
+                           ? std::optional<std::string>(std::string(j.progress.position.at("last_key").as_string()))
                            : std::nullopt;
     const auto batch = co_await work_pool.run([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
-      auto queued = store.enqueue_rows(tx, b.table, after, queue_batch);
-      progress.done += queued.rows;
-      if (queued.last_key) progress.position["last_key"] = *queued.last_key;
-      if (!progress.first_change_id) progress.first_change_id = queued.first_change_id;
-      progress.total = std::max(progress.total, progress.done);
-      store.save(tx, progress);
+      auto queued = j.store.enqueue_rows(tx, b.table, after, queue_batch);
+      j.progress.done += queued.rows;
+      if (queued.last_key) j.progress.position["last_key"] = *queued.last_key;
+      if (!j.progress.first_change_id) j.progress.first_change_id = queued.first_change_id;
+      j.progress.total = std::max(j.progress.total, j.progress.done);
+      j.store.save(tx, j.progress);
       tx.commit();
       return queued;
     });
     outbound->wake();
-    if (on_progress) on_progress(queue_meter.report("queueing", progress.done, progress.total));
+    if (on_progress) on_progress(queue_meter.report("queueing", j.progress.done, j.progress.total));
     if (batch.rows < queue_batch) break;
   }
 
   // Wait until what was queued is applied (or dead).
   progress_meter apply_meter(0);
   pg::queued_outcome outcome;
-  while (!stop.stop_requested() && progress.first_change_id) {
+  while (!stop.stop_requested() && j.progress.first_change_id) {
     outcome = co_await work_pool.run([&](pqxx::connection& conn) {
       pqxx::read_transaction tx(conn);
-      return store.outcome_since(tx, m.object, *progress.first_change_id);
+      return j.store.outcome_since(tx, m.object, *j.progress.first_change_id);
     });
     const auto finished = outcome.done + outcome.dead;
     if (on_progress) on_progress(apply_meter.report("applying", finished, finished + outcome.pending));
@@ -202,66 +211,60 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::to_
   }
   co_await finish_worker();
 
-  result.completed = !stop.stop_requested();
-  result.total = progress.total;
-  result.done = outcome.done;
-  result.dead = outcome.dead;
-  if (result.completed) {
-    progress.finished = true;
+  j.result.completed = !stop.stop_requested();
+  j.result.total = j.progress.total;
+  j.result.done = outcome.done;
+  j.result.dead = outcome.dead;
+  if (j.result.completed) {
+    j.progress.finished = true;
     co_await work_pool.run([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
-      store.save(tx, progress);
+      j.store.save(tx, j.progress);
       tx.commit();
     });
   }
-  co_return result;
+  co_return j.result;
 }
 
-net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::from_kizen(const object_binding& b,
-                                                                                       bool restart) {
+net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::from_kizen(job j) {
+  const auto& b = j.binding;
   const auto& m = *b.mapping;
-  pg::resync_store store(cfg.postgres.schema);
-  resync_result result;
   auto& work_pool = engine.work_pool();
-  auto progress = co_await work_pool.run([&](pqxx::connection& conn) {
-    return resume_or_start(conn, store, b.table, "from_kizen", restart, false, result.resumed);
-  });
-  inbound = std::make_unique<inbound_worker>(executor, cfg.postgres.schema, engine.bindings(), engine.client(),
-                                             work_pool, metrics, engine.logger("inbound"), settings.inbound);
+  inbound = std::make_unique<inbound_worker>(
+      executor, inbound_context{cfg.postgres.schema, engine.bindings(), engine.client(), work_pool, metrics, engine.logger("inbound")},
+      settings.inbound);
   const auto query = records_query(b, "created", settings.inbound.records.page_size);
   const int page_size = query.page_size.value_or(100);
   // Resume one page early: records archived meanwhile shift the pages; re-writing is a no-op.
-  std::int64_t page = progress.position.contains("page") ? std::max<std::int64_t>(1, progress.position.at("page").to_number<std::int64_t>() - 1) : 1;
-  logger->info(log_line(result.resumed ? "resync resumed" : "resync started",
-                        {{"object", m.object}, {"direction", "from_kizen"}, {"page", page}}));
-  progress_meter meter(progress.done);
+  std::int64_t page = j.progress.position.contains("page") ? std::max<std::int64_t>(1, j.progress.position.at("page").to_number<std::int64_t>() - 1) : 1;
+  progress_meter meter(j.progress.done);
   while (!stop.stop_requested()) {
     auto r = co_await engine.client().search_records(m.object, query, static_cast<int>(page));
     if (!r) co_return ks::fail("search " + m.object + " page " + std::to_string(page) + ": " + r.error().message +
-                               " (progress is saved: run the resync again to resume)");
-    progress.total = r->count;
+                               " (j.progress is saved: run the resync again to resume)");
+    j.progress.total = r->count;
     const auto stats = co_await inbound->records().apply(b, r->results, std::nullopt);
-    result.failed += stats.failed;
-    progress.done = std::min<std::int64_t>(progress.total, (page - 1) * page_size +
+    j.result.failed += stats.failed;
+    j.progress.done = std::min<std::int64_t>(j.progress.total, (page - 1) * page_size +
                                                                static_cast<std::int64_t>(r->results.size()));
-    progress.position["page"] = page + 1;
+    j.progress.position["page"] = page + 1;
     const bool last = !r->next || r->results.empty();
-    progress.finished = last;
+    j.progress.finished = last;
     co_await work_pool.run([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
-      store.save(tx, progress);
+      j.store.save(tx, j.progress);
       tx.commit();
     });
-    if (on_progress) on_progress(meter.report("pulling", progress.done, progress.total));
+    if (on_progress) on_progress(meter.report("pulling", j.progress.done, j.progress.total));
     if (last) {
-      result.completed = true;
+      j.result.completed = true;
       break;
     }
     ++page;
   }
-  result.done = progress.done;
-  result.total = progress.total;
-  co_return result;
+  j.result.done = j.progress.done;
+  j.result.total = j.progress.total;
+  co_return j.result;
 }
 
 }  // namespace ks::engine

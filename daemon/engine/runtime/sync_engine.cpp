@@ -55,8 +55,9 @@ net::awaitable<ks::result<void, std::vector<std::string>>> sync_engine::start() 
   outbound_ = std::make_unique<outbound_worker>(executor_, cfg_.postgres.schema, parts_.bindings(), parts_.client(),
                                                 parts_.claim_pool(), parts_.work_pool(), metrics_,
                                                 parts_.logger("outbound"), settings_.outbound);
-  inbound_ = std::make_unique<inbound_worker>(executor_, cfg_.postgres.schema, parts_.bindings(), parts_.client(),
-                                              parts_.inbound_pool(), metrics_, parts_.logger("inbound"),
+  inbound_ = std::make_unique<inbound_worker>(executor_,
+                                              inbound_context{cfg_.postgres.schema, parts_.bindings(), parts_.client(),
+                                                              parts_.inbound_pool(), metrics_, parts_.logger("inbound")},
                                               settings_.inbound);
   housekeeping_ = std::make_unique<housekeeping>(executor_, cfg_.postgres.schema, parts_.work_pool(), *outbound_,
                                                  metrics_, parts_.logger("engine"), settings_.housekeeping);
@@ -89,7 +90,7 @@ void sync_engine::stop() {
   timer_.cancel();
 }
 
-engine_health sync_engine::health() const {
+ks::health sync_engine::health() const {
   if (!started_) return {false, waiting_for_.empty() ? "starting" : "starting: " + waiting_for_};
   if (outbound_ && outbound_->claim_failure())
     return {false, "outbox claim failed: " + outbound_->claim_failure()->describe()};

@@ -3,6 +3,7 @@
 // field metadata, then runs the NOTIFY listener, the outbound worker, the inbound worker and the
 // housekeeping chores until stop(). `kizen-sync run` owns one at a time (a reload replaces it).
 
+#include "common/health.hpp"
 #include "common/metrics_sink.hpp"
 #include "common/result.hpp"
 #include "config/config.hpp"
@@ -24,11 +25,6 @@
 
 namespace ks::engine {
 
-struct engine_health {
-  bool ok = true;
-  std::string detail;  // why not ok (no secrets)
-};
-
 class sync_engine {
  public:
   sync_engine(boost::asio::any_io_executor executor, config::config cfg, metrics_sink& metrics, logger_factory loggers);
@@ -43,7 +39,7 @@ class sync_engine {
   // Executor thread only.
   void stop();
 
-  engine_health health() const;
+  ks::health health() const;
   const config::config& cfg() const { return cfg_; }
   const outbound_worker* outbound() const { return outbound_.get(); }
 

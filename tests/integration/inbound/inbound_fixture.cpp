@@ -91,9 +91,11 @@ engine_harness::engine_harness(const std::string& config_path)
     for (const auto& p : bound.error().problems) all += p + "\n";
     throw std::runtime_error("engine_harness: cannot bind the config to Kizen:\n" + all);
   }
-  inbound_ = std::make_unique<engine::inbound_worker>(io_.get_executor(), cfg_.postgres.schema, parts_->bindings(),
-                                                      parts_->client(), parts_->work_pool(), metrics_,
-                                                      service::make_logger("inbound"), settings_.inbound);
+  inbound_ = std::make_unique<engine::inbound_worker>(
+      io_.get_executor(),
+      engine::inbound_context{cfg_.postgres.schema, parts_->bindings(), parts_->client(), parts_->work_pool(), metrics_,
+                              service::make_logger("inbound")},
+      settings_.inbound);
 }
 
 engine_harness::~engine_harness() {
