@@ -22,9 +22,7 @@ class backoff {
   using duration = std::chrono::milliseconds;
 
   explicit backoff(backoff_settings settings)
-      : initial_(std::max(settings.initial, duration(1))),
-        max_(std::max(settings.max, initial_)),
-        next_(initial_) {}
+      : initial_(std::max(settings.initial, duration(1))), max_(std::max(settings.max, initial_)), next_(initial_) {}
 
   // The delay before the next attempt; each call doubles the following one, up to max.
   duration next() {

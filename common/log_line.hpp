@@ -17,8 +17,7 @@
 namespace ks {
 
 // spdlog pattern producing {"ts":...,"level":...,"logger":...,<log_line body>} in UTC.
-inline constexpr const char* json_log_pattern =
-    R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","logger":"%n",%v})";
+inline constexpr const char* json_log_pattern = R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","logger":"%n",%v})";
 
 struct log_field {
   // Any value boost::json::value_from accepts: strings, numbers, bools, containers, json values.

@@ -31,52 +31,52 @@ struct retry_settings {
 };
 
 struct kizen_settings {
-  std::string base_url;       // https://app.go.kizen.com; http:// only for loopback hosts
-  std::string api_key;        // secret: inline, ${VAR}, or read from api_key_file; never logged
+  std::string base_url;  // https://app.go.kizen.com; http:// only for loopback hosts
+  std::string api_key;   // secret: inline, ${VAR}, or read from api_key_file; never logged
   std::string business_id;
   std::string user_id;
   duration request_timeout = 15s;
   int max_connections = 8;              // parallel requests in flight
   double max_requests_per_second = 20;  // client-side token bucket
   retry_settings retry;
-  bool tls_verify = true;               // false only by explicit config (loud warning at start)
-  std::string ca_file;                  // optional extra CA bundle (PEM); empty = system store
+  bool tls_verify = true;  // false only by explicit config (loud warning at start)
+  std::string ca_file;     // optional extra CA bundle (PEM); empty = system store
 };
 
 struct postgres_settings {
-  std::string url;                      // libpq connection string or URI; may hold a password
-  std::string schema = "kizen_sync";    // where the daemon keeps its own tables
+  std::string url;                    // libpq connection string or URI; may hold a password
+  std::string schema = "kizen_sync";  // where the daemon keeps its own tables
 };
 
 struct daemon_settings {
-  std::string http_listen = "127.0.0.1:9464";  // /healthz, /metrics
-  std::string log_level = "info";              // trace | debug | info | warn | error
+  std::string http_listen = "127.0.0.1:9464";       // /healthz, /metrics
+  std::string log_level = "info";                   // trace | debug | info | warn | error
   duration retention = std::chrono::hours(24 * 7);  // applied changes kept for audit
-  duration outbox_poll_interval = 5s;  // fallback when a notification is missed
-  duration shutdown_grace = 30s;       // SIGTERM: time to finish in-flight work
-  duration summary_interval = 60s;     // periodic info summary line
-  int batch_size = 200;                // outbox rows claimed per round trip
+  duration outbox_poll_interval = 5s;               // fallback when a notification is missed
+  duration shutdown_grace = 30s;                    // SIGTERM: time to finish in-flight work
+  duration summary_interval = 60s;                  // periodic info summary line
+  int batch_size = 200;                             // outbox rows claimed per round trip
 };
 
 struct field_mapping {
-  std::string column;                     // table column
-  std::string field;                      // Kizen field API name
-  std::optional<std::string> references;  // relationship: the `object` of another mapping
-  bool multi = false;                     // multi-value: written with add_values/remove_values
+  std::string column;                               // table column
+  std::string field;                                // Kizen field API name
+  std::optional<std::string> references;            // relationship: the `object` of another mapping
+  bool multi = false;                               // multi-value: written with add_values/remove_values
   sync_direction direction = sync_direction::both;  // field-level ownership
-  std::optional<std::string> type;        // Kizen field_type override; normally from metadata
+  std::optional<std::string> type;                  // Kizen field_type override; normally from metadata
   source_location where;
 };
 
 struct object_mapping {
-  std::string object;                         // Kizen object_identifier, e.g. client_client
-  std::string table_schema = "public";        // from `table: schema.name`; default public
-  std::string table;                          // unquoted identifier
-  std::string key;                            // external key column (unique)
+  std::string object;                           // Kizen object_identifier, e.g. client_client
+  std::string table_schema = "public";          // from `table: schema.name`; default public
+  std::string table;                            // unquoted identifier
+  std::string key;                              // external key column (unique)
   std::optional<std::string> entity_id_column;  // uuid column mirroring the Kizen record id
-  std::optional<std::string> lookup;          // column holding the Kizen lookup value
-  std::optional<std::string> match_field;     // Kizen field that stores our key (search + add)
-  std::optional<std::string> key_field;       // where pulled records keep our key
+  std::optional<std::string> lookup;            // column holding the Kizen lookup value
+  std::optional<std::string> match_field;       // Kizen field that stores our key (search + add)
+  std::optional<std::string> key_field;         // where pulled records keep our key
   sync_direction direction = sync_direction::both;
   conflict_policy conflict = conflict_policy::newest_wins;
   duration pull_interval = 5s;

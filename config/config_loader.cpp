@@ -84,17 +84,14 @@ std::string problem::to_string() const {
   return out;
 }
 
-ks::result<config, std::vector<problem>> load_config_text(std::string_view yaml,
-                                                          const std::string& file_name,
-                                                          const env_lookup& env,
-                                                          std::vector<problem>* warnings) {
+ks::result<config, std::vector<problem>> load_config_text(std::string_view yaml, const std::string& file_name,
+                                                          const env_lookup& env, std::vector<problem>* warnings) {
   if (warnings) warnings->clear();
   const std::string text(yaml);
   YAML::Node root;
   try {
     const auto scan = scan_documents(text);
-    if (scan.stuck_at)
-      return single(place(file_name, *scan.stuck_at), "YAML syntax error: unexpected character");
+    if (scan.stuck_at) return single(place(file_name, *scan.stuck_at), "YAML syntax error: unexpected character");
     if (scan.documents > 1)
       return single(place(file_name, scan.second_start),
                     "the file holds more than one YAML document ('---'); put the whole "
@@ -104,8 +101,7 @@ ks::result<config, std::vector<problem>> load_config_text(std::string_view yaml,
     return single(place(file_name, e.mark), "YAML syntax error: " + e.msg);
   }
   if (!root.IsDefined() || root.IsNull()) {
-    return single({file_name, 0, 0},
-                  "the config file is empty; see config/examples/full.yaml for every key");
+    return single({file_name, 0, 0}, "the config file is empty; see config/examples/full.yaml for every key");
   }
 
   std::vector<problem> problems;
@@ -113,12 +109,10 @@ ks::result<config, std::vector<problem>> load_config_text(std::string_view yaml,
   config c;
   try {
     yaml_reader reader(env, problems, locations);
-    c = read_config(root, reader,
-                    std::filesystem::path(file_name).parent_path().string());
+    c = read_config(root, reader, std::filesystem::path(file_name).parent_path().string());
   } catch (const YAML::Exception& e) {
     // Reading only walks a parsed tree; this is a defect, but bad input must not crash.
-    problems.push_back({place(file_name, e.mark), "cannot read the YAML tree: " + e.msg,
-                        severity::error});
+    problems.push_back({place(file_name, e.mark), "cannot read the YAML tree: " + e.msg, severity::error});
     return ks::fail(std::move(problems));
   }
   c.source_file = file_name;
@@ -127,15 +121,14 @@ ks::result<config, std::vector<problem>> load_config_text(std::string_view yaml,
   std::stable_sort(problems.begin(), problems.end(), [](const problem& a, const problem& b) {
     return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
   });
-  const bool failed = std::any_of(problems.begin(), problems.end(),
-                                  [](const problem& p) { return p.level == severity::error; });
+  const bool failed =
+      std::any_of(problems.begin(), problems.end(), [](const problem& p) { return p.level == severity::error; });
   if (failed) return ks::fail(std::move(problems));
   if (warnings) *warnings = std::move(problems);
   return c;
 }
 
-ks::result<config, std::vector<problem>> load_config_file(const std::string& path,
-                                                          const env_lookup& env,
+ks::result<config, std::vector<problem>> load_config_file(const std::string& path, const env_lookup& env,
                                                           std::vector<problem>* warnings) {
   if (warnings) warnings->clear();
   std::error_code ec;
@@ -144,8 +137,7 @@ ks::result<config, std::vector<problem>> load_config_file(const std::string& pat
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return single({path, 0, 0},
-                  std::string("cannot read the config file: ") + std::strerror(errno));
+    return single({path, 0, 0}, std::string("cannot read the config file: ") + std::strerror(errno));
   }
   std::ostringstream content;
   content << in.rdbuf();

@@ -32,10 +32,11 @@ env_lookup process_environment();
 // Relative paths in the file (kizen.api_key_file, kizen.ca_file) are resolved against the
 // directory of `path` / `file_name`.
 ks::result<config, std::vector<problem>> load_config_file(const std::string& path,
-    const env_lookup& env = process_environment(), std::vector<problem>* warnings = nullptr);
-ks::result<config, std::vector<problem>> load_config_text(std::string_view yaml,
-    const std::string& file_name, const env_lookup& env = process_environment(),
-    std::vector<problem>* warnings = nullptr);
+                                                          const env_lookup& env = process_environment(),
+                                                          std::vector<problem>* warnings = nullptr);
+ks::result<config, std::vector<problem>> load_config_text(std::string_view yaml, const std::string& file_name,
+                                                          const env_lookup& env = process_environment(),
+                                                          std::vector<problem>* warnings = nullptr);
 
 // Durations: "250ms", "15s", "5m", "1h", "7d"; combinations not needed; bare numbers are errors
 // (say which unit is missing). nullopt for anything else, including values above 3650d.

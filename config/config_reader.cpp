@@ -11,25 +11,20 @@ namespace {
 using keys = std::vector<std::string_view>;
 
 const keys root_keys = {"kizen", "postgres", "daemon", "objects"};
-const keys kizen_keys = {"base_url",        "api_key",        "api_key_file",
-                         "business_id",     "user_id",        "request_timeout",
-                         "max_connections", "max_requests_per_second", "retry",
-                         "tls_verify",      "ca_file"};
+const keys kizen_keys = {"base_url", "api_key",         "api_key_file",    "business_id",
+                         "user_id",  "request_timeout", "max_connections", "max_requests_per_second",
+                         "retry",    "tls_verify",      "ca_file"};
 const keys retry_keys = {"max_attempts", "initial_backoff", "max_backoff"};
 const keys postgres_keys = {"url", "schema"};
-const keys daemon_keys = {"http_listen",          "log_level",      "retention",
-                          "outbox_poll_interval", "shutdown_grace", "summary_interval",
-                          "batch_size"};
-const keys object_keys = {"object",      "table",     "key",           "entity_id_column",
-                          "lookup",      "match_field", "key_field",   "direction",
-                          "conflict",    "pull_interval", "reconcile_interval", "on_archive",
-                          "fields"};
+const keys daemon_keys = {"http_listen",    "log_level",        "retention", "outbox_poll_interval",
+                          "shutdown_grace", "summary_interval", "batch_size"};
+const keys object_keys = {
+    "object",    "table",    "key",           "entity_id_column",   "lookup",     "match_field", "key_field",
+    "direction", "conflict", "pull_interval", "reconcile_interval", "on_archive", "fields"};
 const keys field_keys = {"column", "field", "references", "multi", "direction", "type"};
 
 const std::vector<std::pair<std::string_view, sync_direction>> directions = {
-    {"both", sync_direction::both},
-    {"to_kizen", sync_direction::to_kizen},
-    {"from_kizen", sync_direction::from_kizen}};
+    {"both", sync_direction::both}, {"to_kizen", sync_direction::to_kizen}, {"from_kizen", sync_direction::from_kizen}};
 const std::vector<std::pair<std::string_view, conflict_policy>> conflicts = {
     {"newest_wins", conflict_policy::newest_wins},
     {"database_wins", conflict_policy::database_wins},
@@ -42,11 +37,10 @@ const std::vector<std::pair<std::string_view, std::string_view>> log_levels = {
 // Kizen field types (docs/reference/API-NOTES.md); `type:` overrides what metadata says.
 const std::vector<std::pair<std::string_view, std::string_view>> field_types = [] {
   std::vector<std::pair<std::string_view, std::string_view>> v;
-  for (std::string_view t :
-       {"checkbox", "checkboxes", "choices", "date", "datetime", "decimal", "dropdown",
-        "dynamictags", "email", "files", "integer", "longtext", "money", "phonenumber", "radio",
-        "rating", "relationship", "selector", "status", "team_selector", "text", "timezone",
-        "wysiwyg", "yesnomaybe"}) {
+  for (std::string_view t : {"checkbox", "checkboxes",    "choices", "date",     "datetime",     "decimal",
+                             "dropdown", "dynamictags",   "email",   "files",    "integer",      "longtext",
+                             "money",    "phonenumber",   "radio",   "rating",   "relationship", "selector",
+                             "status",   "team_selector", "text",    "timezone", "wysiwyg",      "yesnomaybe"}) {
     v.emplace_back(t, t);
   }
   return v;
@@ -72,15 +66,14 @@ bool check_header_value(yaml_reader& r, const scalar& s, const std::string& what
   return false;
 }
 
-std::optional<std::string> read_identifier(yaml_reader& r, const YAML::Node& map,
-                                           std::string_view key, const std::string& path,
-                                           bool required) {
+std::optional<std::string> read_identifier(yaml_reader& r, const YAML::Node& map, std::string_view key,
+                                           const std::string& path, bool required) {
   auto s = r.read_scalar(map, key, path, required);
   if (!s) return std::nullopt;
   const std::string full = yaml_reader::join_path(path, key);
   if (auto why = sql_identifier_problem(s->text)) {
-    r.error(s->node, full + " " + (s->text.empty() ? std::string() : yaml_reader::shown(*s) + " ") +
-                         *why + " (it must be a valid PostgreSQL identifier)");
+    r.error(s->node, full + " " + (s->text.empty() ? std::string() : yaml_reader::shown(*s) + " ") + *why +
+                         " (it must be a valid PostgreSQL identifier)");
     return std::nullopt;
   }
   return s->text;
@@ -88,8 +81,7 @@ std::optional<std::string> read_identifier(yaml_reader& r, const YAML::Node& map
 
 bool valid_object_identifier(std::string_view s) {
   for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
     if (!ok) return false;
   }
   return !s.empty();
@@ -100,8 +92,7 @@ bool valid_listen_address(std::string_view s) {
   std::size_t colon;
   if (!s.empty() && s.front() == '[') {
     const std::size_t close = s.find(']');
-    if (close == std::string_view::npos || close == 1 || close + 1 >= s.size() ||
-        s[close + 1] != ':') {
+    if (close == std::string_view::npos || close == 1 || close + 1 >= s.size() || s[close + 1] != ':') {
       return false;
     }
     colon = close + 1;
@@ -175,8 +166,8 @@ class reader_impl {
       if (auto why = base_url_problem(s->text)) {
         // A URL that may carry credentials is never echoed.
         const bool secret = s->text.find('@') != std::string::npos;
-        r_.error(s->node, "kizen.base_url " + *why +
-                              (secret ? std::string() : " (got " + yaml_reader::shown(*s) + ")"));
+        r_.error(s->node,
+                 "kizen.base_url " + *why + (secret ? std::string() : " (got " + yaml_reader::shown(*s) + ")"));
       } else {
         k.base_url = normalize_base_url(s->text);
       }
@@ -214,8 +205,7 @@ class reader_impl {
     const bool inline_key = r_.child(n, "api_key").IsDefined();
     const bool key_file = r_.child(n, "api_key_file").IsDefined();
     if (inline_key && key_file) {
-      r_.error(r_.key_node(n, "api_key_file"),
-               "kizen.api_key and kizen.api_key_file are both set; use exactly one");
+      r_.error(r_.key_node(n, "api_key_file"), "kizen.api_key and kizen.api_key_file are both set; use exactly one");
       return;
     }
     if (!inline_key && !key_file) {
@@ -273,8 +263,10 @@ class reader_impl {
     r_.check_keys(n, "daemon", daemon_keys);
     if (auto s = r_.read_text(n, "http_listen", "daemon", false)) {
       if (!valid_listen_address(s->text)) {
-        r_.error(s->node, "daemon.http_listen must be HOST:PORT with PORT 0..65535 (0: any free port), e.g. "
-                          "127.0.0.1:9464 or [::1]:9464 (got " + yaml_reader::shown(*s) + ")");
+        r_.error(s->node,
+                 "daemon.http_listen must be HOST:PORT with PORT 0..65535 (0: any free port), e.g. "
+                 "127.0.0.1:9464 or [::1]:9464 (got " +
+                     yaml_reader::shown(*s) + ")");
       } else {
         d.http_listen = s->text;
       }
@@ -340,8 +332,7 @@ class reader_impl {
     const std::string& t = s->text;
     const std::size_t dot = t.find('.');
     if (dot != std::string::npos && t.find('.', dot + 1) != std::string::npos) {
-      r_.error(s->node, full + " " + yaml_reader::shown(*s) +
-                            " must be NAME or SCHEMA.NAME (at most one '.')");
+      r_.error(s->node, full + " " + yaml_reader::shown(*s) + " must be NAME or SCHEMA.NAME (at most one '.')");
       return;
     }
     std::string schema = dot == std::string::npos ? "public" : t.substr(0, dot);
@@ -377,8 +368,10 @@ class reader_impl {
     if (auto v = r_.read_enum(n, "type", path, field_types)) {
       f.type = std::string(*v);
       if (f.references && *v != "relationship") {
-        r_.error(r_.child(n, "type"), path + " has references, so its type must be relationship "
-                                              "(got '" + *f.type + "')");
+        r_.error(r_.child(n, "type"), path +
+                                          " has references, so its type must be relationship "
+                                          "(got '" +
+                                          *f.type + "')");
       }
     }
     return f;

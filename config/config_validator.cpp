@@ -10,9 +10,7 @@ namespace ks::config {
 namespace {
 
 // True when a field owned in direction `field` fits an object synced in direction `object`.
-bool fits(sync_direction object, sync_direction field) {
-  return object == sync_direction::both || object == field;
-}
+bool fits(sync_direction object, sync_direction field) { return object == sync_direction::both || object == field; }
 
 std::string qualified(const object_mapping& m) { return m.table_schema + "." + m.table; }
 
@@ -22,8 +20,7 @@ std::string line_of(const source_location& l) {
 
 class validator {
  public:
-  validator(config& c, const source_map& where, std::vector<problem>& out)
-      : c_(c), where_(where), out_(out) {}
+  validator(config& c, const source_map& where, std::vector<problem>& out) : c_(c), where_(where), out_(out) {}
 
   void run() {
     if (!c_.kizen.tls_verify) {
@@ -51,17 +48,14 @@ class validator {
       const std::string path = object_path(i);
       if (!m.object.empty()) {
         if (auto [it, inserted] = objects.emplace(m.object, i); !inserted) {
-          error(path + ".object", "duplicate object '" + m.object + "': already mapped by " +
-                                      object_path(it->second) +
+          error(path + ".object", "duplicate object '" + m.object + "': already mapped by " + object_path(it->second) +
                                       line_of(where_.find(object_path(it->second))));
         }
       }
       if (m.table.empty()) continue;
       if (auto [it, inserted] = tables.emplace(std::pair{m.table_schema, m.table}, i); !inserted) {
-        error(path + ".table", "table " + qualified(m) + " is mapped twice: already by " +
-                                   object_path(it->second) +
-                                   line_of(where_.find(object_path(it->second))) +
-                                   "; map each table once");
+        error(path + ".table", "table " + qualified(m) + " is mapped twice: already by " + object_path(it->second) +
+                                   line_of(where_.find(object_path(it->second))) + "; map each table once");
       }
       if (!c_.postgres.schema.empty() && m.table_schema == c_.postgres.schema) {
         error(path + ".table", "table " + qualified(m) + " is in schema '" + c_.postgres.schema +
@@ -85,28 +79,31 @@ class validator {
       if (f.column.empty()) columns_complete = false;
       if (!f.column.empty()) {
         if (auto [it, inserted] = columns.emplace(f.column, j); !inserted) {
-          error(fpath + ".column", "column '" + f.column + "' is mapped twice in " + name +
-                                       ": already by fields[" + std::to_string(it->second) + "]");
+          error(fpath + ".column", "column '" + f.column + "' is mapped twice in " + name + ": already by fields[" +
+                                       std::to_string(it->second) + "]");
         }
       }
       if (!f.field.empty()) {
         if (auto [it, inserted] = kizen_fields.emplace(f.field, j); !inserted) {
-          error(fpath + ".field", "Kizen field '" + f.field + "' is mapped twice in " + name +
-                                      ": already by fields[" + std::to_string(it->second) + "]");
+          error(fpath + ".field", "Kizen field '" + f.field + "' is mapped twice in " + name + ": already by fields[" +
+                                      std::to_string(it->second) + "]");
         }
       }
       if (!fits(m.direction, f.direction)) {
-        error(fpath + ".direction",
-              fpath + ".direction " + to_string(f.direction) + " is wider than its object's "
-                  "direction " + to_string(m.direction) + "; a field can only narrow it");
+        error(fpath + ".direction", fpath + ".direction " + to_string(f.direction) +
+                                        " is wider than its object's "
+                                        "direction " +
+                                        to_string(m.direction) + "; a field can only narrow it");
       }
       if (f.references) resolve_reference(f, fpath);
     }
 
-    if (m.lookup && !m.lookup->empty() && columns_complete && !m.fields.empty() &&
-        !columns.contains(*m.lookup)) {
-      error(path + ".lookup", path + ".lookup '" + *m.lookup + "' is not among the mapped "
-                                  "columns of " + name + "; the lookup value is sent to Kizen, "
+    if (m.lookup && !m.lookup->empty() && columns_complete && !m.fields.empty() && !columns.contains(*m.lookup)) {
+      error(path + ".lookup", path + ".lookup '" + *m.lookup +
+                                  "' is not among the mapped "
+                                  "columns of " +
+                                  name +
+                                  "; the lookup value is sent to Kizen, "
                                   "so map the column to a field");
     }
     if (m.entity_id_column && !m.entity_id_column->empty()) {
@@ -116,10 +113,10 @@ class validator {
                                               "' is the key column too; the Kizen record id "
                                               "needs a column of its own");
       } else if (auto it = columns.find(e); it != columns.end()) {
-        error(path + ".entity_id_column",
-              path + ".entity_id_column '" + e + "' is also a mapped column (fields[" +
-                  std::to_string(it->second) + "]); the daemon writes the record id there "
-                  "itself, so remove that field");
+        error(path + ".entity_id_column", path + ".entity_id_column '" + e + "' is also a mapped column (fields[" +
+                                              std::to_string(it->second) +
+                                              "]); the daemon writes the record id there "
+                                              "itself, so remove that field");
       }
     }
     check_key_field(m, path, "match_field", m.match_field, kizen_fields);
@@ -129,17 +126,19 @@ class validator {
     if (m.object.empty()) return;
     const bool no_identity = !m.entity_id_column && !m.key_field;
     if (no_identity && m.direction == sync_direction::from_kizen) {
-      error(path + ".direction",
-            name + " syncs from_kizen but has neither entity_id_column nor key_field, so no "
-                   "record pulled from Kizen could ever be stored; set one of them");
+      error(path + ".direction", name +
+                                     " syncs from_kizen but has neither entity_id_column nor key_field, so no "
+                                     "record pulled from Kizen could ever be stored; set one of them");
     } else if (no_identity && m.direction == sync_direction::both) {
-      warning(path, name + " has neither entity_id_column nor key_field: records created in "
-                           "Kizen cannot be inserted into the table (only updates to known rows "
-                           "arrive)");
+      warning(path, name +
+                        " has neither entity_id_column nor key_field: records created in "
+                        "Kizen cannot be inserted into the table (only updates to known rows "
+                        "arrive)");
     }
     if (!m.lookup && !m.match_field && m.direction != sync_direction::from_kizen) {
-      warning(path, name + " has neither lookup nor match_field: new rows are created in Kizen "
-                           "with add, guarded against duplicates only by the identity map");
+      warning(path, name +
+                        " has neither lookup nor match_field: new rows are created in Kizen "
+                        "with add, guarded against duplicates only by the identity map");
     }
   }
 
@@ -153,10 +152,13 @@ class validator {
     if (it == kizen_fields.end()) return;
     const field_mapping& f = m.fields[it->second];
     if (f.column.empty() || f.column == m.key) return;
-    error(path + "." + what, path + "." + what + " '" + *kizen_field + "' is also the field of "
-                                 "column '" + f.column + "' (fields[" +
-                                 std::to_string(it->second) + "]), but it must hold the key "
-                                 "column '" + m.key + "'");
+    error(path + "." + what, path + "." + what + " '" + *kizen_field +
+                                 "' is also the field of "
+                                 "column '" +
+                                 f.column + "' (fields[" + std::to_string(it->second) +
+                                 "]), but it must hold the key "
+                                 "column '" +
+                                 m.key + "'");
   }
 
   // `references` names another mapping's object, or its table (schema.name or name).
@@ -181,8 +183,10 @@ class validator {
       for (const object_mapping* o : by_table) {
         list += (list.empty() ? "" : ", ") + qualified(*o) + " (" + o->object + ")";
       }
-      error(fpath + ".references", fpath + ".references '" + r + "' matches the tables of "
-                                       "several objects: " + list + "; name the object instead");
+      error(fpath + ".references", fpath + ".references '" + r +
+                                       "' matches the tables of "
+                                       "several objects: " +
+                                       list + "; name the object instead");
       return;
     }
     std::vector<std::string_view> names;
@@ -192,8 +196,7 @@ class validator {
       names.push_back(o.object);
       list += (list.empty() ? "" : ", ") + o.object;
     }
-    std::string msg = fpath + ".references '" + r + "' is not a configured object (configured: " +
-                      list + ")";
+    std::string msg = fpath + ".references '" + r + "' is not a configured object (configured: " + list + ")";
     if (auto best = closest_match(r, names)) msg += "; did you mean '" + *best + "'?";
     error(fpath + ".references", std::move(msg));
   }

@@ -3,9 +3,15 @@
 namespace ks::config {
 
 kizen::client_settings kizen_client_settings(const kizen_settings& k) {
-  return {.base_url = k.base_url, .api_key = k.api_key, .business_id = k.business_id, .user_id = k.user_id,
-          .request_timeout = k.request_timeout, .max_connections = k.max_connections,
-          .max_requests_per_second = k.max_requests_per_second, .tls_verify = k.tls_verify, .ca_file = k.ca_file};
+  return {.base_url = k.base_url,
+          .api_key = k.api_key,
+          .business_id = k.business_id,
+          .user_id = k.user_id,
+          .request_timeout = k.request_timeout,
+          .max_connections = k.max_connections,
+          .max_requests_per_second = k.max_requests_per_second,
+          .tls_verify = k.tls_verify,
+          .ca_file = k.ca_file};
 }
 
 kizen::retry_settings kizen_retry_settings(const retry_settings& retry) {

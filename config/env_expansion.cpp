@@ -27,8 +27,7 @@ env_lookup process_environment() {
   };
 }
 
-ks::result<expanded_text, std::string> expand_environment(std::string_view text,
-                                                          const env_lookup& env) {
+ks::result<expanded_text, std::string> expand_environment(std::string_view text, const env_lookup& env) {
   expanded_text out;
   out.text.reserve(text.size());
   std::size_t i = 0;
@@ -45,8 +44,8 @@ ks::result<expanded_text, std::string> expand_environment(std::string_view text,
       continue;
     }
     if (i + 1 >= text.size() || text[i + 1] != '{') {
-      return ks::fail(std::string(
-          "'$' must start a variable reference ${NAME} or be doubled ('$$') for a literal '$'"));
+      return ks::fail(
+          std::string("'$' must start a variable reference ${NAME} or be doubled ('$$') for a literal '$'"));
     }
     const std::size_t close = text.find('}', i + 2);
     if (close == std::string_view::npos) {
@@ -70,8 +69,8 @@ ks::result<expanded_text, std::string> expand_environment(std::string_view text,
       }
     } else {
       if (!value) {
-        return ks::fail("environment variable " + name_s +
-                        " is not set (write ${" + name_s + ":-default} to give a default)");
+        return ks::fail("environment variable " + name_s + " is not set (write ${" + name_s +
+                        ":-default} to give a default)");
       }
       out.text += *value;
       out.from_environment = true;

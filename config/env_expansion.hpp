@@ -18,7 +18,6 @@ struct expanded_text {
 // and turns $$ into $. A '$' followed by anything else is an error, so a forgotten brace
 // ($HOME) is caught instead of being sent as a literal. Error messages name variables, never
 // their values.
-ks::result<expanded_text, std::string> expand_environment(std::string_view text,
-                                                          const env_lookup& env);
+ks::result<expanded_text, std::string> expand_environment(std::string_view text, const env_lookup& env);
 
 }  // namespace ks::config

@@ -13,7 +13,6 @@ namespace ks::config {
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `word` when it is close enough to be a likely typo.
-std::optional<std::string> closest_match(std::string_view word,
-                                         const std::vector<std::string_view>& candidates);
+std::optional<std::string> closest_match(std::string_view word, const std::vector<std::string_view>& candidates);
 
 }  // namespace ks::config

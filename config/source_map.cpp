@@ -19,9 +19,7 @@ source_location source_map::find(std::string_view path) const {
   }
 }
 
-std::string object_path(std::size_t object_index) {
-  return "objects[" + std::to_string(object_index) + "]";
-}
+std::string object_path(std::size_t object_index) { return "objects[" + std::to_string(object_index) + "]"; }
 
 std::string field_path(std::size_t object_index, std::size_t field_index) {
   return object_path(object_index) + ".fields[" + std::to_string(field_index) + "]";

@@ -47,9 +47,7 @@ source_location yaml_reader::at(const YAML::Node& node) const {
   return {locations_.file(), m.line + 1, m.column + 1};
 }
 
-void yaml_reader::error(const YAML::Node& node, std::string message) {
-  error(at(node), std::move(message));
-}
+void yaml_reader::error(const YAML::Node& node, std::string message) { error(at(node), std::move(message)); }
 
 void yaml_reader::error(const source_location& where, std::string message) {
   problems_.push_back({where, std::move(message), severity::error});
@@ -63,15 +61,13 @@ bool yaml_reader::expect_map(const YAML::Node& node, std::string_view what) {
   const source_location where = at(node);
   if (!what.empty()) locations_.add(std::string(what), where.line, where.column);
   if (node.IsMap()) return true;
-  error(where, display(std::string(what)) + " must be a mapping (key: value lines), got " +
-                   node_kind(node));
+  error(where, display(std::string(what)) + " must be a mapping (key: value lines), got " + node_kind(node));
   return false;
 }
 
 bool yaml_reader::expect_sequence(const YAML::Node& node, std::string_view what) {
   if (node.IsSequence()) return true;
-  error(node, std::string(what) + " must be a list (lines starting with '- '), got " +
-                  node_kind(node));
+  error(node, std::string(what) + " must be a list (lines starting with '- '), got " + node_kind(node));
   return false;
 }
 
@@ -126,8 +122,8 @@ bool yaml_reader::has(const YAML::Node& map, std::string_view key) const {
   return n.IsDefined() && !n.IsNull();
 }
 
-std::optional<scalar> yaml_reader::read_scalar(const YAML::Node& map, std::string_view key,
-                                               const std::string& path, bool required) {
+std::optional<scalar> yaml_reader::read_scalar(const YAML::Node& map, std::string_view key, const std::string& path,
+                                               bool required) {
   const YAML::Node node = child(map, key);
   const std::string full = join_path(path, key);
   if (!node.IsDefined()) {
@@ -152,23 +148,21 @@ std::optional<scalar> yaml_reader::read_scalar(const YAML::Node& map, std::strin
   return scalar{std::move(expanded->text), expanded->from_environment, node};
 }
 
-std::optional<scalar> yaml_reader::read_text(const YAML::Node& map, std::string_view key,
-                                             const std::string& path, bool required) {
+std::optional<scalar> yaml_reader::read_text(const YAML::Node& map, std::string_view key, const std::string& path,
+                                             bool required) {
   auto s = read_scalar(map, key, path, required);
   if (!s) return std::nullopt;
   if (s->text.empty()) {
-    error(s->node, join_path(path, key) + " is empty" +
-                       (s->from_environment || s->node.Scalar() != s->text
-                            ? " after expanding environment variables"
-                            : ""));
+    error(s->node,
+          join_path(path, key) + " is empty" +
+              (s->from_environment || s->node.Scalar() != s->text ? " after expanding environment variables" : ""));
     return std::nullopt;
   }
   return s;
 }
 
-std::optional<long long> yaml_reader::read_int(const YAML::Node& map, std::string_view key,
-                                               const std::string& path, long long min,
-                                               long long max) {
+std::optional<long long> yaml_reader::read_int(const YAML::Node& map, std::string_view key, const std::string& path,
+                                               long long min, long long max) {
   auto s = read_scalar(map, key, path, false);
   if (!s) return std::nullopt;
   const std::string full = join_path(path, key);
@@ -177,8 +171,8 @@ std::optional<long long> yaml_reader::read_int(const YAML::Node& map, std::strin
   const char* e = b + s->text.size();
   auto [p, ec] = std::from_chars(b, e, v);
   if (ec == std::errc::result_out_of_range && p == e) {
-    error(s->node, full + " must be between " + std::to_string(min) + " and " +
-                       std::to_string(max) + " (got " + shown(*s) + ")");
+    error(s->node, full + " must be between " + std::to_string(min) + " and " + std::to_string(max) + " (got " +
+                       shown(*s) + ")");
     return std::nullopt;
   }
   if (ec != std::errc() || p != e || s->text.empty()) {
@@ -186,16 +180,14 @@ std::optional<long long> yaml_reader::read_int(const YAML::Node& map, std::strin
     return std::nullopt;
   }
   if (v < min || v > max) {
-    error(s->node, full + " must be between " + std::to_string(min) + " and " +
-                       std::to_string(max) + " (got " +
+    error(s->node, full + " must be between " + std::to_string(min) + " and " + std::to_string(max) + " (got " +
                        (s->from_environment ? shown(*s) : std::to_string(v)) + ")");
     return std::nullopt;
   }
   return v;
 }
 
-std::optional<double> yaml_reader::read_positive_number(const YAML::Node& map,
-                                                        std::string_view key,
+std::optional<double> yaml_reader::read_positive_number(const YAML::Node& map, std::string_view key,
                                                         const std::string& path) {
   auto s = read_scalar(map, key, path, false);
   if (!s) return std::nullopt;
@@ -215,8 +207,7 @@ std::optional<double> yaml_reader::read_positive_number(const YAML::Node& map,
   return v;
 }
 
-std::optional<bool> yaml_reader::read_bool(const YAML::Node& map, std::string_view key,
-                                           const std::string& path) {
+std::optional<bool> yaml_reader::read_bool(const YAML::Node& map, std::string_view key, const std::string& path) {
   auto s = read_scalar(map, key, path, false);
   if (!s) return std::nullopt;
   // YAML 1.2 core schema spellings only: "yes"/"on" are too easy to misread.
@@ -226,8 +217,8 @@ std::optional<bool> yaml_reader::read_bool(const YAML::Node& map, std::string_vi
   return std::nullopt;
 }
 
-std::optional<duration> yaml_reader::read_duration(const YAML::Node& map, std::string_view key,
-                                                   const std::string& path, bool allow_zero) {
+std::optional<duration> yaml_reader::read_duration(const YAML::Node& map, std::string_view key, const std::string& path,
+                                                   bool allow_zero) {
   auto s = read_scalar(map, key, path, false);
   if (!s) return std::nullopt;
   const std::string full = join_path(path, key);

@@ -39,8 +39,7 @@ class yaml_reader {
 
   // Reports unknown keys (with the closest known one), duplicate keys and non-scalar keys of the
   // mapping at `path` ("" for the root), and records the place of every known value.
-  void check_keys(const YAML::Node& map, const std::string& path,
-                  const std::vector<std::string_view>& known);
+  void check_keys(const YAML::Node& map, const std::string& path, const std::vector<std::string_view>& known);
 
   // The value of `key` (first occurrence), or an undefined node.
   YAML::Node child(const YAML::Node& map, std::string_view key) const;
@@ -51,19 +50,16 @@ class yaml_reader {
 
   // A scalar value, expanded. nullopt when absent or null (an error when `required`) or when it
   // is broken (already reported).
-  std::optional<scalar> read_scalar(const YAML::Node& map, std::string_view key,
-                                    const std::string& path, bool required);
+  std::optional<scalar> read_scalar(const YAML::Node& map, std::string_view key, const std::string& path,
+                                    bool required);
   // Like read_scalar, and a non-empty string after expansion.
-  std::optional<scalar> read_text(const YAML::Node& map, std::string_view key,
-                                  const std::string& path, bool required);
-  std::optional<long long> read_int(const YAML::Node& map, std::string_view key,
-                                    const std::string& path, long long min, long long max);
-  std::optional<double> read_positive_number(const YAML::Node& map, std::string_view key,
-                                             const std::string& path);
-  std::optional<bool> read_bool(const YAML::Node& map, std::string_view key,
-                                const std::string& path);
-  std::optional<duration> read_duration(const YAML::Node& map, std::string_view key,
-                                        const std::string& path, bool allow_zero);
+  std::optional<scalar> read_text(const YAML::Node& map, std::string_view key, const std::string& path, bool required);
+  std::optional<long long> read_int(const YAML::Node& map, std::string_view key, const std::string& path, long long min,
+                                    long long max);
+  std::optional<double> read_positive_number(const YAML::Node& map, std::string_view key, const std::string& path);
+  std::optional<bool> read_bool(const YAML::Node& map, std::string_view key, const std::string& path);
+  std::optional<duration> read_duration(const YAML::Node& map, std::string_view key, const std::string& path,
+                                        bool allow_zero);
   // One of `allowed` (YAML spelling, value).
   template <class E>
   std::optional<E> read_enum(const YAML::Node& map, std::string_view key, const std::string& path,

@@ -16,8 +16,8 @@ namespace ks {
 // Waits `timer` for `delay` (or until `at`); returns false if a stop was requested (before or
 // during the wait), true if the time passed. Another cancel() of the timer also ends the wait
 // early (a wake-up) and returns true.
-boost::asio::awaitable<bool> stoppable_sleep(boost::asio::steady_timer& timer, std::chrono::steady_clock::duration delay,
-                                             std::stop_token stop);
+boost::asio::awaitable<bool> stoppable_sleep(boost::asio::steady_timer& timer,
+                                             std::chrono::steady_clock::duration delay, std::stop_token stop);
 boost::asio::awaitable<bool> stoppable_sleep_until(boost::asio::steady_timer& timer,
                                                    std::chrono::steady_clock::time_point at, std::stop_token stop);
 

@@ -1,8 +1,8 @@
 #include "connectors/kizen/client.hpp"
 
+#include <spdlog/sinks/null_sink.h>
 #include <chrono>
 #include <set>
-#include <spdlog/sinks/null_sink.h>
 
 #include "common/log_line.hpp"
 #include "connectors/kizen/response_parser.hpp"
@@ -32,8 +32,7 @@ std::string object_of(std::string_view target) {
 client::client(std::unique_ptr<http_pool> pool, std::shared_ptr<spdlog::logger> logger, std::string api_key)
     : pool_(std::move(pool)), logger_(std::move(logger)), api_key_(std::move(api_key)) {}
 
-result<std::unique_ptr<client>, error> client::create(net::any_io_executor executor,
-                                                      const client_settings& settings,
+result<std::unique_ptr<client>, error> client::create(net::any_io_executor executor, const client_settings& settings,
                                                       std::shared_ptr<spdlog::logger> logger,
                                                       http_pool::options pool_options) {
   if (!logger) logger = std::make_shared<spdlog::logger>("kizen", std::make_shared<spdlog::sinks::null_sink_mt>());
@@ -81,8 +80,8 @@ net::awaitable<result<http_response, error>> client::call_ok(const api_request& 
   if (res->status >= 200 && res->status <= 299) co_return res;
   std::optional<std::chrono::milliseconds> retry_after;
   if (!res->retry_after.empty()) retry_after = parse_retry_after(res->retry_after, std::chrono::system_clock::now());
-  co_return fail(redact(
-      http_error(res->status, describe(req), response_parser::describe_error_body(res->body), retry_after)));
+  co_return fail(
+      redact(http_error(res->status, describe(req), response_parser::describe_error_body(res->body), retry_after)));
 }
 
 template <class T, class Parse>
@@ -97,8 +96,8 @@ net::awaitable<result<T, error>> client::perform(request_builder::built req, std
 }
 
 template <class T, class Parse>
-net::awaitable<result<std::vector<T>, error>> client::collect(request_builder::built first,
-                                                              std::string_view operation, Parse parse) {
+net::awaitable<result<std::vector<T>, error>> client::collect(request_builder::built first, std::string_view operation,
+                                                              Parse parse) {
   if (!first) co_return fail(invalid_request(operation, first.error()));
   api_request req = std::move(*first);
   std::string target = pool_->server().path_prefix + req.target;
@@ -116,7 +115,8 @@ net::awaitable<result<std::vector<T>, error>> client::collect(request_builder::b
     if (!seen.insert(*next).second)
       co_return fail(protocol_error(res->status, describe(req), "next: '" + *next + "' was already visited"));
     if (pages >= max_list_pages)
-      co_return fail(protocol_error(res->status, describe(req), "more than " + std::to_string(max_list_pages) + " pages"));
+      co_return fail(
+          protocol_error(res->status, describe(req), "more than " + std::to_string(max_list_pages) + " pages"));
     target = std::move(*next);
   }
   co_return all;
@@ -124,8 +124,8 @@ net::awaitable<result<std::vector<T>, error>> client::collect(request_builder::b
 
 client::async_result<record> client::get_record(std::string object, std::string entity_id,
                                                 std::vector<std::string> field_names) {
-  co_return co_await perform<record>(request_builder::get_record(object, entity_id, field_names), "get_record",
-                                     object, [](const http_response& r) { return response_parser::parse_record(r.body); });
+  co_return co_await perform<record>(request_builder::get_record(object, entity_id, field_names), "get_record", object,
+                                     [](const http_response& r) { return response_parser::parse_record(r.body); });
 }
 
 client::async_result<record> client::patch_record(std::string object, std::string entity_id,
@@ -133,15 +133,14 @@ client::async_result<record> client::patch_record(std::string object, std::strin
                                                   bool overwrite_archived_conflict) {
   co_return co_await perform<record>(
       request_builder::patch_record(object, entity_id, writes, return_all_fields, overwrite_archived_conflict),
-      "patch_record", object,
-                                     [](const http_response& r) { return response_parser::parse_record(r.body); });
+      "patch_record", object, [](const http_response& r) { return response_parser::parse_record(r.body); });
 }
 
 client::async_result<record> client::put_record(std::string object, std::string entity_id,
                                                 std::vector<field_write> writes, bool overwrite_archived_conflict) {
-  co_return co_await perform<record>(request_builder::put_record(object, entity_id, writes, overwrite_archived_conflict),
-                                     "put_record", object,
-                                     [](const http_response& r) { return response_parser::parse_record(r.body); });
+  co_return co_await perform<record>(
+      request_builder::put_record(object, entity_id, writes, overwrite_archived_conflict), "put_record", object,
+      [](const http_response& r) { return response_parser::parse_record(r.body); });
 }
 
 client::async_result<record> client::add_record(std::string object, std::vector<field_write> writes,
@@ -168,8 +167,8 @@ client::async_result<std::optional<record>> client::lookup_record(std::string ob
   if (res->status < 200 || res->status > 299) {
     std::optional<std::chrono::milliseconds> retry_after;
     if (!res->retry_after.empty()) retry_after = parse_retry_after(res->retry_after, std::chrono::system_clock::now());
-    co_return fail(redact(
-        http_error(res->status, describe(*req), response_parser::describe_error_body(res->body), retry_after)));
+    co_return fail(
+        redact(http_error(res->status, describe(*req), response_parser::describe_error_body(res->body), retry_after)));
   }
   auto rec = response_parser::parse_record(res->body);
   if (!rec) co_return fail(redact(protocol_error(res->status, describe(*req), rec.error())));
@@ -223,14 +222,16 @@ client::async_result<page<related_value>> client::field_values(std::string entit
 }
 
 client::async_result<std::vector<object_info>> client::list_objects(std::optional<int> page_size) {
-  co_return co_await collect<object_info>(request_builder::list_objects(std::nullopt, page_size), "list_objects",
-                                          [](std::string_view body) { return response_parser::parse_objects_page(body); });
+  co_return co_await collect<object_info>(
+      request_builder::list_objects(std::nullopt, page_size), "list_objects",
+      [](std::string_view body) { return response_parser::parse_objects_page(body); });
 }
 
 client::async_result<std::vector<field_info>> client::list_fields(std::string object_uuid,
-                                                                 std::optional<int> page_size) {
-  co_return co_await collect<field_info>(request_builder::list_fields(object_uuid, page_size), "list_fields",
-                                         [](std::string_view body) { return response_parser::parse_fields_page(body); });
+                                                                  std::optional<int> page_size) {
+  co_return co_await collect<field_info>(
+      request_builder::list_fields(object_uuid, page_size), "list_fields",
+      [](std::string_view body) { return response_parser::parse_fields_page(body); });
 }
 
 }  // namespace ks::kizen

@@ -14,11 +14,11 @@
 // http_status, duration_ms (never headers or bodies). Same threading rule as http_pool: use a
 // client from the thread running its executor; it must outlive the calls in progress.
 
+#include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <optional>
-#include <spdlog/logger.h>
 #include <string>
 #include <vector>
 
@@ -47,16 +47,14 @@ class client {
                                                        http_pool::options pool_options = {});
 
   // GET /api/records/{object}/{id}. A 404 (archived or deleted) is an http error with status 404.
-  async_result<record> get_record(std::string object, std::string entity_id,
-                                  std::vector<std::string> field_names = {});
+  async_result<record> get_record(std::string object, std::string entity_id, std::vector<std::string> field_names = {});
   // PATCH: only the fields written change; the answer holds only those unless return_all_fields.
   // overwrite_archived_conflict: take over an identity (name/email) held by an archived record.
-  async_result<record> patch_record(std::string object, std::string entity_id,
-                                    std::vector<field_write> writes, bool return_all_fields = false,
-                                    bool overwrite_archived_conflict = false);
+  async_result<record> patch_record(std::string object, std::string entity_id, std::vector<field_write> writes,
+                                    bool return_all_fields = false, bool overwrite_archived_conflict = false);
   // PUT: fields not sent become blank.
-  async_result<record> put_record(std::string object, std::string entity_id,
-                                  std::vector<field_write> writes, bool overwrite_archived_conflict = false);
+  async_result<record> put_record(std::string object, std::string entity_id, std::vector<field_write> writes,
+                                  bool overwrite_archived_conflict = false);
   // POST /add. Not idempotent: after a timeout, search before trying again.
   async_result<record> add_record(std::string object, std::vector<field_write> writes,
                                   unarchive_mode unarchive = unarchive_mode::server_default);
@@ -67,8 +65,7 @@ class client {
   // GET /lookup by name or email. No match (404) is an empty optional, not an error. Returns the
   // default fields only unless field_names or all_fields say otherwise.
   async_result<std::optional<record>> lookup_record(std::string object, std::string identifier,
-                                                    std::vector<std::string> field_names = {},
-                                                    bool all_fields = false);
+                                                    std::vector<std::string> field_names = {}, bool all_fields = false);
   // POST /search; page is 1-based (nullopt: the first).
   async_result<page<record>> search_records(std::string object, search_query query,
                                             std::optional<int> page = std::nullopt);
@@ -81,8 +78,7 @@ class client {
   async_result<void> unarchive_record(std::string object, std::string entity_id);
   // GET field-values of a summarized relationship field; follow with page + 1 while `next` is set.
   async_result<page<related_value>> field_values(std::string entity_id, std::string field_id,
-                                                 std::optional<int> page = std::nullopt,
-                                                 std::string search = {},
+                                                 std::optional<int> page = std::nullopt, std::string search = {},
                                                  std::optional<int> page_size = std::nullopt);
   // Every object (custom_only=false), following `next` to the end; page_size only changes how
   // many requests that takes.

@@ -88,9 +88,8 @@ result<std::string, std::string> endpoint::same_origin_target(std::string_view u
   auto other = endpoint::parse(std::string(parsed->scheme()) + "://" + std::string(parsed->encoded_authority()));
   if (!other) return fail("'" + std::string(url) + "': " + other.error());
   if (other->tls != tls || other->host != host || other->port != port)
-    return fail("refusing to follow '" + std::string(url) + "': it points at " +
-                other->host_header() + " (" + (other->tls ? "https" : "http") + "), not at " +
-                host_header() + " (" + (tls ? "https" : "http") + ")");
+    return fail("refusing to follow '" + std::string(url) + "': it points at " + other->host_header() + " (" +
+                (other->tls ? "https" : "http") + "), not at " + host_header() + " (" + (tls ? "https" : "http") + ")");
   std::string target(parsed->encoded_path());
   if (target.empty()) target = "/";
   if (parsed->has_query()) {

@@ -11,8 +11,8 @@
 namespace ks::kizen {
 
 struct endpoint {
-  bool tls = true;          // https
-  std::string host;         // lower-case name or IP literal (no brackets)
+  bool tls = true;   // https
+  std::string host;  // lower-case name or IP literal (no brackets)
   std::uint16_t port = 443;
   std::string path_prefix;  // "" or "/prefix" (no trailing slash), put before every /api/... target
   bool loopback = false;    // host is localhost, 127.0.0.0/8 or ::1

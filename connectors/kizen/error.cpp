@@ -44,8 +44,8 @@ std::optional<int> to_int(std::string_view s) {
 }
 
 std::optional<int> month_from_name(std::string_view m) {
-  static constexpr std::array<std::string_view, 12> names = {
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static constexpr std::array<std::string_view, 12> names = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   for (std::size_t i = 0; i < names.size(); ++i)
     if (names[i] == m) return static_cast<int>(i) + 1;
   return std::nullopt;
@@ -116,8 +116,8 @@ std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<std::chrono::milliseconds> parse_retry_after(
-    std::string_view header, std::chrono::system_clock::time_point now) {
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view header,
+                                                           std::chrono::system_clock::time_point now) {
   using namespace std::chrono;
   const auto value = trim(header);
   if (value.empty()) return std::nullopt;
@@ -148,8 +148,7 @@ error http_error(int status, std::string_view what, std::string_view server_mess
   e.retryable = e.throttled || (status >= 500 && status <= 599);
   e.retry_after = retry_after;
   e.message = "HTTP " + std::to_string(status) + " on " + std::string(what);
-  if (status == 401 || status == 403)
-    e.message += " (check api_key, business_id and user_id)";
+  if (status == 401 || status == 403) e.message += " (check api_key, business_id and user_id)";
   if (!server_message.empty()) {
     e.message += ": ";
     e.message += server_message;

@@ -28,15 +28,15 @@ struct error {
   bool retryable = false;
   bool throttled = false;  // 429: the server did not act on the request; waiting is the cure
   std::optional<std::chrono::milliseconds> retry_after;  // the server's Retry-After, if any
-  std::string message;  // readable; never contains the API key
+  std::string message;                                   // readable; never contains the API key
 };
 
 // Retry-After as delta-seconds ("120") or an HTTP-date (IMF-fixdate, RFC 850 or asctime form),
 // relative to `now`. Dates in the past give 0. Unparseable or negative values give nullopt.
 // Absurdly large values are clamped to max_retry_after so arithmetic never overflows.
 inline constexpr std::chrono::milliseconds max_retry_after = std::chrono::hours(24);
-std::optional<std::chrono::milliseconds> parse_retry_after(
-    std::string_view header, std::chrono::system_clock::time_point now);
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view header,
+                                                           std::chrono::system_clock::time_point now);
 
 // An HTTP-date, or nullopt.
 std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view text);

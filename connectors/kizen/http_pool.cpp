@@ -1,6 +1,10 @@
 // The only translation unit of ks_kizen that includes Beast and Asio SSL (compile time on 2 cores).
 #include "connectors/kizen/http_pool.hpp"
 
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <spdlog/sinks/null_sink.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,10 +17,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <deque>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-#include <poll.h>
-#include <spdlog/sinks/null_sink.h>
 #include <vector>
 
 #include "common/log_line.hpp"
@@ -92,8 +92,7 @@ struct slot_waiter {
 }  // namespace
 
 struct http_pool::impl {
-  impl(net::any_io_executor ex, const client_settings& s, endpoint ep, options o,
-       std::shared_ptr<spdlog::logger> log)
+  impl(net::any_io_executor ex, const client_settings& s, endpoint ep, options o, std::shared_ptr<spdlog::logger> log)
       : executor(std::move(ex)),
         settings(s),
         server(std::move(ep)),
@@ -125,8 +124,8 @@ struct http_pool::impl {
   static constexpr std::chrono::minutes max_global_pause{5};
   void note_throttling(const http_response& res) {
     if (res.status != 429 && !(res.status == 503 && !res.retry_after.empty())) return;
-    auto pause = parse_retry_after(res.retry_after, std::chrono::system_clock::now())
-                     .value_or(std::chrono::milliseconds(1000));
+    auto pause =
+        parse_retry_after(res.retry_after, std::chrono::system_clock::now()).value_or(std::chrono::milliseconds(1000));
     pause = std::min<std::chrono::milliseconds>(pause, max_global_pause);
     const auto until = steady::now() + pause;
     if (until <= limiter.paused_until()) return;
@@ -134,9 +133,9 @@ struct http_pool::impl {
     limiter.pause_until(until);
     ++counters.throttled;
     if (!was_paused)
-      logger->warn(log_line("Kizen is throttling requests; pausing all of them",
-                            {{"server", where()}, {"http_status", res.status},
-                             {"pause_ms", static_cast<std::int64_t>(pause.count())}}));
+      logger->warn(log_line(
+          "Kizen is throttling requests; pausing all of them",
+          {{"server", where()}, {"http_status", res.status}, {"pause_ms", static_cast<std::int64_t>(pause.count())}}));
   }
 
   // ---- the max_connections semaphore (FIFO) ----
@@ -225,8 +224,8 @@ struct http_pool::impl {
     if (r.index() == 1) {
       // The timer won, unless it was cancelled by the caller's cancellation.
       auto [tec] = std::get<1>(r);
-      co_return fail(transport_error(tec ? tec : beast::error_code(beast::error::timeout),
-                                     what + ": resolve " + server.host));
+      co_return fail(
+          transport_error(tec ? tec : beast::error_code(beast::error::timeout), what + ": resolve " + server.host));
     }
     auto [ec, results] = std::get<0>(std::move(r));
     if (ec) co_return fail(transport_error(ec, what + ": resolve " + server.host));
@@ -244,8 +243,8 @@ struct http_pool::impl {
       endpoints.push_back(entry.endpoint());
     }
     if (endpoints.empty())
-      co_return fail(invalid_request(what, "refusing plain http:// to " + server.host +
-                                               ": it does not resolve to a loopback address"));
+      co_return fail(invalid_request(
+          what, "refusing plain http:// to " + server.host + ": it does not resolve to a loopback address"));
 
     auto stream = std::make_unique<beast::tcp_stream>(executor);
     stream->expires_at(deadline);
@@ -286,10 +285,8 @@ struct http_pool::impl {
 
   template <class Stream>
   net::awaitable<result<http_response, error>> exchange(Stream& stream, connection& c, http_method method,
-                                                         const std::string& target,
-                                                         std::optional<std::string>& body,
-                                                         const std::string& what, bool reused,
-                                                         bool& keep_alive) {
+                                                        const std::string& target, std::optional<std::string>& body,
+                                                        const std::string& what, bool reused, bool& keep_alive) {
     http::request<http::string_body> req{to_verb(method), target, 11};
     req.set(http::field::host, server.host_header());
     req.set(http::field::user_agent, opts.user_agent);
@@ -342,15 +339,14 @@ result<std::unique_ptr<http_pool>, error> http_pool::create(net::any_io_executor
 
 result<std::unique_ptr<http_pool>, error> http_pool::create(net::any_io_executor executor,
                                                             const client_settings& settings,
-                                                            std::shared_ptr<spdlog::logger> logger,
-                                                            options opts) {
+                                                            std::shared_ptr<spdlog::logger> logger, options opts) {
   if (!logger) logger = std::make_shared<spdlog::logger>("kizen", std::make_shared<spdlog::sinks::null_sink_mt>());
   auto ep = endpoint::parse(settings.base_url);
   if (!ep) return fail(invalid_request("kizen.base_url", ep.error()));
   if (settings.max_connections < 1)
-    return fail(invalid_request("kizen.max_connections", "must be at least 1, got " + std::to_string(settings.max_connections)));
-  if (settings.request_timeout.count() <= 0)
-    return fail(invalid_request("kizen.request_timeout", "must be positive"));
+    return fail(invalid_request("kizen.max_connections",
+                                "must be at least 1, got " + std::to_string(settings.max_connections)));
+  if (settings.request_timeout.count() <= 0) return fail(invalid_request("kizen.request_timeout", "must be positive"));
   if (settings.request_timeout > std::chrono::hours(24))  // also keeps now() + timeout from overflowing
     return fail(invalid_request("kizen.request_timeout", "must be at most 24h"));
   auto p = std::make_unique<impl>(std::move(executor), settings, *ep, std::move(opts), logger);
@@ -374,17 +370,16 @@ result<std::unique_ptr<http_pool>, error> http_pool::create(net::any_io_executor
     p->tls_context.emplace(std::move(ctx));
   }
   if (ep->tls && !settings.tls_verify) {
-    logger->warn(log_line(
-        "TLS CERTIFICATE VERIFICATION IS DISABLED (kizen.tls_verify: false): anyone between this "
-        "host and Kizen can read and change the traffic, API key included. Use only for testing.",
-        {{"server", ep->host_header()}}));
+    logger->warn(
+        log_line("TLS CERTIFICATE VERIFICATION IS DISABLED (kizen.tls_verify: false): anyone between this "
+                 "host and Kizen can read and change the traffic, API key included. Use only for testing.",
+                 {{"server", ep->host_header()}}));
   }
   return std::unique_ptr<http_pool>(new http_pool(std::move(p)));
 }
 
 net::awaitable<result<http_response, error>> http_pool::send(http_method method, std::string target,
-                                                             std::optional<std::string> body,
-                                                             std::string what) {
+                                                             std::optional<std::string> body, std::string what) {
   impl& p = *impl_;
   if (auto ec = co_await p.acquire_slot()) co_return fail(transport_error(ec, what + ": waiting for a connection"));
   impl::slot_guard guard{&p};

@@ -7,18 +7,18 @@
 // Not thread-safe: use one pool from one thread (or strand), the one running its executor.
 // The pool must outlive every send() in progress.
 
+#include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <spdlog/logger.h>
 #include <string>
 
 #include "common/result.hpp"
-#include "connectors/kizen/client_settings.hpp"
 #include "connectors/kizen/api_request.hpp"
+#include "connectors/kizen/client_settings.hpp"
 #include "connectors/kizen/endpoint.hpp"
 #include "connectors/kizen/error.hpp"
 
@@ -31,15 +31,15 @@ struct http_response {
 };
 
 struct pool_stats {
-  std::uint64_t connections_opened = 0;   // TCP (+TLS) connections established so far
-  std::uint64_t requests_sent = 0;        // requests written so far
-  std::uint64_t reused_requests = 0;      // of those, sent on a kept-alive connection
+  std::uint64_t connections_opened = 0;     // TCP (+TLS) connections established so far
+  std::uint64_t requests_sent = 0;          // requests written so far
+  std::uint64_t reused_requests = 0;        // of those, sent on a kept-alive connection
   std::uint64_t connections_discarded = 0;  // closed after an error, a "close", or staleness
-  std::uint64_t throttled = 0;            // 429s (and 503s with Retry-After) that paused every request
-  std::size_t in_flight = 0;              // requests holding a slot now
-  std::size_t max_in_flight = 0;          // the most slots ever held at once
-  std::size_t waiting = 0;                // requests queued for a slot now
-  std::size_t idle_connections = 0;       // kept-alive connections ready for reuse
+  std::uint64_t throttled = 0;              // 429s (and 503s with Retry-After) that paused every request
+  std::size_t in_flight = 0;                // requests holding a slot now
+  std::size_t max_in_flight = 0;            // the most slots ever held at once
+  std::size_t waiting = 0;                  // requests queued for a slot now
+  std::size_t idle_connections = 0;         // kept-alive connections ready for reuse
 };
 
 class http_pool {
@@ -55,8 +55,7 @@ class http_pool {
   // tls_verify false it logs a warning, because certificates are then not checked at all.
   static result<std::unique_ptr<http_pool>, error> create(boost::asio::any_io_executor executor,
                                                           const client_settings& settings,
-                                                          std::shared_ptr<spdlog::logger> logger,
-                                                          options opts);
+                                                          std::shared_ptr<spdlog::logger> logger, options opts);
   static result<std::unique_ptr<http_pool>, error> create(boost::asio::any_io_executor executor,
                                                           const client_settings& settings,
                                                           std::shared_ptr<spdlog::logger> logger);
@@ -69,8 +68,7 @@ class http_pool {
   // answer is a response; transport failures, timeouts and cancellation are errors. The
   // deadline (request_timeout) runs from when the request leaves the queue.
   boost::asio::awaitable<result<http_response, error>> send(http_method method, std::string target,
-                                                            std::optional<std::string> body,
-                                                            std::string what);
+                                                            std::optional<std::string> body, std::string what);
 
   const endpoint& server() const;
   pool_stats stats() const;

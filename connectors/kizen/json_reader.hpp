@@ -8,8 +8,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cmath>
-#include <limits>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,12 +44,8 @@ class reader {
   static std::string member(const std::string& path, std::string_view key) {
     return path.empty() ? std::string(key) : path + "." + std::string(key);
   }
-  static std::string index(const std::string& path, std::size_t i) {
-    return path + "[" + std::to_string(i) + "]";
-  }
-  static std::string keyed(const std::string& path, std::string_view key) {
-    return path + "[\"" + quote(key) + "\"]";
-  }
+  static std::string index(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+  static std::string keyed(const std::string& path, std::string_view key) { return path + "[\"" + quote(key) + "\"]"; }
 
   const boost::json::object* object(const boost::json::value& v, const std::string& path) {
     if (const auto* o = v.if_object()) return o;
@@ -121,8 +117,7 @@ class reader {
         for (const auto& kv : v.get_object())
           if (!finite(kv.value(), keyed(path, kv.key()))) return false;
         return true;
-      default:
-        return true;
+      default: return true;
     }
   }
 

@@ -10,8 +10,8 @@
 namespace ks::kizen {
 
 struct object_info {
-  std::string id;    // the object's UUID
-  std::string name;  // its API name (object_identifier); contacts are client_client
+  std::string id;            // the object's UUID
+  std::string name;          // its API name (object_identifier); contacts are client_client
   std::string display_name;  // empty if left out
 };
 
@@ -27,12 +27,12 @@ struct field_relation {
 };
 
 struct field_info {
-  std::string id;  // field UUID
+  std::string id;    // field UUID
   std::string name;  // API name
   std::string display_name;
   std::string field_type;
-  bool is_default = false;  // a built-in field (name, email, created, ...)
-  std::vector<field_option> options;      // for dropdown/radio/status/checkboxes...
+  bool is_default = false;                 // a built-in field (name, email, created, ...)
+  std::vector<field_option> options;       // for dropdown/radio/status/checkboxes...
   std::optional<field_relation> relation;  // for relationship fields
 
   // The option with this name (exact match), or nullptr.

@@ -13,8 +13,8 @@
 namespace ks::kizen {
 
 struct record_field {
-  std::string id;            // field UUID (the key of the entry in "fields")
-  std::string name;          // API name; empty if the server left it out
+  std::string id;    // field UUID (the key of the entry in "fields")
+  std::string name;  // API name; empty if the server left it out
   std::string display_name;
   std::string field_type;    // "text", "relationship", ...; empty if left out
   boost::json::value value;  // as sent by Kizen; null when absent
@@ -24,8 +24,8 @@ struct record_field {
 };
 
 struct record {
-  std::string id;                  // entity UUID
-  std::string object_type;         // empty if left out
+  std::string id;                    // entity UUID
+  std::string object_type;           // empty if left out
   std::vector<record_field> fields;  // in response order; blank fields are not returned
   // Top-level "created"/"updated", or else the built-in fields of those names. The raw text is
   // kept for cursors and logs; the parsed value for comparisons.

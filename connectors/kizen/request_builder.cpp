@@ -34,8 +34,7 @@ constexpr urls::grammar::lut_chars query_chars = urls::unreserved_chars + urls::
 
 // Path segments are percent-encoded one by one, so a '/' or '?' in an object name cannot
 // change the path's shape.
-std::string make_target(std::initializer_list<std::string_view> segments,
-                        const std::vector<query_param>& params = {}) {
+std::string make_target(std::initializer_list<std::string_view> segments, const std::vector<query_param>& params = {}) {
   urls::url u;
   u.set_path_absolute(true);
   for (auto seg : segments) u.segments().push_back(seg);
@@ -88,8 +87,7 @@ result<json::array, std::string> fields_array(const std::vector<field_write>& wr
     const bool multi = w.add_values || w.remove_values;
     if (w.value && multi)
       return fail(where + " (" + w.field + "): value cannot be combined with add_values/remove_values");
-    if (!w.value && !multi)
-      return fail(where + " (" + w.field + "): needs a value, add_values or remove_values");
+    if (!w.value && !multi) return fail(where + " (" + w.field + "): needs a value, add_values or remove_values");
     json::object entry;
     entry[w.key == field_write::key_kind::id ? "id" : "name"] = w.field;
     if (w.value) entry["value"] = *w.value;
@@ -111,8 +109,7 @@ const char* unarchive_name(unarchive_mode m) {
 }
 
 built write_request(http_method method, std::string_view object, std::string_view entity_id,
-                    const std::vector<field_write>& writes, bool return_all_fields,
-                    bool overwrite_archived_conflict) {
+                    const std::vector<field_write>& writes, bool return_all_fields, bool overwrite_archived_conflict) {
   if (auto e = check_object(object)) return fail(*e);
   if (auto e = check_uuid("entity_id", entity_id)) return fail(*e);
   auto fields = fields_array(writes);
@@ -122,8 +119,8 @@ built write_request(http_method method, std::string_view object, std::string_vie
   if (overwrite_archived_conflict) body["archived_conflict"] = "overwrite";
   std::vector<query_param> params;
   if (return_all_fields) params.emplace_back("return_all_fields", "true");
-  return api_request{method, make_target({"api", "records", object, entity_id}, params),
-                     "/api/records/{object}/{id}", json::serialize(body)};
+  return api_request{method, make_target({"api", "records", object, entity_id}, params), "/api/records/{object}/{id}",
+                     json::serialize(body)};
 }
 
 }  // namespace
@@ -161,13 +158,12 @@ built request_builder::add_record(std::string_view object, const std::vector<fie
   json::object body;
   body["fields"] = std::move(*fields);
   if (const char* u = unarchive_name(unarchive)) body["unarchive"] = u;
-  return api_request{http_method::post, make_target({"api", "records", object, "add"}),
-                     "/api/records/{object}/add", json::serialize(body)};
+  return api_request{http_method::post, make_target({"api", "records", object, "add"}), "/api/records/{object}/add",
+                     json::serialize(body)};
 }
 
 built request_builder::upsert_record(std::string_view object, std::string_view lookup_value,
-                                     const std::vector<field_write>& writes,
-                                     const upsert_options& options) {
+                                     const std::vector<field_write>& writes, const upsert_options& options) {
   if (auto e = check_object(object)) return fail(*e);
   if (lookup_value.empty()) return fail(std::string("lookup_value: must not be empty"));
   auto fields = fields_array(writes);
@@ -253,8 +249,7 @@ result<std::string, std::string> request_builder::search_body(const search_query
   if (!query.field_names.empty()) {
     json::array names;
     for (std::size_t i = 0; i < query.field_names.size(); ++i) {
-      if (query.field_names[i].empty())
-        return fail("field_names[" + std::to_string(i) + "]: must not be empty");
+      if (query.field_names[i].empty()) return fail("field_names[" + std::to_string(i) + "]: must not be empty");
       names.emplace_back(query.field_names[i]);
     }
     body["field_names"] = std::move(names);
@@ -262,8 +257,7 @@ result<std::string, std::string> request_builder::search_body(const search_query
   return json::serialize(body);
 }
 
-built request_builder::search_records(std::string_view object, const search_query& query,
-                                      std::optional<int> page) {
+built request_builder::search_records(std::string_view object, const search_query& query, std::optional<int> page) {
   if (auto e = check_object(object)) return fail(*e);
   if (auto e = check_positive("page", page)) return fail(*e);
   if (auto e = check_positive("page_size", query.page_size)) return fail(*e);
@@ -288,14 +282,12 @@ built request_builder::archive_record(std::string_view object, std::string_view 
 built request_builder::unarchive_record(std::string_view object, std::string_view entity_id) {
   if (auto e = check_object(object)) return fail(*e);
   if (auto e = check_uuid("entity_id", entity_id)) return fail(*e);
-  return api_request{http_method::patch,
-                     make_target({"api", "records", object, entity_id, "unarchive"}),
+  return api_request{http_method::patch, make_target({"api", "records", object, entity_id, "unarchive"}),
                      "/api/records/{object}/{id}/unarchive", std::nullopt};
 }
 
-built request_builder::field_values(std::string_view entity_id, std::string_view field_id,
-                                    std::optional<int> page, std::optional<int> page_size,
-                                    std::string_view search) {
+built request_builder::field_values(std::string_view entity_id, std::string_view field_id, std::optional<int> page,
+                                    std::optional<int> page_size, std::string_view search) {
   if (auto e = check_uuid("entity_id", entity_id)) return fail(*e);
   if (auto e = check_uuid("field_id", field_id)) return fail(*e);
   if (auto e = check_positive("page", page)) return fail(*e);
@@ -304,8 +296,7 @@ built request_builder::field_values(std::string_view entity_id, std::string_view
   if (page) params.emplace_back("page", std::to_string(*page));
   if (page_size) params.emplace_back("page_size", std::to_string(*page_size));
   if (!search.empty()) params.emplace_back("search", std::string(search));
-  return api_request{http_method::get,
-                     make_target({"api", "records", entity_id, "field-values", field_id}, params),
+  return api_request{http_method::get, make_target({"api", "records", entity_id, "field-values", field_id}, params),
                      "/api/records/{entity_id}/field-values/{field_id}", std::nullopt};
 }
 
@@ -315,8 +306,8 @@ built request_builder::list_objects(std::optional<int> page, std::optional<int> 
   std::vector<query_param> params{{"custom_only", "false"}};
   if (page) params.emplace_back("page", std::to_string(*page));
   if (page_size) params.emplace_back("page_size", std::to_string(*page_size));
-  return api_request{http_method::get, make_target({"api", "custom-objects"}, params),
-                     "/api/custom-objects", std::nullopt};
+  return api_request{http_method::get, make_target({"api", "custom-objects"}, params), "/api/custom-objects",
+                     std::nullopt};
 }
 
 built request_builder::list_fields(std::string_view object_uuid, std::optional<int> page_size) {

@@ -36,12 +36,11 @@ class request_builder {
   // PATCH /api/records/{object}/{id}[?return_all_fields=true]  {"fields":[...]}
   // overwrite_archived_conflict adds "archived_conflict":"overwrite": an identity (name, email)
   // held by an archived record is taken over instead of refused.
-  static built patch_record(std::string_view object, std::string_view entity_id,
-                            const std::vector<field_write>& writes, bool return_all_fields = false,
-                            bool overwrite_archived_conflict = false);
+  static built patch_record(std::string_view object, std::string_view entity_id, const std::vector<field_write>& writes,
+                            bool return_all_fields = false, bool overwrite_archived_conflict = false);
   // PUT /api/records/{object}/{id}  {"fields":[...][,"archived_conflict":"overwrite"]}
-  static built put_record(std::string_view object, std::string_view entity_id,
-                          const std::vector<field_write>& writes, bool overwrite_archived_conflict = false);
+  static built put_record(std::string_view object, std::string_view entity_id, const std::vector<field_write>& writes,
+                          bool overwrite_archived_conflict = false);
   // POST /api/records/{object}/add  {"fields":[...][,"unarchive":"..."]}
   static built add_record(std::string_view object, const std::vector<field_write>& writes,
                           unarchive_mode unarchive = unarchive_mode::server_default);
@@ -64,8 +63,8 @@ class request_builder {
   static built unarchive_record(std::string_view object, std::string_view entity_id);
   // GET /api/records/{entity_id}/field-values/{field_id}?page=&page_size=&search=
   static built field_values(std::string_view entity_id, std::string_view field_id,
-                            std::optional<int> page = std::nullopt,
-                            std::optional<int> page_size = std::nullopt, std::string_view search = {});
+                            std::optional<int> page = std::nullopt, std::optional<int> page_size = std::nullopt,
+                            std::string_view search = {});
   // GET /api/custom-objects?custom_only=false[&page=N][&page_size=M]
   static built list_objects(std::optional<int> page = std::nullopt, std::optional<int> page_size = std::nullopt);
   // GET /api/custom-objects/{object uuid}/fields/settings-search[?page_size=M]

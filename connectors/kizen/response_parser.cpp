@@ -31,8 +31,7 @@ using detail::reader;
 constexpr std::size_t max_json_depth = 64;
 constexpr std::size_t max_quoted = 300;
 
-bool read_timestamp(reader& r, const std::string& path, const std::string& text,
-                    std::optional<timestamp>& out) {
+bool read_timestamp(reader& r, const std::string& path, const std::string& text, std::optional<timestamp>& out) {
   auto t = parse_timestamp(text);
   if (!t) return r.fail(path, "'" + quote(text) + "' is not an ISO-8601 timestamp");
   out = *t;
@@ -77,9 +76,8 @@ bool read_record(reader& r, const json::value& v, const std::string& path, recor
     out.fields.push_back(std::move(field));
   }
   // Timestamps: top level first, else the built-in fields of the same name.
-  for (auto [key, text, parsed] :
-       {std::tuple{"created", &out.created_text, &out.created},
-        std::tuple{"updated", &out.updated_text, &out.updated}}) {
+  for (auto [key, text, parsed] : {std::tuple{"created", &out.created_text, &out.created},
+                                   std::tuple{"updated", &out.updated_text, &out.updated}}) {
     if (!r.opt_string(*o, key, path, *text)) return false;
     std::string where = reader::member(path, key);
     if (!*text) {
@@ -96,8 +94,7 @@ bool read_record(reader& r, const json::value& v, const std::string& path, recor
 }
 
 template <class T, class ReadItem>
-bool read_page(reader& r, const json::value& v, page<T>& out, ReadItem&& read_item,
-               bool bare_array_allowed) {
+bool read_page(reader& r, const json::value& v, page<T>& out, ReadItem&& read_item, bool bare_array_allowed) {
   if (bare_array_allowed && v.is_array()) {
     const auto& a = v.get_array();
     out.count = static_cast<std::int64_t>(a.size());
@@ -138,9 +135,8 @@ bool read_related_value(reader& r, const json::value& v, const std::string& path
   const auto* o = r.object(v, path);
   if (!o) return false;
   return r.string(*o, "id", path, out.id, true) && r.opt_string(*o, "name", path, out.name) &&
-         r.opt_string(*o, "display_name", path, out.display_name) &&
-         r.opt_string(*o, "email", path, out.email) && r.opt_string(*o, "first_name", path, out.first_name) &&
-         r.opt_string(*o, "last_name", path, out.last_name) &&
+         r.opt_string(*o, "display_name", path, out.display_name) && r.opt_string(*o, "email", path, out.email) &&
+         r.opt_string(*o, "first_name", path, out.first_name) && r.opt_string(*o, "last_name", path, out.last_name) &&
          r.opt_string(*o, "full_name", path, out.full_name);
 }
 
@@ -159,7 +155,8 @@ bool read_field_info(reader& r, const json::value& v, const std::string& path, f
         r.string(*o, "field_type", path, out.field_type, true)))
     return false;
   if (const auto* d = o->if_contains("is_default"); d && !d->is_null()) {
-    if (!d->is_bool()) return r.fail(reader::member(path, "is_default"), std::string("expected boolean, got ") + kind_name(*d));
+    if (!d->is_bool())
+      return r.fail(reader::member(path, "is_default"), std::string("expected boolean, got ") + kind_name(*d));
     out.is_default = d->get_bool();
   }
   if (const auto* opts = o->if_contains("options"); opts && !opts->is_null()) {
@@ -207,9 +204,7 @@ response_parser::parsed<T> run(std::string_view body, std::string_view what, Rea
 void append_messages(const json::value& v, const std::string& prefix, std::vector<std::string>& out) {
   const auto label = [&](const std::string& text) { return prefix.empty() ? text : prefix + ": " + text; };
   switch (v.kind()) {
-    case json::kind::string:
-      out.push_back(label(std::string(v.get_string())));
-      break;
+    case json::kind::string: out.push_back(label(std::string(v.get_string()))); break;
     case json::kind::array:
       for (const auto& item : v.get_array()) append_messages(item, prefix, out);
       break;
@@ -219,17 +214,14 @@ void append_messages(const json::value& v, const std::string& prefix, std::vecto
         append_messages(kv.value(), prefix.empty() ? key : prefix + "." + key, out);
       }
       break;
-    case json::kind::null:
-      break;
-    default:
-      out.push_back(label(json::serialize(v)));
+    case json::kind::null: break;
+    default: out.push_back(label(json::serialize(v)));
   }
 }
 
 }  // namespace
 
-response_parser::parsed<json::value> response_parser::parse_json(std::string_view body,
-                                                                 std::string_view what) {
+response_parser::parsed<json::value> response_parser::parse_json(std::string_view body, std::string_view what) {
   const std::string w(what);
   if (body.empty()) return fail(w + ": empty body, expected JSON");
   json::parse_options opts;
@@ -239,7 +231,8 @@ response_parser::parsed<json::value> response_parser::parse_json(std::string_vie
   const std::size_t used = p.write_some(body.data(), body.size(), ec);
   if (ec) {
     const auto at = std::to_string(used);
-    if (ec == json::error::too_deep) return fail(w + ": JSON nested deeper than " + std::to_string(max_json_depth) + " levels");
+    if (ec == json::error::too_deep)
+      return fail(w + ": JSON nested deeper than " + std::to_string(max_json_depth) + " levels");
     if (used < body.size() && static_cast<unsigned char>(body[used]) >= 0x80)
       return fail(w + ": invalid UTF-8 at byte " + at);
     return fail(w + ": invalid JSON at byte " + at + " (" + ec.message() + ")");
@@ -251,9 +244,8 @@ response_parser::parsed<json::value> response_parser::parse_json(std::string_vie
 }
 
 response_parser::parsed<record> response_parser::parse_record(std::string_view body) {
-  return run<record>(body, "record", [](reader& r, const json::value& v, record& out) {
-    return read_record(r, v, "", out);
-  });
+  return run<record>(body, "record",
+                     [](reader& r, const json::value& v, record& out) { return read_record(r, v, "", out); });
 }
 
 response_parser::parsed<page<record>> response_parser::parse_record_page(std::string_view body) {
@@ -285,9 +277,10 @@ response_parser::parsed<upsert_result> response_parser::parse_upsert(std::string
 }
 
 response_parser::parsed<page<related_value>> response_parser::parse_field_values_page(std::string_view body) {
-  return run<page<related_value>>(body, "field-values page", [](reader& r, const json::value& v, page<related_value>& out) {
-    return read_page(r, v, out, read_related_value, false);
-  });
+  return run<page<related_value>>(body, "field-values page",
+                                  [](reader& r, const json::value& v, page<related_value>& out) {
+                                    return read_page(r, v, out, read_related_value, false);
+                                  });
 }
 
 response_parser::parsed<page<object_info>> response_parser::parse_objects_page(std::string_view body) {
@@ -304,7 +297,9 @@ response_parser::parsed<page<field_info>> response_parser::parse_fields_page(std
 
 std::string response_parser::describe_error_body(std::string_view body) {
   std::size_t start = 0;
-  while (start < body.size() && (body[start] == ' ' || body[start] == '\n' || body[start] == '\r' || body[start] == '\t')) ++start;
+  while (start < body.size() &&
+         (body[start] == ' ' || body[start] == '\n' || body[start] == '\r' || body[start] == '\t'))
+    ++start;
   if (start == body.size()) return {};
   auto v = parse_json(body, "error body");
   if (!v) {
@@ -334,8 +329,7 @@ std::string response_parser::describe_error_body(std::string_view body) {
     const auto* fields = o->if_contains("fields");
     if (fields && fields->is_array()) {
       const auto& a = fields->get_array();
-      for (std::size_t i = 0; i < a.size(); ++i)
-        append_messages(a[i], "fields[" + std::to_string(i) + "]", messages);
+      for (std::size_t i = 0; i < a.size(); ++i) append_messages(a[i], "fields[" + std::to_string(i) + "]", messages);
     }
     for (const auto& kv : *o) {
       const auto key = kv.key();

@@ -17,8 +17,8 @@ struct search_filter {
   // "non_custom","field":"<api name>"}; custom fields {"type":"fields_v2","subtype":"custom",
   // "field":"\"custom\"::<field uuid>"}.
   bool custom = false;
-  std::string field;      // API name (built-in) or field UUID (custom)
-  std::string condition;  // "=", ">", "contains", "is_blank", ...
+  std::string field;                        // API name (built-in) or field UUID (custom)
+  std::string condition;                    // "=", ">", "contains", "is_blank", ...
   std::optional<boost::json::value> value;  // omitted from the body when nullopt
 
   // A condition without a value (e.g. "is_blank").

@@ -6,8 +6,7 @@
 
 namespace ks::kizen {
 
-error transport_error(const boost::system::error_code& ec, std::string_view what,
-                      std::string_view detail) {
+error transport_error(const boost::system::error_code& ec, std::string_view what, std::string_view detail) {
   namespace net = boost::asio;
   error e;
   e.message = std::string(what) + ": ";

@@ -73,8 +73,7 @@ std::vector<std::string> capture_trigger::arguments() const {
   return out;
 }
 
-std::optional<capture_trigger> capture_trigger::for_object(const std::string& schema,
-                                                           const table_mapping& mapping) {
+std::optional<capture_trigger> capture_trigger::for_object(const std::string& schema, const table_mapping& mapping) {
   if (!mapping.sends) return std::nullopt;
   capture_trigger t;
   t.object = mapping.object;

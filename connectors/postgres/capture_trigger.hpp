@@ -30,8 +30,7 @@ struct capture_trigger {
 
   // The trigger for `mapping`, or nothing when the object does not flow to Kizen
   // (direction from_kizen).
-  static std::optional<capture_trigger> for_object(const std::string& schema,
-                                                   const table_mapping& mapping);
+  static std::optional<capture_trigger> for_object(const std::string& schema, const table_mapping& mapping);
 };
 
 // The columns the trigger captures for `mapping` (empty for direction from_kizen).

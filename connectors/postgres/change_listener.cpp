@@ -2,10 +2,12 @@
 
 #include "connectors/postgres/open_connection.hpp"
 
-#include "common/log_line.hpp"
 #include "common/async/stoppable_sleep.hpp"
 #include "common/backoff.hpp"
+#include "common/log_line.hpp"
 
+#include <poll.h>
+#include <unistd.h>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -22,8 +24,6 @@
 #include <pqxx/errorhandler>
 #include <pqxx/except>
 #include <pqxx/notification>
-#include <poll.h>
-#include <unistd.h>
 #include <vector>
 
 namespace ks::pg {
@@ -39,8 +39,7 @@ std::string trimmed(std::string text) {
 // Collects payloads while libpqxx dispatches notifications (inside get_notifs()).
 class payload_collector final : public pqxx::notification_receiver {
  public:
-  payload_collector(pqxx::connection_base& c, const std::string& channel,
-                    std::vector<std::string>& sink)
+  payload_collector(pqxx::connection_base& c, const std::string& channel, std::vector<std::string>& sink)
       : pqxx::notification_receiver(c, channel), sink_(sink) {}
   void operator()(const std::string& payload, int) override { sink_.push_back(payload); }
 
@@ -57,8 +56,7 @@ class notice_logger final : public pqxx::errorhandler {
   bool operator()(const char msg[]) noexcept override {
     try {
       last_ = trimmed(msg);
-      const bool serious = last_.starts_with("FATAL") || last_.starts_with("ERROR") ||
-                           last_.starts_with("WARNING");
+      const bool serious = last_.starts_with("FATAL") || last_.starts_with("ERROR") || last_.starts_with("WARNING");
       if (logger_)
         logger_->log(serious ? spdlog::level::warn : spdlog::level::info,
                      ks::log_line("postgres notice", {{"notice", last_}}));
@@ -115,8 +113,7 @@ asio::awaitable<session_result> open_session(connection_settings settings, std::
     co_return session_result{nullptr, "LISTEN " + channel + " failed: " + trimmed(e.what())};
   }
   // libpqxx swallows a broken connection during LISTEN; do not report success for it.
-  if (!s->conn->is_open())
-    co_return session_result{nullptr, "LISTEN " + channel + " failed: the connection was lost"};
+  if (!s->conn->is_open()) co_return session_result{nullptr, "LISTEN " + channel + " failed: the connection was lost"};
   co_return session_result{std::move(s), {}};
 }
 
@@ -135,10 +132,8 @@ auto async_wait_readable(asio::posix::stream_descriptor& d, CompletionToken&& to
         d.async_wait(asio::posix::descriptor_base::wait_read,
                      asio::bind_cancellation_slot(
                          slot, asio::bind_executor(
-                                   ex, [readable_now, h = std::move(handler)](
-                                           boost::system::error_code ec) mutable {
-                                     if (ec == asio::error::operation_aborted && *readable_now)
-                                       ec = {};
+                                   ex, [readable_now, h = std::move(handler)](boost::system::error_code ec) mutable {
+                                     if (ec == asio::error::operation_aborted && *readable_now) ec = {};
                                      std::move(h)(ec);
                                    })));
         pollfd p{d.native_handle(), POLLIN, 0};
@@ -152,9 +147,8 @@ auto async_wait_readable(asio::posix::stream_descriptor& d, CompletionToken&& to
 
 }  // namespace
 
-change_listener::change_listener(asio::any_io_executor executor, std::string url,
-                                 std::string channel, std::shared_ptr<spdlog::logger> logger,
-                                 change_listener_options options)
+change_listener::change_listener(asio::any_io_executor executor, std::string url, std::string channel,
+                                 std::shared_ptr<spdlog::logger> logger, change_listener_options options)
     : executor_(std::move(executor)),
       channel_(std::move(channel)),
       logger_(std::move(logger)),
@@ -167,8 +161,7 @@ change_listener::change_listener(asio::any_io_executor executor, std::string url
 
 change_listener::~change_listener() { blocking_.join(); }
 
-asio::awaitable<void> change_listener::run(std::function<void(std::string_view)> on_notify,
-                                           std::stop_token stop) {
+asio::awaitable<void> change_listener::run(std::function<void(std::string_view)> on_notify, std::stop_token stop) {
   backoff delays(options_.reconnect);
   asio::steady_timer timer(executor_);
   const std::string server = redact_url(settings_.url);
@@ -213,11 +206,11 @@ asio::awaitable<void> change_listener::run(std::function<void(std::string_view)>
     if (stop.stop_requested()) break;
     const auto delay = delays.next();
     if (logger_)
-      logger_->warn(ks::log_line("change listener disconnected",
-                                 {{"channel", channel_},
-                                  {"server", server},
-                                  {"error", failure},
-                                  {"retry_in_ms", static_cast<std::int64_t>(delay.count())}}));
+      logger_->warn(
+          ks::log_line("change listener disconnected", {{"channel", channel_},
+                                                        {"server", server},
+                                                        {"error", failure},
+                                                        {"retry_in_ms", static_cast<std::int64_t>(delay.count())}}));
     co_await stoppable_sleep(timer, delay, stop);
   }
   if (logger_) logger_->info(ks::log_line("change listener stopped", {{"channel", channel_}}));

@@ -14,16 +14,16 @@
 #include "common/backoff.hpp"
 #include "connectors/postgres/connection_settings.hpp"
 
+#include <spdlog/logger.h>
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <atomic>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <stop_token>
-#include <spdlog/logger.h>
 #include <string>
 #include <string_view>
 

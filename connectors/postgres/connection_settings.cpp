@@ -6,9 +6,7 @@
 namespace ks::pg {
 namespace {
 
-bool is_uri(std::string_view url) {
-  return url.starts_with("postgresql://") || url.starts_with("postgres://");
-}
+bool is_uri(std::string_view url) { return url.starts_with("postgresql://") || url.starts_with("postgres://"); }
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -49,8 +47,7 @@ std::string percent_encode(std::string_view text) {
   return out;
 }
 
-bool add_option(std::vector<conninfo_option>& out, std::string key, std::string_view raw,
-                std::size_t begin) {
+bool add_option(std::vector<conninfo_option>& out, std::string key, std::string_view raw, std::size_t begin) {
   auto value = percent_decode(raw);
   if (!value) return false;
   out.push_back({std::move(key), std::move(*value), begin, begin + raw.size()});
@@ -66,14 +63,12 @@ std::optional<std::vector<conninfo_option>> parse_uri(std::string_view url) {
     const std::string_view userinfo = authority.substr(0, at);
     const auto colon = userinfo.find(':');
     if (!add_option(out, "user", userinfo.substr(0, colon), start)) return std::nullopt;
-    if (colon != std::string_view::npos &&
-        !add_option(out, "password", userinfo.substr(colon + 1), start + colon + 1))
+    if (colon != std::string_view::npos && !add_option(out, "password", userinfo.substr(colon + 1), start + colon + 1))
       return std::nullopt;
   }
   const std::size_t query = std::min(url.find('?', authority_end), url.size());
   if (authority_end < query && url[authority_end] == '/' && query > authority_end + 1 &&
-      !add_option(out, "dbname", url.substr(authority_end + 1, query - authority_end - 1),
-                  authority_end + 1))
+      !add_option(out, "dbname", url.substr(authority_end + 1, query - authority_end - 1), authority_end + 1))
     return std::nullopt;
   std::size_t pos = query + 1;
   while (pos < url.size()) {
@@ -148,20 +143,21 @@ ks::result<std::string, std::string> connection_string(const connection_settings
       {"connect_timeout", std::to_string(std::max<long long>(1, s.connect_timeout.count()))}};
   if (s.keepalive_idle) {
     const auto idle = std::to_string(std::max<long long>(1, s.keepalive_idle->count()));
-    extra.insert(extra.end(), {{"keepalives", "1"},
-                               {"keepalives_idle", idle},
-                               {"keepalives_interval", idle},
-                               {"keepalives_count", "3"}});
+    extra.insert(
+        extra.end(),
+        {{"keepalives", "1"}, {"keepalives_idle", idle}, {"keepalives_interval", idle}, {"keepalives_count", "3"}});
   }
   std::string out = s.url;
   const bool uri = is_uri(s.url);
   for (const auto& [key, value] : extra) {
-    const bool set_by_url = std::any_of(options->begin(), options->end(),
-                                        [&](const conninfo_option& o) { return o.key == key; });
+    const bool set_by_url =
+        std::any_of(options->begin(), options->end(), [&](const conninfo_option& o) { return o.key == key; });
     if (set_by_url || value.empty()) continue;
     if (uri) {
-      if (out.find('?') == std::string::npos) out += '?';
-      else if (out.back() != '?' && out.back() != '&') out += '&';
+      if (out.find('?') == std::string::npos)
+        out += '?';
+      else if (out.back() != '?' && out.back() != '&')
+        out += '&';
       out += key + "=" + percent_encode(value);
     } else {
       if (!out.empty()) out += ' ';
@@ -179,10 +175,8 @@ std::string redact_url(std::string_view url) {
   std::vector<conninfo_option> secrets;
   for (const auto& o : *options)
     if (o.key == "password") secrets.push_back(o);
-  std::sort(secrets.begin(), secrets.end(),
-            [](const auto& a, const auto& b) { return a.value_begin > b.value_begin; });
-  for (const auto& o : secrets)
-    out.replace(o.value_begin, o.value_end - o.value_begin, "***");
+  std::sort(secrets.begin(), secrets.end(), [](const auto& a, const auto& b) { return a.value_begin > b.value_begin; });
+  for (const auto& o : secrets) out.replace(o.value_begin, o.value_end - o.value_begin, "***");
   return out;
 }
 

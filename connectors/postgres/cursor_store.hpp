@@ -34,12 +34,12 @@ class cursor_store {
   // id); a position at or before it is ignored, so re-reading an overlap never moves it back.
   // Returns whether it moved; fails, without touching the transaction, when `id` is not a UUID.
   ks::result<bool, std::string> advance(pqxx::transaction_base& tx, const std::string& object, timestamp updated,
-               const std::string& id) const;
+                                        const std::string& id) const;
 
   // Records a pull: last_pull_at = now, last_pull_error = `error` (nothing = success), and adds
   // `records` to the total.
-  void record_pull(pqxx::transaction_base& tx, const std::string& object,
-                   const std::optional<std::string>& error, std::int64_t records) const;
+  void record_pull(pqxx::transaction_base& tx, const std::string& object, const std::optional<std::string>& error,
+                   std::int64_t records) const;
 
   // Forgets the position (a full resync from Kizen starts from the beginning); keeps the totals.
   void reset(pqxx::transaction_base& tx, const std::string& object) const;

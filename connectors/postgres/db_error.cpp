@@ -38,7 +38,8 @@ std::optional<db_error> classify(const std::exception& e) {
       db_failure kind = db_failure::sql;
       if (state == "40001" || state == "40P01") kind = db_failure::serialization;
       // query_canceled (statement_timeout), lock_not_available (lock_timeout), idle timeouts.
-      else if (state == "57014" || state == "55P03" || state == "25P03") kind = db_failure::timeout;
+      else if (state == "57014" || state == "55P03" || state == "25P03")
+        kind = db_failure::timeout;
       // admin_shutdown, crash_shutdown, cannot_connect_now: the server is going away.
       else if (state == "57P01" || state == "57P02" || state == "57P03" || state.starts_with("08"))
         kind = db_failure::connection_lost;

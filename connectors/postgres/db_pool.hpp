@@ -68,8 +68,7 @@ class db_pool {
 
   template <class F, class Handler, class R>
   struct job_impl final : job {
-    job_impl(F f, Handler h)
-        : fn(std::move(f)), handler(std::move(h)), work(boost::asio::make_work_guard(handler)) {}
+    job_impl(F f, Handler h) : fn(std::move(f)), handler(std::move(h)), work(boost::asio::make_work_guard(handler)) {}
     void execute(const std::function<pqxx::connection&()>& conn) override {
       std::exception_ptr error;
       if constexpr (std::is_void_v<R>) {
@@ -88,9 +87,8 @@ class db_pool {
           error = classified_current_exception();
         }
         auto ex = boost::asio::get_associated_executor(handler);
-        boost::asio::post(ex, [h = std::move(handler), error, v = std::move(value)]() mutable {
-          std::move(h)(error, std::move(v));
-        });
+        boost::asio::post(
+            ex, [h = std::move(handler), error, v = std::move(value)]() mutable { std::move(h)(error, std::move(v)); });
       }
     }
     F fn;

@@ -29,20 +29,19 @@ struct identity {
 
 struct identity_error {
   enum class kind {
-    invalid_entity_id,     // not a UUID
+    invalid_entity_id,       // not a UUID
     entity_mapped_elsewhere  // the entity_id already belongs to another key of the object
   };
   kind what = kind::invalid_entity_id;
-  std::string message;      // names object, key and entity_id
-  std::string other_key;    // entity_mapped_elsewhere: the key the entity_id belongs to
+  std::string message;    // names object, key and entity_id
+  std::string other_key;  // entity_mapped_elsewhere: the key the entity_id belongs to
 };
 
 class identity_store {
  public:
   explicit identity_store(std::string schema);
 
-  std::optional<identity> find(pqxx::transaction_base& tx, const std::string& object,
-                               const std::string& key) const;
+  std::optional<identity> find(pqxx::transaction_base& tx, const std::string& object, const std::string& key) const;
   // Nothing when entity_id is not a UUID or not mapped.
   std::optional<identity> find_by_entity(pqxx::transaction_base& tx, const std::string& object,
                                          const std::string& entity_id) const;
@@ -52,9 +51,8 @@ class identity_store {
   // a record silently would sync one row's data onto another's record. (A concurrent transaction
   // saving the same entity_id for another key can still make the insert fail with
   // pqxx::unique_violation, aborting the caller's transaction; retry it.)
-  ks::result<void, identity_error> save(pqxx::transaction_base& tx, const std::string& object,
-                                        const std::string& key, const std::string& entity_id,
-                                        const boost::json::object& synced_values,
+  ks::result<void, identity_error> save(pqxx::transaction_base& tx, const std::string& object, const std::string& key,
+                                        const std::string& entity_id, const boost::json::object& synced_values,
                                         std::optional<timestamp> kizen_updated) const;
 
   // True when there was an identity to remove.
@@ -62,12 +60,11 @@ class identity_store {
 
   std::int64_t count(pqxx::transaction_base& tx, const std::string& object) const;
   // Every (key, entity_id) of the object, for the reconcile walk that finds archived records.
-  std::vector<std::pair<std::string, std::string>> entries(pqxx::transaction_base& tx,
-                                                           const std::string& object) const;
+  std::vector<std::pair<std::string, std::string>> entries(pqxx::transaction_base& tx, const std::string& object) const;
 
  private:
-  std::optional<identity> select_one(pqxx::transaction_base& tx, const std::string& where,
-                                     const std::string& object, const std::string& value) const;
+  std::optional<identity> select_one(pqxx::transaction_base& tx, const std::string& where, const std::string& object,
+                                     const std::string& value) const;
 
   std::string table_;  // "schema".identity_map
 };

@@ -29,11 +29,10 @@ std::string key_lock::key_sql(const std::string& alias) {
 std::vector<bool> key_lock::try_hold(pqxx::transaction_base& tx, const std::vector<key_ref>& keys) const {
   std::vector<bool> held(keys.size(), false);
   if (keys.empty()) return held;
-  const auto r = tx.exec_params(
-      "SELECT n - 1, pg_try_advisory_lock(hashtext($2), " + key_sql("k") +
-          ") FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (object text, key text))"
-          " WITH ORDINALITY AS k(object, key, n)",
-      keys_json(keys), lock_class_);
+  const auto r = tx.exec_params("SELECT n - 1, pg_try_advisory_lock(hashtext($2), " + key_sql("k") +
+                                    ") FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (object text, key text))"
+                                    " WITH ORDINALITY AS k(object, key, n)",
+                                keys_json(keys), lock_class_);
   for (const auto& row : r) held.at(row[0].as<std::size_t>()) = row[1].as<bool>();
   return held;
 }
@@ -46,8 +45,8 @@ void key_lock::release(pqxx::transaction_base& tx, const std::vector<key_ref>& k
 }
 
 void key_lock::hold_for_transaction(pqxx::transaction_base& tx, const key_ref& key) const {
-  tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2 || E'\\x1f' || $3))", lock_class_,
-                 key.object, key.key);
+  tx.exec_params("SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2 || E'\\x1f' || $3))", lock_class_, key.object,
+                 key.key);
 }
 
 }  // namespace ks::pg

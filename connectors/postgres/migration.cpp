@@ -7,8 +7,7 @@ namespace ks::pg {
 namespace {
 
 void replace_all(std::string& text, std::string_view token, std::string_view with) {
-  for (auto pos = text.find(token); pos != std::string::npos;
-       pos = text.find(token, pos + with.size()))
+  for (auto pos = text.find(token); pos != std::string::npos; pos = text.find(token, pos + with.size()))
     text.replace(pos, token.size(), with);
 }
 
@@ -22,8 +21,7 @@ std::string render_migration(std::string_view sql, const std::string& schema) {
   // anything substituted into the body (a schema may contain '$').
   std::string tag = "$ks$";
   for (int n = 1; std::string_view(sql).find(tag) != std::string_view::npos ||
-                  quoted_schema.find(tag) != std::string::npos ||
-                  channel.find(tag) != std::string::npos;
+                  quoted_schema.find(tag) != std::string::npos || channel.find(tag) != std::string::npos;
        ++n)
     tag = "$ks" + std::to_string(n) + "$";
 

@@ -48,8 +48,7 @@ std::string trimmed(std::string text) {
   return text;
 }
 
-std::optional<long long> table_oid(pqxx::transaction_base& tx, const std::string& schema,
-                                   const std::string& table) {
+std::optional<long long> table_oid(pqxx::transaction_base& tx, const std::string& schema, const std::string& table) {
   const auto r = tx.exec_params(
       "SELECT c.oid FROM pg_catalog.pg_class c "
       "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -59,8 +58,7 @@ std::optional<long long> table_oid(pqxx::transaction_base& tx, const std::string
   return r[0][0].as<long long>();
 }
 
-std::optional<long long> capture_function_oid(pqxx::transaction_base& tx,
-                                              const std::string& schema) {
+std::optional<long long> capture_function_oid(pqxx::transaction_base& tx, const std::string& schema) {
   const auto r = tx.exec_params(
       "SELECT p.oid FROM pg_catalog.pg_proc p "
       "JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace "
@@ -71,17 +69,12 @@ std::optional<long long> capture_function_oid(pqxx::transaction_base& tx,
 }
 
 bool schema_exists(pqxx::transaction_base& tx, const std::string& schema) {
-  return tx
-      .exec_params1("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)",
-                    schema)[0]
+  return tx.exec_params1("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)", schema)[0]
       .as<bool>();
 }
 
-bool relation_exists(pqxx::transaction_base& tx, const std::string& schema,
-                     const std::string& name) {
-  return tx.exec_params1("SELECT pg_catalog.to_regclass($1) IS NOT NULL",
-                         qualified_name(schema, name))[0]
-      .as<bool>();
+bool relation_exists(pqxx::transaction_base& tx, const std::string& schema, const std::string& name) {
+  return tx.exec_params1("SELECT pg_catalog.to_regclass($1) IS NOT NULL", qualified_name(schema, name))[0].as<bool>();
 }
 
 // A trigger as pg_trigger has it.
@@ -92,8 +85,8 @@ struct installed_trigger {
   std::vector<std::string> arguments;
 };
 
-installed_trigger read_trigger(pqxx::transaction_base& tx, long long table,
-                               const std::string& name, std::optional<long long> function) {
+installed_trigger read_trigger(pqxx::transaction_base& tx, long long table, const std::string& name,
+                               std::optional<long long> function) {
   installed_trigger out;
   const auto r = tx.exec_params(
       "SELECT t.tgtype, t.tgenabled, t.tgfoid, t.tgargs, "
@@ -104,8 +97,8 @@ installed_trigger read_trigger(pqxx::transaction_base& tx, long long table,
   out.exists = true;
   const auto enabled = r[0][1].as<std::string>();
   out.enabled = enabled == "O" || enabled == "A";
-  out.ours = r[0][0].as<int>() == capture_trigger_type && function &&
-             r[0][2].as<long long>() == *function && r[0][4].as<bool>();
+  out.ours = r[0][0].as<int>() == capture_trigger_type && function && r[0][2].as<long long>() == *function &&
+             r[0][4].as<bool>();
   // tgargs: each argument followed by a NUL byte.
   const pqxx::binarystring args(r[0][3]);
   std::string current;
@@ -124,14 +117,12 @@ installed_trigger read_trigger(pqxx::transaction_base& tx, long long table,
 std::string create_trigger_sql(const std::string& schema, const capture_trigger& t) {
   std::vector<std::string> literals;
   for (const auto& a : t.arguments()) literals.push_back(quote_literal(a));
-  return "CREATE TRIGGER " + quote_identifier(t.trigger_name) +
-         " AFTER INSERT OR UPDATE OR DELETE ON " + qualified_name(t.table_schema, t.table) +
-         " FOR EACH ROW EXECUTE FUNCTION " + qualified_name(schema, capture_function_name) + "(" +
-         join(literals, ", ") + ")";
+  return "CREATE TRIGGER " + quote_identifier(t.trigger_name) + " AFTER INSERT OR UPDATE OR DELETE ON " +
+         qualified_name(t.table_schema, t.table) + " FOR EACH ROW EXECUTE FUNCTION " +
+         qualified_name(schema, capture_function_name) + "(" + join(literals, ", ") + ")";
 }
 
-std::string drop_trigger_sql(const std::string& table_schema, const std::string& table,
-                             const std::string& name) {
+std::string drop_trigger_sql(const std::string& table_schema, const std::string& table, const std::string& name) {
   return "DROP TRIGGER " + quote_identifier(name) + " ON " + qualified_name(table_schema, table);
 }
 
@@ -147,14 +138,12 @@ struct registry_row {
   std::string trigger_name;
 };
 
-std::map<std::string, registry_row> read_registry(pqxx::transaction_base& tx,
-                                                  const std::string& schema) {
+std::map<std::string, registry_row> read_registry(pqxx::transaction_base& tx, const std::string& schema) {
   std::map<std::string, registry_row> out;
   if (!relation_exists(tx, schema, "capture_triggers")) return out;
   for (const auto& row : tx.exec("SELECT object, table_schema, table_name, trigger_name FROM " +
                                  qualified_name(schema, "capture_triggers")))
-    out[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<std::string>(),
-                                     row[3].as<std::string>()};
+    out[row[0].as<std::string>()] = {row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>()};
   return out;
 }
 
@@ -167,8 +156,7 @@ bool drop_trigger_if_present(pqxx::transaction_base& tx, const registry_row& whe
   return true;
 }
 
-std::vector<capture_trigger> wanted_triggers(const std::string& schema,
-                                             const std::vector<table_mapping>& objects) {
+std::vector<capture_trigger> wanted_triggers(const std::string& schema, const std::vector<table_mapping>& objects) {
   std::vector<capture_trigger> out;
   for (const auto& m : objects)
     if (auto t = capture_trigger::for_object(schema, m)) out.push_back(std::move(*t));
@@ -178,8 +166,7 @@ std::vector<capture_trigger> wanted_triggers(const std::string& schema,
 std::set<int> applied_versions(pqxx::transaction_base& tx, const std::string& schema) {
   std::set<int> out;
   if (!relation_exists(tx, schema, "schema_migrations")) return out;
-  for (const auto& row :
-       tx.exec("SELECT version FROM " + qualified_name(schema, "schema_migrations")))
+  for (const auto& row : tx.exec("SELECT version FROM " + qualified_name(schema, "schema_migrations")))
     out.insert(row[0].as<int>());
   return out;
 }
@@ -189,15 +176,13 @@ std::set<int> applied_versions(pqxx::transaction_base& tx, const std::string& sc
 std::string migrate_report::summary() const {
   std::string out = schema + ": ";
   if (!changed()) {
-    return out + "up to date (" + std::to_string(triggers_unchanged.size()) +
-           " capture trigger" + (triggers_unchanged.size() == 1 ? "" : "s") + " unchanged)";
+    return out + "up to date (" + std::to_string(triggers_unchanged.size()) + " capture trigger" +
+           (triggers_unchanged.size() == 1 ? "" : "s") + " unchanged)";
   }
   std::vector<std::string> parts;
   if (!applied.empty()) parts.push_back("applied migrations " + join_ints(applied));
-  if (!triggers_installed.empty())
-    parts.push_back("installed capture triggers for " + join(triggers_installed, ", "));
-  if (!triggers_dropped.empty())
-    parts.push_back("dropped capture triggers of " + join(triggers_dropped, ", "));
+  if (!triggers_installed.empty()) parts.push_back("installed capture triggers for " + join(triggers_installed, ", "));
+  if (!triggers_dropped.empty()) parts.push_back("dropped capture triggers of " + join(triggers_dropped, ", "));
   if (!triggers_unchanged.empty())
     parts.push_back(std::to_string(triggers_unchanged.size()) + " capture trigger" +
                     (triggers_unchanged.size() == 1 ? "" : "s") + " unchanged");
@@ -206,9 +191,8 @@ std::string migrate_report::summary() const {
 
 migrator::migrator(std::shared_ptr<spdlog::logger> logger) : logger_(std::move(logger)) {}
 
-ks::result<migrate_report, std::string> migrator::migrate(
-    pqxx::connection& conn, const std::string& schema,
-    const std::vector<table_mapping>& objects) {
+ks::result<migrate_report, std::string> migrator::migrate(pqxx::connection& conn, const std::string& schema,
+                                                          const std::vector<table_mapping>& objects) {
   if (const auto problem = identifier_problem(schema); !problem.empty())
     return ks::fail("postgres.schema \"" + schema + "\" " + problem);
 
@@ -218,8 +202,7 @@ ks::result<migrate_report, std::string> migrator::migrate(
   try {
     pqxx::work tx(conn, "kizen-sync migrate");
     // Held until commit: a concurrent migrate of this schema waits here, then finds the work done.
-    tx.exec_params("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))",
-                   advisory_lock_class, schema);
+    tx.exec_params("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))", advisory_lock_class, schema);
 
     step = "creating the sync schema";
     const std::string q = quote_identifier(schema);
@@ -243,14 +226,12 @@ ks::result<migrate_report, std::string> migrator::migrate(
       if (applied.contains(m.version)) continue;
       step = "applying migration " + std::string(m.name);
       tx.exec(render_migration(m.sql, schema));
-      tx.exec_params("INSERT INTO " + qualified_name(schema, "schema_migrations") +
-                         " (version, name) VALUES ($1, $2)",
+      tx.exec_params("INSERT INTO " + qualified_name(schema, "schema_migrations") + " (version, name) VALUES ($1, $2)",
                      m.version, std::string(m.name));
       report.applied.push_back(m.version);
       if (logger_)
-        logger_->info(ks::log_line("migration applied", {{"schema", schema},
-                                                         {"version", m.version},
-                                                         {"name", std::string(m.name)}}));
+        logger_->info(ks::log_line("migration applied",
+                                   {{"schema", schema}, {"version", m.version}, {"name", std::string(m.name)}}));
     }
 
     // Every problem of every table first, so the operator fixes them in one go.
@@ -269,51 +250,48 @@ ks::result<migrate_report, std::string> migrator::migrate(
     auto registry = read_registry(tx, schema);
     const std::string registry_table = qualified_name(schema, "capture_triggers");
     for (const auto& t : wanted) {
-      step = "installing the capture trigger of object " + t.object + " on " +
-             display_table_name(t.table_schema, t.table);
+      step =
+          "installing the capture trigger of object " + t.object + " on " + display_table_name(t.table_schema, t.table);
       // The object moved to another table (or its trigger got another name): clean up the old one.
       if (const auto old = registry.find(t.object);
-          old != registry.end() &&
-          (old->second.table_schema != t.table_schema || old->second.table_name != t.table ||
-           old->second.trigger_name != t.trigger_name))
+          old != registry.end() && (old->second.table_schema != t.table_schema || old->second.table_name != t.table ||
+                                    old->second.trigger_name != t.trigger_name))
         drop_trigger_if_present(tx, old->second);
 
       const auto oid = table_oid(tx, t.table_schema, t.table);
       const auto installed = read_trigger(tx, oid.value(), t.trigger_name, function);
-      const bool current = installed.exists && installed.ours && installed.enabled &&
-                           installed.arguments == t.arguments();
+      const bool current =
+          installed.exists && installed.ours && installed.enabled && installed.arguments == t.arguments();
       if (!current) {
         if (installed.exists) tx.exec0(drop_trigger_sql(t.table_schema, t.table, t.trigger_name));
         tx.exec0(create_trigger_sql(schema, t));
         report.triggers_installed.push_back(t.object);
         if (logger_)
-          logger_->info(ks::log_line(
-              "capture trigger installed",
-              {{"object", t.object},
-               {"table", display_table_name(t.table_schema, t.table)},
-               {"trigger", t.trigger_name},
-               {"captured_columns", boost::json::parse(json_text_array(t.captured_columns))}}));
+          logger_->info(ks::log_line("capture trigger installed",
+                                     {{"object", t.object},
+                                      {"table", display_table_name(t.table_schema, t.table)},
+                                      {"trigger", t.trigger_name},
+                                      {"captured_columns", boost::json::parse(json_text_array(t.captured_columns))}}));
       } else {
         report.triggers_unchanged.push_back(t.object);
       }
       // The registry row is rewritten only when something differs, so a second run writes nothing.
-      tx.exec_params(
-          "INSERT INTO " + registry_table +
-              " AS r (object, table_schema, table_name, trigger_name, key_column,"
-              "       entity_id_column, captured_columns)"
-              " VALUES ($1, $2, $3, $4, $5, $6,"
-              "   ARRAY(SELECT e FROM jsonb_array_elements_text($7::jsonb) WITH ORDINALITY AS a(e, n)"
-              "         ORDER BY n))"
-              " ON CONFLICT (object) DO UPDATE SET table_schema = EXCLUDED.table_schema,"
-              "   table_name = EXCLUDED.table_name, trigger_name = EXCLUDED.trigger_name,"
-              "   key_column = EXCLUDED.key_column, entity_id_column = EXCLUDED.entity_id_column,"
-              "   captured_columns = EXCLUDED.captured_columns, installed_at = now()"
-              " WHERE $8 OR (r.table_schema, r.table_name, r.trigger_name, r.key_column,"
-              "              r.entity_id_column, r.captured_columns)"
-              "   IS DISTINCT FROM (EXCLUDED.table_schema, EXCLUDED.table_name, EXCLUDED.trigger_name,"
-              "              EXCLUDED.key_column, EXCLUDED.entity_id_column, EXCLUDED.captured_columns)",
-          t.object, t.table_schema, t.table, t.trigger_name, t.key_column, t.entity_id_column,
-          json_text_array(t.captured_columns), !current);
+      tx.exec_params("INSERT INTO " + registry_table +
+                         " AS r (object, table_schema, table_name, trigger_name, key_column,"
+                         "       entity_id_column, captured_columns)"
+                         " VALUES ($1, $2, $3, $4, $5, $6,"
+                         "   ARRAY(SELECT e FROM jsonb_array_elements_text($7::jsonb) WITH ORDINALITY AS a(e, n)"
+                         "         ORDER BY n))"
+                         " ON CONFLICT (object) DO UPDATE SET table_schema = EXCLUDED.table_schema,"
+                         "   table_name = EXCLUDED.table_name, trigger_name = EXCLUDED.trigger_name,"
+                         "   key_column = EXCLUDED.key_column, entity_id_column = EXCLUDED.entity_id_column,"
+                         "   captured_columns = EXCLUDED.captured_columns, installed_at = now()"
+                         " WHERE $8 OR (r.table_schema, r.table_name, r.trigger_name, r.key_column,"
+                         "              r.entity_id_column, r.captured_columns)"
+                         "   IS DISTINCT FROM (EXCLUDED.table_schema, EXCLUDED.table_name, EXCLUDED.trigger_name,"
+                         "              EXCLUDED.key_column, EXCLUDED.entity_id_column, EXCLUDED.captured_columns)",
+                     t.object, t.table_schema, t.table, t.trigger_name, t.key_column, t.entity_id_column,
+                     json_text_array(t.captured_columns), !current);
       registry.erase(t.object);
     }
 
@@ -324,11 +302,10 @@ ks::result<migrate_report, std::string> migrator::migrate(
       tx.exec_params("DELETE FROM " + registry_table + " WHERE object = $1", object);
       report.triggers_dropped.push_back(object);
       if (logger_)
-        logger_->info(ks::log_line(
-            "capture trigger dropped",
-            {{"object", object},
-             {"table", display_table_name(where.table_schema, where.table_name)},
-             {"trigger", where.trigger_name}}));
+        logger_->info(ks::log_line("capture trigger dropped",
+                                   {{"object", object},
+                                    {"table", display_table_name(where.table_schema, where.table_name)},
+                                    {"trigger", where.trigger_name}}));
     }
 
     step = "committing";
@@ -339,9 +316,8 @@ ks::result<migrate_report, std::string> migrator::migrate(
   return report;
 }
 
-std::vector<std::string> migrator::verify_capture_triggers(
-    pqxx::connection& conn, const std::string& schema,
-    const std::vector<table_mapping>& objects) {
+std::vector<std::string> migrator::verify_capture_triggers(pqxx::connection& conn, const std::string& schema,
+                                                           const std::vector<table_mapping>& objects) {
   std::vector<std::string> problems;
   const std::string fix = ": run kizen-sync migrate";
   if (const auto problem = identifier_problem(schema); !problem.empty())
@@ -363,18 +339,16 @@ std::vector<std::string> migrator::verify_capture_triggers(
     if (!installed.exists) {
       problems.push_back(prefix + "table " + table + " has no capture trigger" + fix);
     } else if (!installed.ours) {
-      problems.push_back(prefix + "the capture trigger " + quote_identifier(t.trigger_name) +
-                         " on " + table + " was altered" + fix);
+      problems.push_back(prefix + "the capture trigger " + quote_identifier(t.trigger_name) + " on " + table +
+                         " was altered" + fix);
     } else if (!installed.enabled) {
       problems.push_back(prefix + "the capture trigger on " + table + " is disabled" + fix);
     } else if (installed.arguments != t.arguments()) {
       const std::vector<std::string> args = installed.arguments;
-      const std::vector<std::string> captured(args.size() > 3 ? args.begin() + 3 : args.end(),
-                                              args.end());
+      const std::vector<std::string> captured(args.size() > 3 ? args.begin() + 3 : args.end(), args.end());
       if (captured != t.captured_columns)
-        problems.push_back(prefix + "the capture trigger on " + table + " captures (" +
-                           join(captured, ", ") + ") but the config maps (" +
-                           join(t.captured_columns, ", ") + ")" + fix);
+        problems.push_back(prefix + "the capture trigger on " + table + " captures (" + join(captured, ", ") +
+                           ") but the config maps (" + join(t.captured_columns, ", ") + ")" + fix);
       else
         problems.push_back(prefix + "the capture trigger on " + table +
                            " has other key or entity_id columns than the config" + fix);
@@ -389,10 +363,8 @@ std::vector<std::string> migrator::verify_capture_triggers(
     if (captured_objects.contains(object)) continue;
     const auto oid = table_oid(tx, where.table_schema, where.table_name);
     if (oid && read_trigger(tx, *oid, where.trigger_name, function).exists)
-      problems.push_back("object " + object + ": table " +
-                         display_table_name(where.table_schema, where.table_name) +
-                         " still has a capture trigger but the object is no longer sent to Kizen" +
-                         fix);
+      problems.push_back("object " + object + ": table " + display_table_name(where.table_schema, where.table_name) +
+                         " still has a capture trigger but the object is no longer sent to Kizen" + fix);
   }
   return problems;
 }

@@ -7,9 +7,9 @@
 #include "common/result.hpp"
 #include "connectors/postgres/table_mapping.hpp"
 
+#include <spdlog/logger.h>
 #include <memory>
 #include <pqxx/connection>
-#include <spdlog/logger.h>
 #include <string>
 #include <vector>
 
@@ -17,14 +17,12 @@ namespace ks::pg {
 
 struct migrate_report {
   std::string schema;
-  std::vector<int> applied;                      // migration versions applied by this run
-  std::vector<std::string> triggers_installed;   // objects whose trigger was created or replaced
-  std::vector<std::string> triggers_unchanged;   // objects whose trigger already matched
-  std::vector<std::string> triggers_dropped;     // objects no longer captured (removed, from_kizen)
+  std::vector<int> applied;                     // migration versions applied by this run
+  std::vector<std::string> triggers_installed;  // objects whose trigger was created or replaced
+  std::vector<std::string> triggers_unchanged;  // objects whose trigger already matched
+  std::vector<std::string> triggers_dropped;    // objects no longer captured (removed, from_kizen)
 
-  bool changed() const {
-    return !applied.empty() || !triggers_installed.empty() || !triggers_dropped.empty();
-  }
+  bool changed() const { return !applied.empty() || !triggers_installed.empty() || !triggers_dropped.empty(); }
   // One line for the CLI, e.g. "kizen_sync: applied migrations 1, 2; capture triggers:
   // installed client_client; 1 unchanged" or "kizen_sync: up to date (2 capture triggers)".
   std::string summary() const;
@@ -44,17 +42,15 @@ class migrator {
   // kizen-sync, a mapped table that table_inspector finds a problem with, SQL errors.
   // Throws pqxx::broken_connection when the connection is lost.
   // `conn` must have no transaction open.
-  ks::result<migrate_report, std::string> migrate(pqxx::connection& conn,
-                                                 const std::string& schema,
-                                                 const std::vector<table_mapping>& objects);
+  ks::result<migrate_report, std::string> migrate(pqxx::connection& conn, const std::string& schema,
+                                                  const std::vector<table_mapping>& objects);
 
   // What is wrong with the installed capture triggers compared with `objects`: a mapped table
   // without its trigger, a disabled trigger, captured columns (or key/entity_id columns) that
   // differ from the config, a trigger left on a table of an object no longer captured, or a
   // schema never migrated. Each message ends with "run kizen-sync migrate". Read-only.
-  std::vector<std::string> verify_capture_triggers(
-      pqxx::connection& conn, const std::string& schema,
-      const std::vector<table_mapping>& objects);
+  std::vector<std::string> verify_capture_triggers(pqxx::connection& conn, const std::string& schema,
+                                                   const std::vector<table_mapping>& objects);
 
   // Versions of embedded migrations not yet applied to `schema` (all of them for a schema that
   // does not exist yet). Read-only.

@@ -11,7 +11,6 @@
 namespace ks::pg {
 
 // A connected connection, or a message naming the server (password masked) and libpq's reason.
-ks::result<std::unique_ptr<pqxx::connection>, std::string> open_connection(
-    const connection_settings& s);
+ks::result<std::unique_ptr<pqxx::connection>, std::string> open_connection(const connection_settings& s);
 
 }  // namespace ks::pg

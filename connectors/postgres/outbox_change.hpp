@@ -11,7 +11,7 @@
 namespace ks::pg {
 
 enum class change_op { insert, update, remove };  // outbox op: insert | update | delete
-enum class outbox_state { pending, done, dead };   // outbox state: pending | done | dead
+enum class outbox_state { pending, done, dead };  // outbox state: pending | done | dead
 
 const char* to_string(change_op op);        // "insert" | "update" | "delete"
 const char* to_string(outbox_state state);  // "pending" | "done" | "dead"

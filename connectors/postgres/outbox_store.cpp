@@ -14,9 +14,7 @@ namespace json = boost::json;
 namespace {
 
 // Parameters travel as JSON text and are unpacked in SQL, so no value is ever pasted into a query.
-std::string ids_json(const std::vector<std::int64_t>& ids) {
-  return json::serialize(json::value_from(ids));
-}
+std::string ids_json(const std::vector<std::int64_t>& ids) { return json::serialize(json::value_from(ids)); }
 
 std::string keys_json(const std::vector<key_ref>& keys) {
   json::array a;
@@ -43,44 +41,46 @@ json::object parse_object(const pqxx::field& f) {
 
 }  // namespace
 
-outbox_store::outbox_store(std::string schema)
-    : table_(qualified_name(schema, "outbox")), locks_(schema) {}
+outbox_store::outbox_store(std::string schema) : table_(qualified_name(schema, "outbox")), locks_(schema) {}
 
-std::vector<key_ref> outbox_store::due_keys(pqxx::transaction_base& tx, int limit,
-                                            const std::vector<key_ref>& skip,
+std::vector<key_ref> outbox_store::due_keys(pqxx::transaction_base& tx, int limit, const std::vector<key_ref>& skip,
                                             const std::vector<std::string>& objects) const {
   // The earliest unfinished change of a key is its head; only a pending, due head makes the key
   // workable. Later changes of a key never overtake its head.
-  const auto r = tx.exec_params(
-      "SELECT o.object, o.key FROM " + table_ + " o"
-      " WHERE o.state = 'pending' AND o.next_attempt_at <= clock_timestamp()"
-      "   AND o.object = ANY(ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))"
-      "   AND NOT EXISTS (SELECT 1 FROM " + table_ + " p WHERE p.object = o.object AND p.key = o.key"
-      "                   AND p.state <> 'done' AND p.id < o.id)"
-      "   AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset($1::jsonb) AS s(object text, key text)"
-      "                   WHERE s.object = o.object AND s.key = o.key)"
-      " ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED",
-      keys_json(skip), limit, json::serialize(json::value_from(objects)));
+  const auto r =
+      tx.exec_params("SELECT o.object, o.key FROM " + table_ +
+                         " o"
+                         " WHERE o.state = 'pending' AND o.next_attempt_at <= clock_timestamp()"
+                         "   AND o.object = ANY(ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))"
+                         "   AND NOT EXISTS (SELECT 1 FROM " +
+                         table_ +
+                         " p WHERE p.object = o.object AND p.key = o.key"
+                         "                   AND p.state <> 'done' AND p.id < o.id)"
+                         "   AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset($1::jsonb) AS s(object text, key text)"
+                         "                   WHERE s.object = o.object AND s.key = o.key)"
+                         " ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED",
+                     keys_json(skip), limit, json::serialize(json::value_from(objects)));
   std::vector<key_ref> keys;
   keys.reserve(r.size());
   for (const auto& row : r) keys.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
   return keys;
 }
 
-std::vector<outbox_change> outbox_store::pending_changes(pqxx::transaction_base& tx,
-                                                         const key_ref& key, int limit) const {
-  const auto r = tx.exec_params(
-      "SELECT id, op, changed_columns::text[], " + exact_image("new_row") + ", " +
-          exact_image("old_row") + ", " + micros_from_timestamp_sql("created_at") +
-          ", attempts, state, next_attempt_at <= clock_timestamp()"
-          " FROM " + table_ + " WHERE object = $1 AND key = $2 AND state <> 'done'"
-          " ORDER BY id LIMIT $3",
-      key.object, key.key, limit);
+std::vector<outbox_change> outbox_store::pending_changes(pqxx::transaction_base& tx, const key_ref& key,
+                                                         int limit) const {
+  const auto r = tx.exec_params("SELECT id, op, changed_columns::text[], " + exact_image("new_row") + ", " +
+                                    exact_image("old_row") + ", " + micros_from_timestamp_sql("created_at") +
+                                    ", attempts, state, next_attempt_at <= clock_timestamp()"
+                                    " FROM " +
+                                    table_ +
+                                    " WHERE object = $1 AND key = $2 AND state <> 'done'"
+                                    " ORDER BY id LIMIT $3",
+                                key.object, key.key, limit);
   std::vector<outbox_change> out;
   for (std::size_t i = 0; i < r.size(); ++i) {
     const auto row = r[i];
     if (outbox_state_from(row[7].c_str()) != outbox_state::pending) break;  // a dead change holds back the rest
-    if (i == 0 && !row[8].as<bool>()) break;           // head not due yet
+    if (i == 0 && !row[8].as<bool>()) break;                                // head not due yet
     outbox_change c;
     c.id = row[0].as<std::int64_t>();
     c.object = key.object;
@@ -91,8 +91,7 @@ std::vector<outbox_change> outbox_store::pending_changes(pqxx::transaction_base&
       if (kind == pqxx::array_parser::string_value) c.changed_columns.push_back(text);
     c.new_row = parse_object(row[3]);
     c.old_row = parse_object(row[4]);
-    c.created_at = std::chrono::system_clock::time_point(
-        std::chrono::microseconds(row[5].as<std::int64_t>()));
+    c.created_at = std::chrono::system_clock::time_point(std::chrono::microseconds(row[5].as<std::int64_t>()));
     c.attempts = row[6].as<int>();
     out.push_back(std::move(c));
   }
@@ -104,75 +103,84 @@ std::int64_t outbox_store::mark_done(pqxx::transaction_base& tx, const std::vect
                                      const std::optional<timestamp>& kizen_updated) const {
   const std::optional<std::int64_t> updated =
       kizen_updated ? std::optional<std::int64_t>(to_micros(*kizen_updated)) : std::nullopt;
-  const auto r = tx.exec_params(
-      "UPDATE " + table_ + " SET state = 'done', applied_at = clock_timestamp(), last_error = NULL,"
-      " entity_id = $2::uuid, kizen_updated = " + timestamp_from_micros_sql("$3") +
-          " WHERE id = ANY(" + ids_param + ") AND state = 'pending'",
-      ids_json(ids), entity_id, updated);
+  const auto r =
+      tx.exec_params("UPDATE " + table_ +
+                         " SET state = 'done', applied_at = clock_timestamp(), last_error = NULL,"
+                         " entity_id = $2::uuid, kizen_updated = " +
+                         timestamp_from_micros_sql("$3") + " WHERE id = ANY(" + ids_param + ") AND state = 'pending'",
+                     ids_json(ids), entity_id, updated);
   return static_cast<std::int64_t>(r.affected_rows());
 }
 
-void outbox_store::schedule_retry(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids,
-                                  int attempts, std::chrono::milliseconds delay,
-                                  const std::string& error, std::optional<int> http_status) const {
-  tx.exec_params("UPDATE " + table_ + " SET attempts = $2, last_error = $3, http_status = $4,"
-                 " next_attempt_at = clock_timestamp() + $5::bigint * interval '1 millisecond'"
-                 " WHERE id = ANY(" + std::string(ids_param) + ") AND state = 'pending'",
+void outbox_store::schedule_retry(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids, int attempts,
+                                  std::chrono::milliseconds delay, const std::string& error,
+                                  std::optional<int> http_status) const {
+  tx.exec_params("UPDATE " + table_ +
+                     " SET attempts = $2, last_error = $3, http_status = $4,"
+                     " next_attempt_at = clock_timestamp() + $5::bigint * interval '1 millisecond'"
+                     " WHERE id = ANY(" +
+                     std::string(ids_param) + ") AND state = 'pending'",
                  ids_json(ids), attempts, error, http_status, static_cast<std::int64_t>(delay.count()));
 }
 
 void outbox_store::defer(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids,
                          std::chrono::milliseconds delay, const std::string& reason) const {
-  tx.exec_params("UPDATE " + table_ + " SET last_error = $2,"
-                 " next_attempt_at = clock_timestamp() + $3::bigint * interval '1 millisecond'"
-                 " WHERE id = ANY(" + std::string(ids_param) + ") AND state = 'pending'",
+  tx.exec_params("UPDATE " + table_ +
+                     " SET last_error = $2,"
+                     " next_attempt_at = clock_timestamp() + $3::bigint * interval '1 millisecond'"
+                     " WHERE id = ANY(" +
+                     std::string(ids_param) + ") AND state = 'pending'",
                  ids_json(ids), reason, static_cast<std::int64_t>(delay.count()));
 }
 
-void outbox_store::mark_dead(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids,
-                             int attempts, const std::string& error,
-                             std::optional<int> http_status) const {
-  tx.exec_params("UPDATE " + table_ + " SET state = 'dead', attempts = $2, last_error = $3,"
-                 " http_status = $4 WHERE id = ANY(" + std::string(ids_param) + ") AND state = 'pending'",
+void outbox_store::mark_dead(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids, int attempts,
+                             const std::string& error, std::optional<int> http_status) const {
+  tx.exec_params("UPDATE " + table_ +
+                     " SET state = 'dead', attempts = $2, last_error = $3,"
+                     " http_status = $4 WHERE id = ANY(" +
+                     std::string(ids_param) + ") AND state = 'pending'",
                  ids_json(ids), attempts, error, http_status);
 }
 
 void outbox_store::note_attempt(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids) const {
-  tx.exec_params("UPDATE " + table_ + " SET attempts = attempts + 1"
-                 " WHERE id = ANY(" + std::string(ids_param) + ") AND state = 'pending'",
+  tx.exec_params("UPDATE " + table_ +
+                     " SET attempts = attempts + 1"
+                     " WHERE id = ANY(" +
+                     std::string(ids_param) + ") AND state = 'pending'",
                  ids_json(ids));
 }
 
-std::int64_t outbox_store::enqueue(pqxx::transaction_base& tx, const std::string& object,
-                                   const std::string& key, change_op op,
-                                   const std::vector<std::string>& changed_columns,
+std::int64_t outbox_store::enqueue(pqxx::transaction_base& tx, const std::string& object, const std::string& key,
+                                   change_op op, const std::vector<std::string>& changed_columns,
                                    const json::object& new_row) const {
   const auto r = tx.exec_params(
-      "INSERT INTO " + table_ + " (object, key, op, changed_columns, new_row)"
-      " VALUES ($1, $2, $3, ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5::jsonb) RETURNING id",
-      object, key, to_string(op), json::serialize(json::value_from(changed_columns)),
-      json::serialize(new_row));
+      "INSERT INTO " + table_ +
+          " (object, key, op, changed_columns, new_row)"
+          " VALUES ($1, $2, $3, ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5::jsonb) RETURNING id",
+      object, key, to_string(op), json::serialize(json::value_from(changed_columns)), json::serialize(new_row));
   return r[0][0].as<std::int64_t>();
 }
 
 std::int64_t outbox_store::replay(pqxx::transaction_base& tx, const std::optional<std::string>& object,
                                   const std::vector<std::int64_t>& ids) const {
-  const auto r = tx.exec_params(
-      "UPDATE " + table_ + " SET state = 'pending', attempts = 0, next_attempt_at = clock_timestamp()"
-      " WHERE state = 'dead' AND ($2::text IS NULL OR object = $2)"
-      "   AND (jsonb_array_length($1::jsonb) = 0 OR id = ANY(" + std::string(ids_param) + "))",
-      ids_json(ids), object);
+  const auto r = tx.exec_params("UPDATE " + table_ +
+                                    " SET state = 'pending', attempts = 0, next_attempt_at = clock_timestamp()"
+                                    " WHERE state = 'dead' AND ($2::text IS NULL OR object = $2)"
+                                    "   AND (jsonb_array_length($1::jsonb) = 0 OR id = ANY(" +
+                                    std::string(ids_param) + "))",
+                                ids_json(ids), object);
   return static_cast<std::int64_t>(r.affected_rows());
 }
 
 std::int64_t outbox_store::skip_dead(pqxx::transaction_base& tx, const std::optional<std::string>& object,
                                      const std::vector<std::int64_t>& ids) const {
-  const auto r = tx.exec_params(
-      "UPDATE " + table_ + " SET state = 'done', applied_at = clock_timestamp(),"
-      "   last_error = 'skipped by operator (not sent): ' || coalesce(last_error, '')"
-      " WHERE state = 'dead' AND ($2::text IS NULL OR object = $2)"
-      "   AND (jsonb_array_length($1::jsonb) = 0 OR id = ANY(" + std::string(ids_param) + "))",
-      ids_json(ids), object);
+  const auto r = tx.exec_params("UPDATE " + table_ +
+                                    " SET state = 'done', applied_at = clock_timestamp(),"
+                                    "   last_error = 'skipped by operator (not sent): ' || coalesce(last_error, '')"
+                                    " WHERE state = 'dead' AND ($2::text IS NULL OR object = $2)"
+                                    "   AND (jsonb_array_length($1::jsonb) = 0 OR id = ANY(" +
+                                    std::string(ids_param) + "))",
+                                ids_json(ids), object);
   return static_cast<std::int64_t>(r.affected_rows());
 }
 
@@ -187,27 +195,33 @@ std::int64_t outbox_store::purge_done(pqxx::transaction_base& tx, std::chrono::m
 }
 
 std::vector<outbox_object_status> outbox_store::status(pqxx::transaction_base& tx) const {
-  const auto r = tx.exec_params(
-      "WITH open AS (SELECT o.*, (SELECT min(d.id) FROM " + table_ + " d WHERE d.object = o.object"
-      "                 AND d.key = o.key AND d.state = 'dead') AS dead_head"
-      "              FROM " + table_ + " o WHERE o.state <> 'done')"
-      " SELECT object,"
-      "   count(*) FILTER (WHERE state = 'pending'),"
-      "   count(*) FILTER (WHERE state = 'dead'),"
-      "   count(*) FILTER (WHERE state = 'pending' AND dead_head < id),"
-      "   (SELECT count(*) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objsubid = 2"
-      // pg_locks spans the cluster: only this database's locks are ours.
-      "      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-      "      AND l.classid = hashtext($1)::oid AND l.granted AND EXISTS (SELECT 1 FROM open k"
-      "      WHERE k.object = open.object AND l.objid = " + key_lock::key_sql("k") + "::oid)),"
-      "   extract(epoch FROM clock_timestamp() - min(created_at) FILTER (WHERE state = 'pending')),"
-      "   0"
-      " FROM open GROUP BY object"
-      " UNION ALL"
-      " SELECT object, 0, 0, 0, 0, NULL, count(*) FROM " + table_ +
-          " WHERE state = 'done' AND applied_at > clock_timestamp() - interval '1 hour'"
-          "   AND (last_error IS NULL OR last_error NOT LIKE 'skipped by operator%') GROUP BY object",
-      locks_.lock_class());
+  const auto r =
+      tx.exec_params("WITH open AS (SELECT o.*, (SELECT min(d.id) FROM " + table_ +
+                         " d WHERE d.object = o.object"
+                         "                 AND d.key = o.key AND d.state = 'dead') AS dead_head"
+                         "              FROM " +
+                         table_ +
+                         " o WHERE o.state <> 'done')"
+                         " SELECT object,"
+                         "   count(*) FILTER (WHERE state = 'pending'),"
+                         "   count(*) FILTER (WHERE state = 'dead'),"
+                         "   count(*) FILTER (WHERE state = 'pending' AND dead_head < id),"
+                         "   (SELECT count(*) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objsubid = 2"
+                         // pg_locks spans the cluster: only this database's locks are ours.
+                         "      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                         "      AND l.classid = hashtext($1)::oid AND l.granted AND EXISTS (SELECT 1 FROM open k"
+                         "      WHERE k.object = open.object AND l.objid = " +
+                         key_lock::key_sql("k") +
+                         "::oid)),"
+                         "   extract(epoch FROM clock_timestamp() - min(created_at) FILTER (WHERE state = 'pending')),"
+                         "   0"
+                         " FROM open GROUP BY object"
+                         " UNION ALL"
+                         " SELECT object, 0, 0, 0, 0, NULL, count(*) FROM " +
+                         table_ +
+                         " WHERE state = 'done' AND applied_at > clock_timestamp() - interval '1 hour'"
+                         "   AND (last_error IS NULL OR last_error NOT LIKE 'skipped by operator%') GROUP BY object",
+                     locks_.lock_class());
   std::vector<outbox_object_status> out;
   auto entry = [&](const std::string& object) -> outbox_object_status& {
     for (auto& s : out)
@@ -230,13 +244,11 @@ std::vector<outbox_object_status> outbox_store::status(pqxx::transaction_base& t
 }
 
 std::vector<dead_letter> outbox_store::dead_letters(pqxx::transaction_base& tx,
-                                                    const std::optional<std::string>& object,
-                                                    int limit) const {
-  const auto r = tx.exec_params(
-      "SELECT id, object, key, op, attempts, http_status, coalesce(last_error, ''), " +
-          micros_from_timestamp_sql("created_at") + " FROM " + table_ +
-          " WHERE state = 'dead' AND ($1::text IS NULL OR object = $1) ORDER BY id LIMIT $2",
-      object, limit);
+                                                    const std::optional<std::string>& object, int limit) const {
+  const auto r = tx.exec_params("SELECT id, object, key, op, attempts, http_status, coalesce(last_error, ''), " +
+                                    micros_from_timestamp_sql("created_at") + " FROM " + table_ +
+                                    " WHERE state = 'dead' AND ($1::text IS NULL OR object = $1) ORDER BY id LIMIT $2",
+                                object, limit);
   std::vector<dead_letter> out;
   for (const auto& row : r) {
     dead_letter d;
@@ -260,17 +272,18 @@ std::optional<outbox_state> outbox_store::open_state(pqxx::transaction_base& tx,
 }
 
 std::optional<outbox_store::head> outbox_store::open_head(pqxx::transaction_base& tx, const key_ref& key) const {
-  const auto r = tx.exec_params("SELECT id, state FROM " + table_ +
-                                    " WHERE object = $1 AND key = $2 AND state <> 'done' ORDER BY id LIMIT 1",
-                                key.object, key.key);
+  const auto r = tx.exec_params(
+      "SELECT id, state FROM " + table_ + " WHERE object = $1 AND key = $2 AND state <> 'done' ORDER BY id LIMIT 1",
+      key.object, key.key);
   if (r.empty()) return std::nullopt;
   return head{r[0][0].as<std::int64_t>(), outbox_state_from(r[0][1].c_str())};
 }
 
 std::vector<outbox_store::backlog_entry> outbox_store::backlog(pqxx::transaction_base& tx) const {
-  const auto r = tx.exec("SELECT object, count(*) FILTER (WHERE state = 'pending'),"
-                         " count(*) FILTER (WHERE state = 'dead') FROM " + table_ +
-                         " WHERE state <> 'done' GROUP BY object ORDER BY object");
+  const auto r = tx.exec(
+      "SELECT object, count(*) FILTER (WHERE state = 'pending'),"
+      " count(*) FILTER (WHERE state = 'dead') FROM " +
+      table_ + " WHERE state <> 'done' GROUP BY object ORDER BY object");
   std::vector<backlog_entry> out;
   for (const auto& row : r)
     out.push_back({row[0].as<std::string>(), row[1].as<std::int64_t>(), row[2].as<std::int64_t>()});

@@ -38,10 +38,10 @@ struct dead_letter {
 
 struct outbox_object_status {
   std::string object;
-  std::int64_t pending = 0;        // changes waiting (due or backing off)
-  std::int64_t dead = 0;           // dead letters
-  std::int64_t blocked = 0;        // pending changes held back by a dead change of their key
-  std::int64_t in_flight_keys = 0; // keys locked by a running daemon right now
+  std::int64_t pending = 0;         // changes waiting (due or backing off)
+  std::int64_t dead = 0;            // dead letters
+  std::int64_t blocked = 0;         // pending changes held back by a dead change of their key
+  std::int64_t in_flight_keys = 0;  // keys locked by a running daemon right now
   std::optional<double> oldest_pending_seconds;
   std::int64_t applied_last_hour = 0;
 };
@@ -57,8 +57,7 @@ class outbox_store {
                                 const std::vector<std::string>& objects) const;
   // The leading run of pending changes of a key in id order, stopping before a dead change and at
   // `limit`; empty if the earliest unfinished change is dead or not yet due.
-  std::vector<outbox_change> pending_changes(pqxx::transaction_base& tx, const key_ref& key,
-                                             int limit) const;
+  std::vector<outbox_change> pending_changes(pqxx::transaction_base& tx, const key_ref& key, int limit) const;
 
   // Applied: state done. Only rows still pending change; returns how many did.
   std::int64_t mark_done(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids,
@@ -66,11 +65,10 @@ class outbox_store {
                          const std::optional<timestamp>& kizen_updated) const;
   // A retryable failure: attempts set, next attempt after `delay`, the error kept.
   void schedule_retry(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids, int attempts,
-                      std::chrono::milliseconds delay, const std::string& error,
-                      std::optional<int> http_status) const;
+                      std::chrono::milliseconds delay, const std::string& error, std::optional<int> http_status) const;
   // Waiting for something else (e.g. a referenced row): no attempt is consumed.
-  void defer(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids,
-             std::chrono::milliseconds delay, const std::string& reason) const;
+  void defer(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids, std::chrono::milliseconds delay,
+             const std::string& reason) const;
   // A permanent failure or exhausted retries: state dead with the reason.
   void mark_dead(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids, int attempts,
                  const std::string& error, std::optional<int> http_status) const;
@@ -79,9 +77,8 @@ class outbox_store {
   void note_attempt(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids) const;
 
   // Queues a change the engine makes itself (a referenced row that must reach Kizen first, resync).
-  std::int64_t enqueue(pqxx::transaction_base& tx, const std::string& object, const std::string& key,
-                       change_op op, const std::vector<std::string>& changed_columns,
-                       const boost::json::object& new_row) const;
+  std::int64_t enqueue(pqxx::transaction_base& tx, const std::string& object, const std::string& key, change_op op,
+                       const std::vector<std::string>& changed_columns, const boost::json::object& new_row) const;
 
   // Dead letters back to pending (attempts reset). `ids` empty = all (of `object`, if given).
   std::int64_t replay(pqxx::transaction_base& tx, const std::optional<std::string>& object,
@@ -91,12 +88,11 @@ class outbox_store {
   std::int64_t skip_dead(pqxx::transaction_base& tx, const std::optional<std::string>& object,
                          const std::vector<std::int64_t>& ids) const;
   // Deletes up to `batch` done rows applied longer than `retention` ago; returns how many.
-  std::int64_t purge_done(pqxx::transaction_base& tx, std::chrono::milliseconds retention,
-                          int batch) const;
+  std::int64_t purge_done(pqxx::transaction_base& tx, std::chrono::milliseconds retention, int batch) const;
 
   std::vector<outbox_object_status> status(pqxx::transaction_base& tx) const;
-  std::vector<dead_letter> dead_letters(pqxx::transaction_base& tx,
-                                        const std::optional<std::string>& object, int limit) const;
+  std::vector<dead_letter> dead_letters(pqxx::transaction_base& tx, const std::optional<std::string>& object,
+                                        int limit) const;
   // The state of a key's earliest unfinished change: pending (on its way), dead (stuck until
   // replayed) or nullopt (nothing queued), e.g. for a row another row references.
   std::optional<outbox_state> open_state(pqxx::transaction_base& tx, const key_ref& key) const;

@@ -11,8 +11,9 @@ namespace ks::pg {
 
 pending_columns::pending_columns(std::string schema) : table_(qualified_name(schema, "outbox")) {}
 
-std::map<std::string, std::chrono::system_clock::time_point> pending_columns::of_key(
-    pqxx::transaction_base& tx, const std::string& object, const std::string& key) const {
+std::map<std::string, std::chrono::system_clock::time_point> pending_columns::of_key(pqxx::transaction_base& tx,
+                                                                                     const std::string& object,
+                                                                                     const std::string& key) const {
   const auto r = tx.exec_params("SELECT c, " + micros_from_timestamp_sql("max(created_at)") + " FROM " + table_ +
                                     ", unnest(changed_columns) AS c"
                                     " WHERE object = $1 AND key = $2 AND state = 'pending' GROUP BY c",

@@ -42,7 +42,8 @@ void resync_store::save(pqxx::transaction_base& tx, const resync_progress& p) co
                      " done = EXCLUDED.done, position = EXCLUDED.position,"
                      " first_change_id = EXCLUDED.first_change_id, finished_at = EXCLUDED.finished_at,"
                      " updated_at = now(),"
-                     " started_at = CASE WHEN EXCLUDED.done = 0 THEN now() ELSE " + progress_table_ + ".started_at END",
+                     " started_at = CASE WHEN EXCLUDED.done = 0 THEN now() ELSE " +
+                     progress_table_ + ".started_at END",
                  p.object, p.direction, p.total, p.done, json::serialize(p.position), p.first_change_id, p.finished);
 }
 
@@ -61,9 +62,12 @@ queued_batch resync_store::enqueue_rows(pqxx::transaction_base& tx, const table_
   const std::string where = after_key ? " WHERE t." + key + " > $5" : std::string();
   const std::string sql =
       "WITH picked AS (SELECT row_number() OVER (ORDER BY t." + key + ") AS n, t." + key +
-      "::text AS k, to_jsonb(t) AS j FROM " + qualified_name(m.table_schema, m.table) + " t" + where +
-      " ORDER BY t." + key + " LIMIT $4),"
-      " queued AS (INSERT INTO " + outbox_table_ + " (object, key, op, changed_columns, new_row)"
+      "::text AS k, to_jsonb(t) AS j FROM " + qualified_name(m.table_schema, m.table) + " t" + where + " ORDER BY t." +
+      key +
+      " LIMIT $4),"
+      " queued AS (INSERT INTO " +
+      outbox_table_ +
+      " (object, key, op, changed_columns, new_row)"
       "   SELECT $1, k, 'insert', ARRAY(SELECT jsonb_array_elements_text($2::jsonb)),"
       "          (SELECT jsonb_object_agg(c, j -> c) FROM jsonb_array_elements_text($3::jsonb) AS c)"
       "   FROM picked ORDER BY n RETURNING id)"
@@ -82,10 +86,11 @@ queued_batch resync_store::enqueue_rows(pqxx::transaction_base& tx, const table_
 
 queued_outcome resync_store::outcome_since(pqxx::transaction_base& tx, const std::string& object,
                                            std::int64_t first_change_id) const {
-  const auto r = tx.exec_params("SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'dead'),"
-                                " count(*) FILTER (WHERE state = 'done') FROM " + outbox_table_ +
-                                    " WHERE object = $1 AND id >= $2",
-                                object, first_change_id);
+  const auto r = tx.exec_params(
+      "SELECT count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state = 'dead'),"
+      " count(*) FILTER (WHERE state = 'done') FROM " +
+          outbox_table_ + " WHERE object = $1 AND id >= $2",
+      object, first_change_id);
   return {r[0][0].as<std::int64_t>(), r[0][1].as<std::int64_t>(), r[0][2].as<std::int64_t>()};
 }
 

@@ -25,7 +25,7 @@ struct resync_progress {
 
 struct queued_batch {
   std::int64_t rows = 0;
-  std::optional<std::string> last_key;        // resume after this key
+  std::optional<std::string> last_key;  // resume after this key
   std::optional<std::int64_t> first_change_id;
 };
 

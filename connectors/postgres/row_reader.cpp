@@ -21,8 +21,7 @@ std::optional<std::string> first_key(const pqxx::result& r) {
 
 }  // namespace
 
-std::optional<boost::json::object> row_reader::image(pqxx::transaction_base& tx,
-                                                     const table_mapping& mapping,
+std::optional<boost::json::object> row_reader::image(pqxx::transaction_base& tx, const table_mapping& mapping,
                                                      const std::string& key) const {
   auto columns = captured_columns(mapping);
   if (mapping.entity_id_column) columns.push_back(*mapping.entity_id_column);
@@ -30,8 +29,9 @@ std::optional<boost::json::object> row_reader::image(pqxx::transaction_base& tx,
   const auto r = tx.exec_params(
       "SELECT (SELECT jsonb_object_agg(c, CASE jsonb_typeof(j -> c) WHEN 'number' THEN to_jsonb(j ->> c)"
       "               ELSE j -> c END) FROM jsonb_array_elements_text($2::jsonb) AS c)::text"
-      " FROM (SELECT to_jsonb(t) AS j FROM " + qualified_name(mapping.table_schema, mapping.table) +
-          " t WHERE t." + quote_identifier(mapping.key) + " = $1) s",
+      " FROM (SELECT to_jsonb(t) AS j FROM " +
+          qualified_name(mapping.table_schema, mapping.table) + " t WHERE t." + quote_identifier(mapping.key) +
+          " = $1) s",
       key, boost::json::serialize(boost::json::value_from(columns)));
   if (r.empty() || r[0][0].is_null()) return std::nullopt;
   auto v = boost::json::parse(r[0][0].c_str());
@@ -40,12 +40,10 @@ std::optional<boost::json::object> row_reader::image(pqxx::transaction_base& tx,
 }
 
 bool row_reader::exists(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const {
-  return !tx.exec_params("SELECT 1 FROM " + table_of(m) + " WHERE " + quote_identifier(m.key) + " = $1", key)
-              .empty();
+  return !tx.exec_params("SELECT 1 FROM " + table_of(m) + " WHERE " + quote_identifier(m.key) + " = $1", key).empty();
 }
 
-std::optional<std::string> row_reader::key_by_entity_column(pqxx::transaction_base& tx,
-                                                            const table_mapping& m,
+std::optional<std::string> row_reader::key_by_entity_column(pqxx::transaction_base& tx, const table_mapping& m,
                                                             const std::string& entity_id) const {
   if (!m.entity_id_column) return std::nullopt;
   return first_key(tx.exec_params("SELECT " + quote_identifier(m.key) + "::text FROM " + table_of(m) + " WHERE " +

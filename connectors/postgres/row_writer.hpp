@@ -30,18 +30,18 @@ class row_writer {
   // differs (as `kinds` compare); true if the row was written. A column equal as `kinds` compares
   // keeps the row's own value.
   bool update(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key,
-              const boost::json::object& values, const std::vector<std::string>& columns,
-              const std::string& entity_id, const column_kinds& kinds = {}) const;
+              const boost::json::object& values, const std::vector<std::string>& columns, const std::string& entity_id,
+              const column_kinds& kinds = {}) const;
   // Of `columns`, those whose values in `a` and `b` (column → JSON) differ once read as the table's
   // column types (and compared as `kinds` says); a column missing from either counts as differing.
-  std::vector<std::string> differing(pqxx::transaction_base& tx, const table_mapping& m,
-                                     const boost::json::object& a, const boost::json::object& b,
-                                     const std::vector<std::string>& columns, const column_kinds& kinds = {}) const;
+  std::vector<std::string> differing(pqxx::transaction_base& tx, const table_mapping& m, const boost::json::object& a,
+                                     const boost::json::object& b, const std::vector<std::string>& columns,
+                                     const column_kinds& kinds = {}) const;
   // Inserts a row with `columns` from `values`, entity_id_column, and the key when given (else the
   // key column's default makes it); returns the new row's key.
-  std::string insert(pqxx::transaction_base& tx, const table_mapping& m,
-                     const std::optional<std::string>& key, const boost::json::object& values,
-                     const std::vector<std::string>& columns, const std::string& entity_id) const;
+  std::string insert(pqxx::transaction_base& tx, const table_mapping& m, const std::optional<std::string>& key,
+                     const boost::json::object& values, const std::vector<std::string>& columns,
+                     const std::string& entity_id) const;
   bool remove(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const;
   // Sets entity_id_column of the row to `entity_id` unless it already holds it; true if written.
   bool write_entity_id(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key,

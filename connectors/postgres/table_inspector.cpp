@@ -30,8 +30,7 @@ std::string display_table_name(const std::string& schema, const std::string& tab
   return display_identifier(schema) + "." + display_identifier(table);
 }
 
-std::vector<std::string> table_inspector::inspect(pqxx::transaction_base& tx,
-                                                  const table_mapping& m) const {
+std::vector<std::string> table_inspector::inspect(pqxx::transaction_base& tx, const table_mapping& m) const {
   std::vector<std::string> problems;
   const std::string table = display_table_name(m.table_schema, m.table);
   auto problem = [&](const std::string& place, const std::string& text) {
@@ -50,9 +49,9 @@ std::vector<std::string> table_inspector::inspect(pqxx::transaction_base& tx,
   const auto oid = relation[0][0].as<long long>();
   const auto relkind = relation[0][1].as<std::string>();
   if (relkind != "r" && relkind != "p") {
-    const std::map<std::string, std::string> kinds{{"v", "a view"}, {"m", "a materialized view"},
+    const std::map<std::string, std::string> kinds{{"v", "a view"},          {"m", "a materialized view"},
                                                    {"f", "a foreign table"}, {"S", "a sequence"},
-                                                   {"i", "an index"}, {"c", "a composite type"}};
+                                                   {"i", "an index"},        {"c", "a composite type"}};
     const auto kind = kinds.find(relkind);
     problem(m.place, table + " is " + (kind != kinds.end() ? kind->second : "not a table") +
                          ", not a table (the capture trigger needs a table)");
@@ -60,32 +59,30 @@ std::vector<std::string> table_inspector::inspect(pqxx::transaction_base& tx,
   }
 
   std::map<std::string, column_info> columns;
-  for (const auto& row : tx.exec_params(
-           "SELECT a.attname, a.attnum, "
-           "       pg_catalog.format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype "
-           "                                   ELSE a.atttypid END, NULL) "
-           "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
-           "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped",
-           oid))
+  for (const auto& row :
+       tx.exec_params("SELECT a.attname, a.attnum, "
+                      "       pg_catalog.format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype "
+                      "                                   ELSE a.atttypid END, NULL) "
+                      "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+                      "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped",
+                      oid))
     columns[row[0].as<std::string>()] = {row[1].as<int>(), row[2].as<std::string>()};
 
   auto require = [&](const std::string& column, const std::string& role,
                      const std::string& place) -> const column_info* {
     const auto it = columns.find(column);
     if (it != columns.end()) return &it->second;
-    problem(place, "table " + table + " has no column " + quote_identifier(column) + " (" + role +
-                       ")");
+    problem(place, "table " + table + " has no column " + quote_identifier(column) + " (" + role + ")");
     return nullptr;
   };
 
   if (const auto* key = require(m.key, "key", m.place)) {
-    const bool unique =
-        tx.exec_params1(
-              "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i "
-              "  WHERE i.indrelid = $1 AND i.indisunique AND i.indisvalid AND i.indnkeyatts = 1 "
-              "    AND i.indkey[0] = $2 AND i.indpred IS NULL AND i.indexprs IS NULL)",
-              oid, key->attnum)[0]
-            .as<bool>();
+    const bool unique = tx.exec_params1(
+                              "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i "
+                              "  WHERE i.indrelid = $1 AND i.indisunique AND i.indisvalid AND i.indnkeyatts = 1 "
+                              "    AND i.indkey[0] = $2 AND i.indpred IS NULL AND i.indexprs IS NULL)",
+                              oid, key->attnum)[0]
+                            .as<bool>();
     if (!unique)
       problem(m.place, "key column " + quote_identifier(m.key) + " of " + table +
                            " is not unique (it needs a primary key or a unique index or "
@@ -94,8 +91,8 @@ std::vector<std::string> table_inspector::inspect(pqxx::transaction_base& tx,
   if (m.entity_id_column) {
     if (const auto* eid = require(*m.entity_id_column, "entity_id_column", m.place);
         eid && eid->type != "uuid" && eid->type != "text")
-      problem(m.place, "entity_id column " + quote_identifier(*m.entity_id_column) + " of " +
-                           table + " has type " + eid->type + "; it must be uuid or text");
+      problem(m.place, "entity_id column " + quote_identifier(*m.entity_id_column) + " of " + table + " has type " +
+                           eid->type + "; it must be uuid or text");
   }
   if (m.lookup) require(*m.lookup, "lookup", m.place);
   for (const auto& f : m.fields) require(f.name, f.role, f.place);

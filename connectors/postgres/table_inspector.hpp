@@ -16,8 +16,7 @@ class table_inspector {
   // Every problem of `mapping`'s table, one message each naming the object, the table and the
   // column (prefixed with the config location when known); empty when the table is fine.
   // Only reads the catalogs.
-  std::vector<std::string> inspect(pqxx::transaction_base& tx,
-                                   const table_mapping& mapping) const;
+  std::vector<std::string> inspect(pqxx::transaction_base& tx, const table_mapping& mapping) const;
 };
 
 // schema.table for messages, each part quoted only where SQL would need quotes.

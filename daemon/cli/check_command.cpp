@@ -5,8 +5,8 @@
 #include "config/connector_settings.hpp"
 
 #include "connectors/kizen/client.hpp"
-#include "connectors/postgres/open_connection.hpp"
 #include "connectors/postgres/migrator.hpp"
+#include "connectors/postgres/open_connection.hpp"
 #include "connectors/postgres/table_inspector.hpp"
 #include "daemon/engine/mapping/object_bindings.hpp"
 #include "daemon/service/logging.hpp"
@@ -58,7 +58,8 @@ void check_postgres(const config::config& cfg, online_report& report) {
 net::awaitable<void> check_kizen(const config::config& cfg, online_report& report) {
   // co_await in its own statement: GCC 12 mangles temporaries of a full-expression that awaits.
   const auto executor = co_await net::this_coro::executor;
-  auto client = kizen::client::create(executor, config::kizen_client_settings(cfg.kizen), service::make_logger("kizen"));
+  auto client =
+      kizen::client::create(executor, config::kizen_client_settings(cfg.kizen), service::make_logger("kizen"));
   if (!client) {
     report.problems.push_back("Kizen: " + client.error().message);
     co_return;

@@ -12,10 +12,9 @@ struct command_entry {
 };
 
 constexpr command_entry commands[] = {
-    {"run", command_kind::run},         {"migrate", command_kind::migrate},
-    {"check", command_kind::check},     {"status", command_kind::status},
-    {"replay", command_kind::replay},   {"resync", command_kind::resync},
-    {"help", command_kind::help},       {"version", command_kind::version},
+    {"run", command_kind::run},       {"migrate", command_kind::migrate}, {"check", command_kind::check},
+    {"status", command_kind::status}, {"replay", command_kind::replay},   {"resync", command_kind::resync},
+    {"help", command_kind::help},     {"version", command_kind::version},
 };
 
 constexpr const char* overview = R"(kizen-sync keeps PostgreSQL tables and Kizen CRM records in step, both ways.
@@ -91,7 +90,8 @@ Options:
   -h, --help          this text
 )";
 
-constexpr const char* replay_help = R"(Usage: kizen-sync replay -c FILE (--all | --change ID ...) [--object OBJECT] [--skip]
+constexpr const char* replay_help =
+    R"(Usage: kizen-sync replay -c FILE (--all | --change ID ...) [--object OBJECT] [--skip]
 
 Puts dead-lettered changes back in the queue (state pending, attempts reset). A dead change blocks
 later changes of the same key, so fix the cause (e.g. the row's value) and replay it; the daemon
@@ -111,7 +111,8 @@ Options:
   -h, --help          this text
 )";
 
-constexpr const char* resync_help = R"(Usage: kizen-sync resync -c FILE --object OBJECT --direction to_kizen|from_kizen [--restart]
+constexpr const char* resync_help =
+    R"(Usage: kizen-sync resync -c FILE --object OBJECT --direction to_kizen|from_kizen [--restart]
 
 Full load or repair of one object:
   to_kizen    queues every row of the table as a change (applied by the running daemon, or by this
@@ -135,22 +136,19 @@ std::optional<command_kind> find_command(const std::string& name) {
 }
 
 parse_outcome fail(std::string message, command_kind kind) {
-  return {std::nullopt,
-          usage_error{std::move(message), kind == command_kind::help ? "" : command_name(kind)}};
+  return {std::nullopt, usage_error{std::move(message), kind == command_kind::help ? "" : command_name(kind)}};
 }
 
 // Which options each command accepts.
 bool accepts(command_kind kind, const std::string& option) {
   if (option == "--help" || option == "-h") return true;
-  if (option == "--config" || option == "-c")
-    return kind != command_kind::help && kind != command_kind::version;
+  if (option == "--config" || option == "-c") return kind != command_kind::help && kind != command_kind::version;
   switch (kind) {
     case command_kind::check: return option == "--online";
     case command_kind::status: return option == "--json";
     case command_kind::replay:
       return option == "--all" || option == "--change" || option == "--object" || option == "--skip";
-    case command_kind::resync:
-      return option == "--object" || option == "--direction" || option == "--restart";
+    case command_kind::resync: return option == "--object" || option == "--direction" || option == "--restart";
     default: return false;
   }
 }
@@ -188,8 +186,8 @@ struct flag_option {
   bool command_line::*member;
 };
 constexpr flag_option flag_options[] = {
-    {"--help", &command_line::help}, {"-h", &command_line::help},         {"--online", &command_line::online},
-    {"--json", &command_line::json}, {"--all", &command_line::replay_all}, {"--skip", &command_line::skip},
+    {"--help", &command_line::help},       {"-h", &command_line::help},          {"--online", &command_line::online},
+    {"--json", &command_line::json},       {"--all", &command_line::replay_all}, {"--skip", &command_line::skip},
     {"--restart", &command_line::restart},
 };
 
@@ -229,8 +227,7 @@ parse_outcome parse_command_line(const std::vector<std::string>& args) {
       continue;
     }
     if (!accepts(line.command, option)) {
-      if (option.rfind("-", 0) != 0)
-        return fail("unexpected argument '" + option + "'", line.command);
+      if (option.rfind("-", 0) != 0) return fail("unexpected argument '" + option + "'", line.command);
       return fail("unknown option '" + option + "' for " + command_name(line.command), line.command);
     }
     std::string value;
@@ -273,8 +270,7 @@ parse_outcome parse_command_line(const std::vector<std::string>& args) {
   if (line.help || line.command == command_kind::help || line.command == command_kind::version)
     return {line, std::nullopt};
   if (line.config_path.empty())
-    return fail(std::string(command_name(line.command)) + " needs -c FILE (the config file)",
-                line.command);
+    return fail(std::string(command_name(line.command)) + " needs -c FILE (the config file)", line.command);
   if (line.command == command_kind::replay) {
     if (line.replay_all == !line.change_ids.empty())
       return fail("replay needs either --all or --change ID (not both)", line.command);

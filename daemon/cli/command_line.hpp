@@ -13,21 +13,21 @@ enum class resync_direction { to_kizen, from_kizen };
 
 struct command_line {
   command_kind command = command_kind::help;
-  bool help = false;                 // `--help` given for `command`
-  std::string config_path;           // -c/--config
-  bool online = false;               // check --online
-  bool json = false;                 // status --json
-  std::optional<std::string> object; // replay/resync --object
-  bool replay_all = false;           // replay --all
-  std::vector<long long> change_ids; // replay --change ID (repeatable)
-  bool skip = false;                 // replay --skip (mark done unsent instead of requeueing)
+  bool help = false;                          // `--help` given for `command`
+  std::string config_path;                    // -c/--config
+  bool online = false;                        // check --online
+  bool json = false;                          // status --json
+  std::optional<std::string> object;          // replay/resync --object
+  bool replay_all = false;                    // replay --all
+  std::vector<long long> change_ids;          // replay --change ID (repeatable)
+  bool skip = false;                          // replay --skip (mark done unsent instead of requeueing)
   std::optional<resync_direction> direction;  // resync --direction
-  bool restart = false;              // resync --restart (ignore saved progress)
+  bool restart = false;                       // resync --restart (ignore saved progress)
 };
 
 struct usage_error {
-  std::string message;   // what was wrong, e.g. "unknown option '--jsn' for status"
-  std::string command;   // the command it concerns ("" when none), for "see kizen-sync <command> --help"
+  std::string message;  // what was wrong, e.g. "unknown option '--jsn' for status"
+  std::string command;  // the command it concerns ("" when none), for "see kizen-sync <command> --help"
 };
 
 // argv without the program name. On error, a usage_error (exit code 2).

@@ -7,8 +7,8 @@
 
 #include <iosfwd>
 #include <memory>
-#include <pqxx/connection>
 #include <optional>
+#include <pqxx/connection>
 
 namespace ks::cli {
 

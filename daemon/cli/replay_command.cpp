@@ -28,8 +28,8 @@ int replay_command(const command_line& line) {
   std::cout << (line.skip ? "skipped " : "requeued ") << affected << " dead change" << (affected == 1 ? "" : "s")
             << (line.skip ? " (marked done, not sent)" : "") << "\n";
   if (!ids.empty() && affected < static_cast<std::int64_t>(ids.size()))
-    std::cout << "(" << ids.size() - static_cast<std::size_t>(affected)
-              << " of the given ids were not dead letters" << (line.object ? " of that object" : "") << ")\n";
+    std::cout << "(" << ids.size() - static_cast<std::size_t>(affected) << " of the given ids were not dead letters"
+              << (line.object ? " of that object" : "") << ")\n";
   return exit_ok;
 }
 

@@ -5,6 +5,7 @@
 #include "daemon/engine/runtime/resync_runner.hpp"
 #include "daemon/service/logging.hpp"
 
+#include <unistd.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,7 +15,6 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <unistd.h>
 
 namespace ks::cli {
 
@@ -25,9 +25,12 @@ namespace {
 std::string duration_text(std::chrono::seconds s) {
   char buf[32];
   const auto n = s.count();
-  if (n >= 3600) std::snprintf(buf, sizeof buf, "%ldh%02ldm", static_cast<long>(n / 3600), static_cast<long>((n % 3600) / 60));
-  else if (n >= 60) std::snprintf(buf, sizeof buf, "%ldm%02lds", static_cast<long>(n / 60), static_cast<long>(n % 60));
-  else std::snprintf(buf, sizeof buf, "%lds", static_cast<long>(n));
+  if (n >= 3600)
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", static_cast<long>(n / 3600), static_cast<long>((n % 3600) / 60));
+  else if (n >= 60)
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", static_cast<long>(n / 60), static_cast<long>(n % 60));
+  else
+    std::snprintf(buf, sizeof buf, "%lds", static_cast<long>(n));
   return buf;
 }
 
@@ -46,8 +49,10 @@ class progress_printer {
     std::snprintf(line, sizeof line, "%s: %s %lld/%lld (%.1f%%), %.0f/s, ETA %s", label_.c_str(), r.phase.c_str(),
                   static_cast<long long>(r.done), static_cast<long long>(r.total), pct, r.rate_per_second,
                   r.eta ? duration_text(*r.eta).c_str() : "-");
-    if (tty_) std::cerr << "\r\033[K" << line << std::flush;
-    else std::cerr << line << "\n";
+    if (tty_)
+      std::cerr << "\r\033[K" << line << std::flush;
+    else
+      std::cerr << line << "\n";
     dirty_ = tty_;
   }
   void end_line() {
@@ -73,8 +78,9 @@ int resync_command(const command_line& line) {
   progress_printer printer(label);
 
   net::io_context io(1);
-  engine::resync_runner runner(io.get_executor(), std::move(*cfg),
-                               [&printer](const engine::resync_progress_report& r) { printer(r); }, service::make_logger);
+  engine::resync_runner runner(
+      io.get_executor(), std::move(*cfg), [&printer](const engine::resync_progress_report& r) { printer(r); },
+      service::make_logger);
   net::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int) {
     if (ec) return;

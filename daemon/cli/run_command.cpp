@@ -34,20 +34,27 @@ namespace {
 class daemon_process {
  public:
   daemon_process(net::io_context& io, config::config cfg)
-      : io_(io), cfg_(std::move(cfg)), log_(service::make_logger("daemon")), signals_(io, SIGTERM, SIGINT, SIGHUP),
-        grace_(io), watchdog_(io) {}
+      : io_(io),
+        cfg_(std::move(cfg)),
+        log_(service::make_logger("daemon")),
+        signals_(io, SIGTERM, SIGINT, SIGHUP),
+        grace_(io),
+        watchdog_(io) {}
 
   int run() {
     try {
       status_ = std::make_unique<service::status_server>(
           io_.get_executor(), cfg_.daemon.http_listen, metrics_,
-          [this] { return engine_ ? engine_->health() : ks::health{false, "starting"}; },
+          [this] {
+            return engine_ ? engine_->health() : ks::health{false, "starting"};
+          },
           service::make_logger("status"));
     } catch (const std::exception& e) {
       log_->error(log_line("cannot start the status server", {{"error", e.what()}}));
       return exit_failure;
     }
-    log_->info(log_line("kizen-sync starting", {{"version", KS_VERSION}, {"config", cfg_.source_file},
+    log_->info(log_line("kizen-sync starting", {{"version", KS_VERSION},
+                                                {"config", cfg_.source_file},
                                                 {"objects", static_cast<std::int64_t>(cfg_.objects.size())},
                                                 {"http_listen", cfg_.daemon.http_listen},
                                                 {"http_port", static_cast<std::int64_t>(status_->port())}}));

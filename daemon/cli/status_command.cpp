@@ -37,10 +37,14 @@ std::string age(std::optional<double> seconds) {
   if (!seconds) return "-";
   auto s = static_cast<long long>(*seconds);
   char buf[32];
-  if (s < 60) std::snprintf(buf, sizeof buf, "%llds", s);
-  else if (s < 3600) std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
-  else if (s < 86400) std::snprintf(buf, sizeof buf, "%lldh%02lldm", s / 3600, (s % 3600) / 60);
-  else std::snprintf(buf, sizeof buf, "%lldd%02lldh", s / 86400, (s % 86400) / 3600);
+  if (s < 60)
+    std::snprintf(buf, sizeof buf, "%llds", s);
+  else if (s < 3600)
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", s / 60, s % 60);
+  else if (s < 86400)
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", s / 3600, (s % 3600) / 60);
+  else
+    std::snprintf(buf, sizeof buf, "%lldd%02lldh", s / 86400, (s % 86400) / 3600);
   return buf;
 }
 
@@ -60,9 +64,13 @@ json::value to_json(const object_report& r) {
   };
   json::array dead;
   for (const auto& d : r.dead_letters) {
-    dead.push_back({{"id", d.id}, {"key", d.key}, {"op", d.op}, {"attempts", d.attempts},
+    dead.push_back({{"id", d.id},
+                    {"key", d.key},
+                    {"op", d.op},
+                    {"attempts", d.attempts},
                     {"http_status", d.http_status ? json::value(*d.http_status) : json::value(nullptr)},
-                    {"error", d.last_error}, {"created_at", kizen::format_timestamp(d.created_at)}});
+                    {"error", d.last_error},
+                    {"created_at", kizen::format_timestamp(d.created_at)}});
   }
   return {{"object", r.object},
           {"configured", r.configured},
@@ -77,8 +85,9 @@ json::value to_json(const object_report& r) {
           {"last_pull_at", optional_time(r.cursor.last_pull_at)},
           {"last_pull_error", r.cursor.last_pull_error ? json::value(*r.cursor.last_pull_error) : json::value(nullptr)},
           {"pull_lag_seconds", optional_number(seconds_since(r.cursor.last_pull_at))},
-          {"cursor", {{"updated", optional_time(r.cursor.updated)},
-                      {"id", r.cursor.id ? json::value(*r.cursor.id) : json::value(nullptr)}}},
+          {"cursor",
+           {{"updated", optional_time(r.cursor.updated)},
+            {"id", r.cursor.id ? json::value(*r.cursor.id) : json::value(nullptr)}}},
           {"records_pulled", r.cursor.records_pulled},
           {"dead_letters", std::move(dead)}};
 }
@@ -86,7 +95,8 @@ json::value to_json(const object_report& r) {
 void print_table(const std::vector<object_report>& reports, std::ostream& out) {
   out << std::left << std::setw(20) << "OBJECT" << std::setw(9) << "BACKLOG" << std::setw(9) << "OLDEST"
       << std::setw(11) << "IN-FLIGHT" << std::setw(7) << "DEAD" << std::setw(9) << "MAPPED" << std::setw(26)
-      << "LAST PULL" << "PULL LAG\n";
+      << "LAST PULL"
+      << "PULL LAG\n";
   for (const auto& r : reports) {
     out << std::setw(20) << (r.configured ? r.object : r.object + " (!)") << std::setw(9) << r.outbox.pending
         << std::setw(9) << age(r.outbox.oldest_pending_seconds) << std::setw(11) << r.outbox.in_flight_keys
@@ -98,10 +108,12 @@ void print_table(const std::vector<object_report>& reports, std::ostream& out) {
   for (const auto& r : reports) any_unconfigured = any_unconfigured || !r.configured;
   if (any_unconfigured) out << "(!) changes queued for an object that is no longer in the config\n";
   for (const auto& r : reports) {
-    if (r.cursor.last_pull_error) out << "\n" << r.object << ": last pull failed: " << *r.cursor.last_pull_error << "\n";
+    if (r.cursor.last_pull_error)
+      out << "\n" << r.object << ": last pull failed: " << *r.cursor.last_pull_error << "\n";
     if (r.dead_letters.empty()) continue;
     out << "\n" << r.object << ": " << r.outbox.dead << " dead letter" << (r.outbox.dead == 1 ? "" : "s");
-    if (r.outbox.blocked) out << " holding back " << r.outbox.blocked << " later change" << (r.outbox.blocked == 1 ? "" : "s");
+    if (r.outbox.blocked)
+      out << " holding back " << r.outbox.blocked << " later change" << (r.outbox.blocked == 1 ? "" : "s");
     out << " (fix the cause, then `kizen-sync replay`)\n";
     for (const auto& d : r.dead_letters) {
       out << "  #" << d.id << " key " << d.key << " " << d.op << ", " << d.attempts << " attempt"
@@ -140,7 +152,8 @@ int status_command(const command_line& line) {
     reports.push_back(std::move(r));
   }
   for (auto& s : outbox.status(tx)) {
-    auto it = std::find_if(reports.begin(), reports.end(), [&](const object_report& r) { return r.object == s.object; });
+    auto it =
+        std::find_if(reports.begin(), reports.end(), [&](const object_report& r) { return r.object == s.object; });
     if (it == reports.end()) {
       object_report r;
       r.object = s.object;

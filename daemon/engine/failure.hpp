@@ -16,8 +16,8 @@ namespace ks::engine {
 struct failure {
   enum class source { postgres, kizen, internal };
   source from = source::internal;
-  std::string kind;      // "connection lost", "timeout", "SQL error", "HTTP 503", ...
-  std::string message;   // the readable reason (never secrets)
+  std::string kind;        // "connection lost", "timeout", "SQL error", "HTTP 503", ...
+  std::string message;     // the readable reason (never secrets)
   bool transient = false;  // waiting (a reconnect, a retry) can cure it
 
   // "PostgreSQL connection lost: ...", "Kizen HTTP 503: ...", "internal error: ..."

@@ -2,11 +2,11 @@
 
 #include "common/log_line.hpp"
 
-#include <atomic>
-#include <mutex>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <atomic>
+#include <mutex>
 
 namespace ks::service {
 
@@ -17,8 +17,8 @@ std::atomic<spdlog::level::level_enum> current_level{spdlog::level::info};
 std::shared_ptr<spdlog::sinks::sink> shared_sink() {
   static const auto sink = [] {
     auto s = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    s->set_formatter(std::make_unique<spdlog::pattern_formatter>(
-        json_log_pattern, spdlog::pattern_time_type::utc, std::string("\n")));
+    s->set_formatter(std::make_unique<spdlog::pattern_formatter>(json_log_pattern, spdlog::pattern_time_type::utc,
+                                                                 std::string("\n")));
     return s;
   }();
   return sink;

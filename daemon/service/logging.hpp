@@ -2,9 +2,9 @@
 // Log sinks: the daemon is the only place that decides where log lines go (DESIGN.md). Every
 // logger writes one JSON object per line to stderr (journald captures it under systemd).
 
+#include <spdlog/logger.h>
 #include <memory>
 #include <optional>
-#include <spdlog/logger.h>
 #include <string>
 #include <string_view>
 

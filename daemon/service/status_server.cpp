@@ -44,9 +44,8 @@ tcp::endpoint parse_listen_address(const std::string& listen) {
   return {address, p};
 }
 
-status_server::status_server(net::any_io_executor executor, const std::string& listen,
-                             metrics& registry, health_probe probe,
-                             std::shared_ptr<spdlog::logger> logger)
+status_server::status_server(net::any_io_executor executor, const std::string& listen, metrics& registry,
+                             health_probe probe, std::shared_ptr<spdlog::logger> logger)
     : acceptor_(executor), metrics_(registry), probe_(std::move(probe)), logger_(std::move(logger)) {
   const auto endpoint = parse_listen_address(listen);
   boost::system::error_code ec;

@@ -5,12 +5,12 @@
 #include "common/health.hpp"
 #include "daemon/service/metrics.hpp"
 
+#include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <functional>
 #include <memory>
-#include <spdlog/logger.h>
 #include <string>
 
 namespace ks::service {
@@ -23,8 +23,8 @@ class status_server {
 
   // Binds at once; throws std::runtime_error naming the address if it cannot
   // ("cannot listen on 127.0.0.1:9464: Address already in use").
-  status_server(boost::asio::any_io_executor executor, const std::string& listen, metrics& registry,
-                health_probe probe, std::shared_ptr<spdlog::logger> logger);
+  status_server(boost::asio::any_io_executor executor, const std::string& listen, metrics& registry, health_probe probe,
+                std::shared_ptr<spdlog::logger> logger);
 
   unsigned short port() const;
   // Serves connections until close() (or cancellation).

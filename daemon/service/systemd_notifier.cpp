@@ -8,9 +8,7 @@ void systemd_notifier::ready() const { sd_notify(0, "READY=1"); }
 void systemd_notifier::stopping() const { sd_notify(0, "STOPPING=1"); }
 void systemd_notifier::reloading() const { sd_notify(0, "RELOADING=1"); }
 void systemd_notifier::watchdog() const { sd_notify(0, "WATCHDOG=1"); }
-void systemd_notifier::status(const std::string& text) const {
-  sd_notify(0, ("STATUS=" + text).c_str());
-}
+void systemd_notifier::status(const std::string& text) const { sd_notify(0, ("STATUS=" + text).c_str()); }
 
 std::optional<std::chrono::microseconds> systemd_notifier::watchdog_period() const {
   uint64_t usec = 0;

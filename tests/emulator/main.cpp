@@ -1,12 +1,12 @@
 // kizen-emulator: a local Kizen Records API with fault injection (docs/emulator.md).
 
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <cstdio>
 #include <iostream>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "common/log_line.hpp"
 #include "src/application.hpp"
@@ -82,8 +82,11 @@ int main(int argc, char** argv) {
   std::printf("kizen-emulator listening on %s://%s:%u\n", config.scheme.c_str(), host.c_str(),
               static_cast<unsigned>(srv->port()));
   std::fflush(stdout);
-  log->info(ks::log_line("listening", {{"scheme", config.scheme}, {"host", opts.host}, {"port", srv->port()},
-                                       {"schema", opts.schema_path}, {"seed", opts.seed}}));
+  log->info(ks::log_line("listening", {{"scheme", config.scheme},
+                                       {"host", opts.host},
+                                       {"port", srv->port()},
+                                       {"schema", opts.schema_path},
+                                       {"seed", opts.seed}}));
 
   int exit_code = 0;
   net::signal_set signals(io, SIGINT, SIGTERM);

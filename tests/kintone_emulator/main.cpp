@@ -1,12 +1,12 @@
 // kintone-emulator: a local Kintone REST record API with fault injection (docs/kintone-emulator.md).
 
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <cstdio>
 #include <iostream>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "common/log_line.hpp"
 #include "src/application.hpp"
@@ -83,8 +83,11 @@ int main(int argc, char** argv) {
   std::printf("kintone-emulator listening on %s://%s:%u\n", scheme.c_str(), host.c_str(),
               static_cast<unsigned>(srv->port()));
   std::fflush(stdout);
-  log->info(ks::log_line("listening", {{"scheme", scheme}, {"host", opts.host}, {"port", srv->port()},
-                                       {"schema", opts.schema_path}, {"seed", opts.seed}}));
+  log->info(ks::log_line("listening", {{"scheme", scheme},
+                                       {"host", opts.host},
+                                       {"port", srv->port()},
+                                       {"schema", opts.schema_path},
+                                       {"seed", opts.seed}}));
 
   int exit_code = 0;
   net::signal_set signals(io, SIGINT, SIGTERM);

@@ -3,22 +3,22 @@
 #include "tests/support/emulator_process.hpp"
 #include "tests/support/http_call.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <boost/json/parse.hpp>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <poll.h>
-#include <sys/prctl.h>
 #include <sstream>
 #include <stdexcept>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 extern char** environ;
 
@@ -212,11 +212,14 @@ void daemon_process::wait_started(std::chrono::milliseconds timeout) {
   // 1. The bound port of the status server, from the "kizen-sync starting" line.
   while (http_port_ == 0) {
     for (const auto& line : log_lines_with("kizen-sync starting")) {
-      if (const auto* p = line.if_contains("http_port"); p && p->is_int64()) http_port_ = static_cast<int>(p->get_int64());
-      if (const auto* p = line.if_contains("http_port"); p && p->is_uint64()) http_port_ = static_cast<int>(p->get_uint64());
+      if (const auto* p = line.if_contains("http_port"); p && p->is_int64())
+        http_port_ = static_cast<int>(p->get_int64());
+      if (const auto* p = line.if_contains("http_port"); p && p->is_uint64())
+        http_port_ = static_cast<int>(p->get_uint64());
     }
     if (http_port_ != 0) break;
-    if (!running()) throw failure("exited with status " + std::to_string(exit_status_.value_or(-1)) + " before it started");
+    if (!running())
+      throw failure("exited with status " + std::to_string(exit_status_.value_or(-1)) + " before it started");
     if (clock::now() >= deadline) throw failure("no \"kizen-sync starting\" line with http_port in time");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -224,7 +227,8 @@ void daemon_process::wait_started(std::chrono::milliseconds timeout) {
   if (!options_.wait_healthy) return;
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
   if (!wait_for_health(200, std::max(left, std::chrono::milliseconds(1)))) {
-    if (!running()) throw failure("exited with status " + std::to_string(exit_status_.value_or(-1)) + " while starting");
+    if (!running())
+      throw failure("exited with status " + std::to_string(exit_status_.value_or(-1)) + " while starting");
     throw failure("/healthz did not answer 200 in time (last: " + std::to_string(healthz()) + ")");
   }
 }

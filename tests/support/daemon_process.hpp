@@ -11,11 +11,11 @@
 // fine: the port comes from the "kizen-sync starting" line). Every wait is bounded; a daemon
 // that exits or never gets healthy is reported with its log.
 
+#include <sys/types.h>
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <utility>
 #include <vector>
 
@@ -39,9 +39,9 @@ command_output run_kizen_sync(const std::vector<std::string>& args,
                               const environment_list& env = {});
 
 struct daemon_options {
-  environment_list env;                         // extra environment variables
-  std::vector<std::string> extra_args;          // after `run -c FILE`
-  bool wait_healthy = true;                     // constructor waits for /healthz 200
+  environment_list env;                            // extra environment variables
+  std::vector<std::string> extra_args;             // after `run -c FILE`
+  bool wait_healthy = true;                        // constructor waits for /healthz 200
   std::chrono::milliseconds start_timeout{90000};  // for the port line and /healthz
 };
 

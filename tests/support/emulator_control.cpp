@@ -46,8 +46,8 @@ std::vector<std::string> segments(std::string_view path) {
 }
 
 [[noreturn]] void fail(std::string_view call, const http_reply& reply) {
-  throw std::runtime_error("kizen-emulator " + std::string(call) + " answered " + std::to_string(reply.status) +
-                           ": " + reply.body);
+  throw std::runtime_error("kizen-emulator " + std::string(call) + " answered " + std::to_string(reply.status) + ": " +
+                           reply.body);
 }
 
 }  // namespace
@@ -59,9 +59,7 @@ const json::value& emulator_record::field(std::string_view name) const {
   return v ? *v : null_value();
 }
 
-std::optional<std::string> emulator_record::text(std::string_view name) const {
-  return scalar_text(field(name));
-}
+std::optional<std::string> emulator_record::text(std::string_view name) const { return scalar_text(field(name)); }
 
 std::optional<std::int64_t> emulator_record::integer(std::string_view name) const {
   const auto& v = field(name);

@@ -51,7 +51,7 @@ struct emulator_record {
 };
 
 struct emulator_state {
-  boost::json::object raw;  // the whole dump
+  boost::json::object raw;                                                   // the whole dump
   std::map<std::string, std::vector<emulator_record>, std::less<>> objects;  // in creation order
 
   // Every record of `object` (archived too), in creation order.
@@ -73,10 +73,10 @@ struct logged_request {
   std::string path;           // as requested, without the query
   std::string path_template;  // e.g. /api/records/{object_identifier}/{entity_id}
   std::map<std::string, std::string> query;
-  boost::json::value body;    // JSON, the raw text, or null
-  int status = 0;             // what it answered (or would have, for dropped/reset ones)
+  boost::json::value body;           // JSON, the raw text, or null
+  int status = 0;                    // what it answered (or would have, for dropped/reset ones)
   std::optional<std::string> fault;  // fail, throttle, reset, drop_response
-  std::string at;             // ISO-8601 UTC with milliseconds
+  std::string at;                    // ISO-8601 UTC with milliseconds
 
   // The object_identifier / entity_id segments of a records path (nullopt when not one).
   std::optional<std::string> object() const;
@@ -88,8 +88,8 @@ struct logged_request {
 };
 
 struct request_log {
-  std::int64_t total = 0;  // every /api/ request since the last clear (even those no longer kept)
-  std::vector<logged_request> requests;  // in order
+  std::int64_t total = 0;                      // every /api/ request since the last clear (even those no longer kept)
+  std::vector<logged_request> requests;        // in order
   std::map<std::string, std::int64_t> counts;  // "METHOD path_template" -> n
 
   // The requests with this method (empty = any) and path template (empty = any).
@@ -122,15 +122,15 @@ class emulator_control {
 
   const std::string& base_url() const { return base_url_; }
 
-  emulator_state state() const;                                     // GET /__emulator/state
-  request_log requests(std::int64_t since = 0) const;               // GET /__emulator/requests
-  void clear_requests() const;                                      // DELETE /__emulator/requests
-  fault_settings faults() const;                                    // GET /__emulator/faults
-  void set_faults(const fault_settings& faults) const;              // PUT /__emulator/faults
-  void clear_faults() const;  // every rate and the latency back to 0 (the seed stays)
+  emulator_state state() const;                         // GET /__emulator/state
+  request_log requests(std::int64_t since = 0) const;   // GET /__emulator/requests
+  void clear_requests() const;                          // DELETE /__emulator/requests
+  fault_settings faults() const;                        // GET /__emulator/faults
+  void set_faults(const fault_settings& faults) const;  // PUT /__emulator/faults
+  void clear_faults() const;                            // every rate and the latency back to 0 (the seed stays)
   // PUT /__emulator/clock: freeze at an ISO-8601 time, or unfreeze with nullopt.
   void freeze_clock(const std::optional<std::string>& at) const;
-  void reset() const;                                               // POST /__emulator/reset
+  void reset() const;    // POST /__emulator/reset
   bool healthy() const;  // GET /__emulator/health answers {"ok": true}
 
   // An authenticated /api/ call as a Kizen user would make it (headers X-API-KEY, ...).

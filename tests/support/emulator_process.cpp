@@ -1,15 +1,15 @@
 #include "tests/support/emulator_process.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
-#include <poll.h>
-#include <spawn.h>
 #include <stdexcept>
-#include <sys/wait.h>
-#include <unistd.h>
 
 extern char** environ;
 
@@ -25,8 +25,8 @@ std::string read_first_line(int fd, std::chrono::milliseconds timeout) {
   std::string line;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) throw std::runtime_error("kizen-emulator printed no address within the timeout");
     pollfd p{fd, POLLIN, 0};
     const int n = ::poll(&p, 1, static_cast<int>(left.count()));
@@ -43,10 +43,9 @@ std::string read_first_line(int fd, std::chrono::milliseconds timeout) {
 }  // namespace
 
 emulator_process::emulator_process(emulator_options options) : options_(std::move(options)) {
-  std::vector<std::string> args = {emulator_path(), "--listen", "127.0.0.1:0",
-                                   "--api-key", options_.api_key,
-                                   "--business-id", options_.business_id,
-                                   "--user-id", options_.user_id};
+  std::vector<std::string> args = {emulator_path(),      "--listen",       "127.0.0.1:0",
+                                   "--api-key",          options_.api_key, "--business-id",
+                                   options_.business_id, "--user-id",      options_.user_id};
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -2,8 +2,8 @@
 // A kizen-emulator child process for tests and benchmarks: started on a free loopback port,
 // stopped (SIGTERM, then SIGKILL) when the object goes away.
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 #include <thread>
 #include <vector>
 

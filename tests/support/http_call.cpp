@@ -28,9 +28,8 @@ std::string http_reply::header(const std::string& lower_name) const {
   return it == headers.end() ? std::string() : it->second;
 }
 
-http_reply http_call(std::string_view base_url, std::string_view method, std::string_view target,
-                     std::string_view body, const header_list& headers,
-                     std::chrono::milliseconds timeout) {
+http_reply http_call(std::string_view base_url, std::string_view method, std::string_view target, std::string_view body,
+                     const header_list& headers, std::chrono::milliseconds timeout) {
   std::string_view rest = base_url;
   if (rest.rfind("http://", 0) == 0) rest.remove_prefix(7);
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
@@ -52,8 +51,7 @@ http_reply http_call(std::string_view base_url, std::string_view method, std::st
   req.set(http::field::host, host + ":" + port);
   for (const auto& [name, value] : headers) req.set(name, value);
   if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
-    if (req.find(http::field::content_type) == req.end())
-      req.set(http::field::content_type, "application/json");
+    if (req.find(http::field::content_type) == req.end()) req.set(http::field::content_type, "application/json");
     req.body() = std::string(body);
     req.prepare_payload();
   }

@@ -3,8 +3,8 @@
 // (SIGTERM, then SIGKILL) when the object goes away. Its control API is documented in
 // docs/kintone-emulator.md ("Control API").
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 #include <thread>
 #include <vector>
 

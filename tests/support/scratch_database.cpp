@@ -1,11 +1,11 @@
 #include "tests/support/scratch_database.hpp"
 
+#include <unistd.h>
 #include <atomic>
 #include <cstdlib>
 #include <pqxx/pqxx>
 #include <random>
 #include <stdexcept>
-#include <unistd.h>
 
 namespace ks::test {
 
@@ -27,10 +27,9 @@ std::string with_database(std::string_view url, std::string_view dbname) {
   const auto authority_start = scheme + 3;
   const auto query = url.find('?', authority_start);
   const auto path = url.find('/', authority_start);
-  const auto authority_end =
-      (path != std::string_view::npos && (query == std::string_view::npos || path < query))
-          ? path
-          : (query == std::string_view::npos ? url.size() : query);
+  const auto authority_end = (path != std::string_view::npos && (query == std::string_view::npos || path < query))
+                                 ? path
+                                 : (query == std::string_view::npos ? url.size() : query);
   std::string out(url.substr(0, authority_end));
   out += '/';
   out += dbname;
@@ -41,8 +40,8 @@ std::string with_database(std::string_view url, std::string_view dbname) {
 scratch_database::scratch_database() : admin_url_(database_url_from_env()) {
   static std::atomic<int> counter{0};
   std::random_device rd;
-  name_ = "ks_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-          std::to_string(rd() % 100000);
+  name_ =
+      "ks_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(rd() % 100000);
   pqxx::connection admin(admin_url_);
   pqxx::nontransaction tx(admin);
   tx.exec0("CREATE DATABASE " + tx.quote_name(name_));

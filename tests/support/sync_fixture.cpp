@@ -15,9 +15,12 @@ namespace ks::test {
 std::string yaml_quoted(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "''";
-    else if (c == '$') out += "$$";
-    else out += c;
+    if (c == '\'')
+      out += "''";
+    else if (c == '$')
+      out += "$$";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -28,7 +31,8 @@ std::string canonical(const boost::json::value& v) {
     for (const auto& [k, x] : v.get_object()) items.emplace_back(std::string(k), canonical(x));
     std::sort(items.begin(), items.end());
     std::string out = "{";
-    for (const auto& [k, x] : items) out += (out.size() > 1 ? "," : "") + boost::json::serialize(boost::json::value(k)) + ":" + x;
+    for (const auto& [k, x] : items)
+      out += (out.size() > 1 ? "," : "") + boost::json::serialize(boost::json::value(k)) + ":" + x;
     return out + "}";
   }
   if (v.is_array()) {
@@ -90,8 +94,8 @@ std::int64_t sync_fixture::count(const std::string& query) {
 
 std::string sync_fixture::entity_of(const std::string& object, const std::string& key) {
   pqxx::nontransaction tx(db());
-  const auto r = tx.exec_params("SELECT entity_id::text FROM kizen_sync.identity_map WHERE object = $1 AND key = $2",
-                                object, key);
+  const auto r =
+      tx.exec_params("SELECT entity_id::text FROM kizen_sync.identity_map WHERE object = $1 AND key = $2", object, key);
   return r.empty() ? std::string() : r[0][0].as<std::string>();
 }
 
@@ -126,7 +130,8 @@ std::string sync_fixture::write_config(const sync_config& o, const std::string& 
 environment_list sync_fixture::daemon_env() const {
   environment_list env;
   if (std::getenv("LSAN_OPTIONS") == nullptr)
-    env.emplace_back("LSAN_OPTIONS", std::string("suppressions=") + KS_SOURCE_DIR + "/tests/lsan.supp:print_suppressions=0");
+    env.emplace_back("LSAN_OPTIONS",
+                     std::string("suppressions=") + KS_SOURCE_DIR + "/tests/lsan.supp:print_suppressions=0");
   return env;
 }
 

@@ -9,9 +9,9 @@
 #include "tests/support/emulator_process.hpp"
 #include "tests/support/scratch_database.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/json/value.hpp>
 #include <cstdint>
-#include <gtest/gtest.h>
 #include <memory>
 #include <pqxx/pqxx>
 #include <string>

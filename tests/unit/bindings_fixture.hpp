@@ -7,9 +7,9 @@
 #include "connectors/kizen/record.hpp"
 #include "daemon/engine/mapping/field_binding.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 #include <cstdio>
-#include <gtest/gtest.h>
 #include <string>
 #include <vector>
 
@@ -61,9 +61,13 @@ inline std::vector<kizen_field> contact_fields() {
       {fid(3), "company", "relationship", false, {}, "companies", false},
       {fid(4), "tags", "dynamictags", false, {{"a0000000-0000-4000-8000-000000000001", "vip"}}, {}, {}},
       {fid(5), "lead_score", "integer", false, {}, {}, {}},
-      {fid(6), "stage", "dropdown", false,
+      {fid(6),
+       "stage",
+       "dropdown",
+       false,
        {{"b0000000-0000-4000-8000-000000000001", "Lead"}, {"b0000000-0000-4000-8000-000000000002", "Customer"}},
-       {}, {}},
+       {},
+       {}},
       {fid(7), "birthday", "date", false, {}, {}, {}},
       {fid(8), "last_contacted", "datetime", false, {}, {}, {}},
       {fid(9), "lifetime_value", "money", false, {}, {}, {}},
@@ -114,8 +118,10 @@ struct bound_object {
   object_binding binding;
   bound_object(config::object_mapping m, const std::vector<kizen_field>& fields) : mapping(std::move(m)) {
     auto r = bind_object(mapping, "c0000000-0000-4000-8000-000000000000", fields);
-    if (!r) ADD_FAILURE() << r.error().front().to_string();
-    else binding = std::move(*r);
+    if (!r)
+      ADD_FAILURE() << r.error().front().to_string();
+    else
+      binding = std::move(*r);
   }
   bound_object(const bound_object&) = delete;
   const field_binding& field(const std::string& column) const { return *binding.for_column(column); }

@@ -15,8 +15,8 @@ std::string at(wall_time t) {
 }  // namespace
 
 conflict_resolution resolve_conflicts(config::conflict_policy policy, const std::vector<std::string>& received,
-                                   const std::map<std::string, wall_time>& pending, wall_time kizen_updated,
-                                   const std::vector<std::string>& unchanged_in_kizen) {
+                                      const std::map<std::string, wall_time>& pending, wall_time kizen_updated,
+                                      const std::vector<std::string>& unchanged_in_kizen) {
   conflict_resolution out;
   for (const auto& column : received) {
     const auto it = pending.find(column);

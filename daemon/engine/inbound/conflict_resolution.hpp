@@ -30,7 +30,7 @@ struct conflict_resolution {
 // did not change is no conflict, whatever the policy: the record carries its old value only
 // because a record always carries every field, so the database value is kept (and sent).
 conflict_resolution resolve_conflicts(config::conflict_policy policy, const std::vector<std::string>& received,
-                                   const std::map<std::string, wall_time>& pending, wall_time kizen_updated,
-                                   const std::vector<std::string>& unchanged_in_kizen = {});
+                                      const std::map<std::string, wall_time>& pending, wall_time kizen_updated,
+                                      const std::vector<std::string>& unchanged_in_kizen = {});
 
 }  // namespace ks::engine

@@ -8,8 +8,8 @@
 #include "connectors/postgres/db_pool.hpp"
 #include "daemon/engine/mapping/object_bindings.hpp"
 
-#include <memory>
 #include <spdlog/logger.h>
+#include <memory>
 #include <string>
 
 namespace ks::engine {

@@ -8,11 +8,11 @@
 namespace ks::engine {
 
 struct inbound_stats {
-  std::int64_t seen = 0;      // records looked at
-  std::int64_t written = 0;   // rows inserted or updated
-  std::int64_t unchanged = 0; // rows already equal (or the record already known)
-  std::int64_t failed = 0;    // records that could not be applied (logged)
-  std::int64_t archived = 0;  // records found archived by a reconcile
+  std::int64_t seen = 0;       // records looked at
+  std::int64_t written = 0;    // rows inserted or updated
+  std::int64_t unchanged = 0;  // rows already equal (or the record already known)
+  std::int64_t failed = 0;     // records that could not be applied (logged)
+  std::int64_t archived = 0;   // records found archived by a reconcile
   std::vector<std::string> errors;
 
   inbound_stats& operator+=(const inbound_stats& o) {

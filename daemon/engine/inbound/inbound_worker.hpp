@@ -19,11 +19,11 @@
 #include "daemon/engine/inbound/record_applier.hpp"
 #include "daemon/engine/mapping/object_bindings.hpp"
 
+#include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <memory>
-#include <spdlog/logger.h>
 #include <stop_token>
 #include <string>
 

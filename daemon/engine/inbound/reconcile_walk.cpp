@@ -108,12 +108,14 @@ net::awaitable<inbound_stats> reconcile_walk::handle_missing(const object_bindin
     s.failed = 1;
     s.errors.push_back(m.object + " key " + key + " (archived in Kizen): " + failure);
     ctx_.logger->error(log_line("row of a record archived in Kizen not removed",
-                            {{"object", m.object}, {"key", key}, {"entity_id", entity_id}, {"error", failure}}));
+                                {{"object", m.object}, {"key", key}, {"entity_id", entity_id}, {"error", failure}}));
     co_return s;
   }
-  ctx_.logger->info(log_line("record archived in Kizen", {{"object", m.object}, {"key", key}, {"entity_id", entity_id},
-                                                      {"on_archive", config::to_string(m.on_archive)},
-                                                      {"row_deleted", deleted}}));
+  ctx_.logger->info(log_line("record archived in Kizen", {{"object", m.object},
+                                                          {"key", key},
+                                                          {"entity_id", entity_id},
+                                                          {"on_archive", config::to_string(m.on_archive)},
+                                                          {"row_deleted", deleted}}));
   if (deleted) s.written = 1;
   co_return s;
 }

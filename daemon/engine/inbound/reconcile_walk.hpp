@@ -14,9 +14,9 @@
 #include "daemon/engine/inbound/inbound_stats.hpp"
 #include "daemon/engine/inbound/record_applier.hpp"
 
+#include <spdlog/logger.h>
 #include <boost/asio/awaitable.hpp>
 #include <memory>
-#include <spdlog/logger.h>
 #include <stop_token>
 #include <string>
 

@@ -25,18 +25,20 @@ record_applier::record_applier(inbound_context context, record_applier_settings 
       settings_(settings),
       identities_(ctx_.schema),
       writer_(ctx_.schema, ctx_.logger, settings.writes) {
-  ctx_.metrics.describe("kizen_sync_records_pulled_total", metrics_sink::kind::counter, "Kizen records written to the tables.");
-  ctx_.metrics.describe("kizen_sync_pull_failures_total", metrics_sink::kind::counter, "Kizen records or pulls that failed.");
+  ctx_.metrics.describe("kizen_sync_records_pulled_total", metrics_sink::kind::counter,
+                        "Kizen records written to the tables.");
+  ctx_.metrics.describe("kizen_sync_pull_failures_total", metrics_sink::kind::counter,
+                        "Kizen records or pulls that failed.");
 }
 
 net::awaitable<std::optional<std::vector<std::string>>> record_applier::full_list(const std::string& entity_id,
-                                                                                 const std::string& field_id) {
+                                                                                  const std::string& field_id) {
   std::vector<std::string> ids;
   for (int page = 1;; ++page) {
     auto r = co_await ctx_.client.field_values(entity_id, field_id, page, {}, settings_.page_size);
     if (!r) {
       ctx_.logger->warn(log_line("cannot read a summarized relationship in full",
-                             {{"entity_id", entity_id}, {"field_id", field_id}, {"error", r.error().message}}));
+                                 {{"entity_id", entity_id}, {"field_id", field_id}, {"error", r.error().message}}));
       co_return std::nullopt;
     }
     for (const auto& v : r->results) ids.push_back(normalize_uuid(v.id));
@@ -44,7 +46,8 @@ net::awaitable<std::optional<std::vector<std::string>>> record_applier::full_lis
   }
 }
 
-net::awaitable<inbound_stats> record_applier::apply(const object_binding& object, const std::vector<kizen::record>& records,
+net::awaitable<inbound_stats> record_applier::apply(const object_binding& object,
+                                                    const std::vector<kizen::record>& records,
                                                     std::optional<std::pair<kizen::timestamp, std::string>> cursor_to,
                                                     int depth) {
   // 1. Relationships with more values than Kizen returns inline: fetch them in full.
@@ -53,8 +56,10 @@ net::awaitable<inbound_stats> record_applier::apply(const object_binding& object
   for (std::size_t i = 0; i < records.size(); ++i) {
     for (const auto* f : summarized_fields(object, records[i])) {
       auto ids = co_await full_list(records[i].id, f->field.id);
-      if (!ids) unreadable[i] = true;
-      else lists[i][f->field.id] = std::move(*ids);
+      if (!ids)
+        unreadable[i] = true;
+      else
+        lists[i][f->field.id] = std::move(*ids);
     }
   }
 
@@ -102,15 +107,19 @@ net::awaitable<inbound_stats> record_applier::apply(const object_binding& object
     translated.push_back(translate_record(object, records[i], lookup, lists[i]));
     if (unreadable[i]) translated.back().problems.push_back("a summarized relationship could not be read in full");
     for (const auto& r : translated.back().unresolved)
-      ctx_.logger->warn(log_line("reference to a record with no row; the column stays empty",
-                             {{"object", object.mapping->object}, {"entity_id", records[i].id},
-                              {"references", r.object}, {"referenced_id", r.entity_id}}));
+      ctx_.logger->warn(
+          log_line("reference to a record with no row; the column stays empty", {{"object", object.mapping->object},
+                                                                                 {"entity_id", records[i].id},
+                                                                                 {"references", r.object},
+                                                                                 {"referenced_id", r.entity_id}}));
   }
   auto stats = co_await ctx_.pool.run(
       [&](pqxx::connection& conn) { return writer_.write(conn, object, records, translated, cursor_to); });
-  ctx_.metrics.add("kizen_sync_records_pulled_total", {{"object", object.mapping->object}}, static_cast<double>(stats.written));
+  ctx_.metrics.add("kizen_sync_records_pulled_total", {{"object", object.mapping->object}},
+                   static_cast<double>(stats.written));
   if (stats.failed > 0)
-    ctx_.metrics.add("kizen_sync_pull_failures_total", {{"object", object.mapping->object}}, static_cast<double>(stats.failed));
+    ctx_.metrics.add("kizen_sync_pull_failures_total", {{"object", object.mapping->object}},
+                     static_cast<double>(stats.failed));
   co_return stats;
 }
 

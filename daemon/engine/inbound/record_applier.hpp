@@ -13,10 +13,10 @@
 #include "daemon/engine/inbound/record_writer.hpp"
 #include "daemon/engine/mapping/object_bindings.hpp"
 
+#include <spdlog/logger.h>
 #include <boost/asio/awaitable.hpp>
 #include <memory>
 #include <optional>
-#include <spdlog/logger.h>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,8 +24,8 @@
 namespace ks::engine {
 
 struct record_applier_settings {
-  int page_size = 100;        // records per search page (and values per field-values page)
-  int reference_depth = 2;    // how far referenced records are pulled first
+  int page_size = 100;      // records per search page (and values per field-values page)
+  int reference_depth = 2;  // how far referenced records are pulled first
   record_writer_settings writes;
 };
 
@@ -44,7 +44,7 @@ class record_applier {
  private:
   // Every value of a summarized relationship, or nothing when it cannot be read.
   boost::asio::awaitable<std::optional<std::vector<std::string>>> full_list(const std::string& entity_id,
-                                                                           const std::string& field_id);
+                                                                            const std::string& field_id);
 
   inbound_context ctx_;
   record_applier_settings settings_;

@@ -12,8 +12,9 @@ record_match::record_match(const object_binding& object, const kizen::record& re
       record_(record),
       translated_(std::move(translated)),
       entity_(normalize_uuid(record.id)),
-      kizen_time_(record.updated ? wall_time(std::chrono::duration_cast<wall_time::duration>(record.updated->time_since_epoch()))
-                                 : now) {
+      kizen_time_(record.updated
+                      ? wall_time(std::chrono::duration_cast<wall_time::duration>(record.updated->time_since_epoch()))
+                      : now) {
   for (const auto& kv : translated_.values) received_.emplace_back(kv.key());
 }
 
@@ -74,7 +75,8 @@ match_question record_match::find_by_key_field() {
 }
 
 match_question record_match::find_by_entity_column() {
-  if (object_.mapping->entity_id_column) return ask(state::by_entity_column, match_question::kind::key_by_entity_column);
+  if (object_.mapping->entity_id_column)
+    return ask(state::by_entity_column, match_question::kind::key_by_entity_column);
   return find_by_lookup();
 }
 
@@ -158,9 +160,7 @@ match_question record_match::resume(const match_answer& answer) {
       }
       return find_by_lookup();
 
-    case state::by_lookup:
-      key_ = answer.key;
-      return lock_found_key();
+    case state::by_lookup: key_ = answer.key; return lock_found_key();
 
     case state::locked:
       // Read again under the lock: an outbound request for the key may have finished while we
@@ -175,9 +175,7 @@ match_question record_match::resume(const match_answer& answer) {
       if (superseded(identity_)) return finish({});
       return check_exists();
 
-    case state::exists:
-      exists_ = answer.exists;
-      return read_queued();
+    case state::exists: exists_ = answer.exists; return read_queued();
 
     case state::queued: {
       queued_ = answer.queued;
@@ -202,8 +200,7 @@ match_question record_match::resume(const match_answer& answer) {
     }
 
     case state::idle:
-    case state::done:
-      break;
+    case state::done: break;
   }
   return fail("internal error: an answer with no question asked");
 }

@@ -56,11 +56,11 @@ struct match_question {
 };
 
 struct match_answer {
-  std::optional<known_identity> identity;  // identity_of_record, lock_key
-  bool exists = false;                     // row_exists
-  std::optional<std::string> key;          // key_by_entity_column, key_by_lookup
+  std::optional<known_identity> identity;   // identity_of_record, lock_key
+  bool exists = false;                      // row_exists
+  std::optional<std::string> key;           // key_by_entity_column, key_by_lookup
   std::map<std::string, wall_time> queued;  // queued_columns
-  std::vector<std::string> changed;        // changed_in_kizen
+  std::vector<std::string> changed;         // changed_in_kizen
 };
 
 struct record_action {
@@ -82,8 +82,7 @@ struct record_action {
 class record_match {
  public:
   // `now` stands in for a record without `updated`. `object` and `record` must outlive the match.
-  record_match(const object_binding& object, const kizen::record& record, translated_record translated,
-               wall_time now);
+  record_match(const object_binding& object, const kizen::record& record, translated_record translated, wall_time now);
 
   match_question start();
   match_question resume(const match_answer& answer);
@@ -97,7 +96,18 @@ class record_match {
   const std::optional<known_identity>& identity_of_key() const { return identity_; }
 
  private:
-  enum class state { idle, by_entity, by_key_field, by_entity_column, by_lookup, locked, exists, queued, compared, done };
+  enum class state {
+    idle,
+    by_entity,
+    by_key_field,
+    by_entity_column,
+    by_lookup,
+    locked,
+    exists,
+    queued,
+    compared,
+    done
+  };
 
   match_question ask(state next, match_question::kind what, std::string key = {}, std::string value = {});
   match_question finish(record_action a);

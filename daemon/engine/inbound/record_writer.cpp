@@ -45,27 +45,21 @@ match_answer record_writer::answer(pqxx::transaction_base& tx, const object_bind
     case match_question::kind::identity_of_record:
       a.identity = known(identities_.find_by_entity(tx, name, match.entity_id()));
       break;
-    case match_question::kind::row_exists:
-      a.exists = table_rows_.exists(tx, table, q.key);
-      break;
+    case match_question::kind::row_exists: a.exists = table_rows_.exists(tx, table, q.key); break;
     case match_question::kind::key_by_entity_column:
       a.key = table_rows_.key_by_entity_column(tx, table, match.entity_id());
       break;
-    case match_question::kind::key_by_lookup:
-      a.key = table_rows_.key_by_lookup(tx, table, q.value);
-      break;
+    case match_question::kind::key_by_lookup: a.key = table_rows_.key_by_lookup(tx, table, q.value); break;
     case match_question::kind::lock_key:
       locks_.hold_for_transaction(tx, {name, q.key});
       a.identity = known(identities_.find(tx, name, q.key));
       break;
-    case match_question::kind::queued_columns:
-      a.queued = pending_.of_key(tx, name, q.key);
-      break;
+    case match_question::kind::queued_columns: a.queued = pending_.of_key(tx, name, q.key); break;
     case match_question::kind::changed_in_kizen:
-      a.changed = writer_.differing(tx, table, match.values(), match.identity_of_key()->synced_values, q.columns, kinds);
+      a.changed =
+          writer_.differing(tx, table, match.values(), match.identity_of_key()->synced_values, q.columns, kinds);
       break;
-    case match_question::kind::done:
-      break;
+    case match_question::kind::done: break;
   }
   return a;
 }
@@ -88,16 +82,20 @@ inbound_stats record_writer::write(pqxx::connection& conn, const object_binding&
     auto fail = [&](const std::string& why) {
       ++stats.failed;
       stats.errors.push_back(m.object + " record " + rec.id + ": " + why);
-      logger_->error(log_line("Kizen record not applied", {{"object", m.object}, {"entity_id", rec.id}, {"error", why}}));
+      logger_->error(
+          log_line("Kizen record not applied", {{"object", m.object}, {"entity_id", rec.id}, {"error", why}}));
     };
     try {
       pqxx::subtransaction record_tx(tx, "record");
       record_match match(object, rec, translated[i], std::chrono::system_clock::now());
-      for (auto q = match.start(); q.what != match_question::kind::done;) q = match.resume(answer(record_tx, object, match, q, kinds));
+      for (auto q = match.start(); q.what != match_question::kind::done;)
+        q = match.resume(answer(record_tx, object, match, q, kinds));
       const auto& action = match.action();
       for (const auto& d : action.decisions)
-        logger_->info(log_line("conflict resolved", {{"object", m.object}, {"key", action.key.value_or("")},
-                                                     {"entity_id", match.entity_id()}, {"decision", d}}));
+        logger_->info(log_line("conflict resolved", {{"object", m.object},
+                                                     {"key", action.key.value_or("")},
+                                                     {"entity_id", match.entity_id()},
+                                                     {"decision", d}}));
       if (action.what == record_action::kind::fail) {
         fail(action.reason);
         continue;  // the subtransaction rolls back
@@ -111,7 +109,8 @@ inbound_stats record_writer::write(pqxx::connection& conn, const object_binding&
       std::string key;
       if (action.what == record_action::kind::update) {
         key = *action.key;
-        written = writer_.update(record_tx, object.table, key, match.values(), action.columns, match.entity_id(), kinds);
+        written =
+            writer_.update(record_tx, object.table, key, match.values(), action.columns, match.entity_id(), kinds);
       } else {
         key = writer_.insert(record_tx, object.table, action.key, match.values(), action.columns, match.entity_id());
       }
@@ -122,8 +121,10 @@ inbound_stats record_writer::write(pqxx::connection& conn, const object_binding&
         continue;
       }
       record_tx.commit();
-      if (written) ++stats.written;
-      else ++stats.unchanged;
+      if (written)
+        ++stats.written;
+      else
+        ++stats.unchanged;
     } catch (const pqxx::sql_error& e) {
       fail(e.what());
     }

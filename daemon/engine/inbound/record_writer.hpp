@@ -17,11 +17,11 @@
 #include "daemon/engine/inbound/translated_record.hpp"
 #include "daemon/engine/mapping/field_binding.hpp"
 
+#include <spdlog/logger.h>
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <pqxx/connection>
-#include <spdlog/logger.h>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,7 +35,8 @@ struct record_writer_settings {
 
 class record_writer {
  public:
-  record_writer(const std::string& schema, std::shared_ptr<spdlog::logger> logger, record_writer_settings settings = {});
+  record_writer(const std::string& schema, std::shared_ptr<spdlog::logger> logger,
+                record_writer_settings settings = {});
 
   // `translated[i]` is `records[i]` as column values. `cursor_to`: move the pull cursor to this
   // (updated, id) in the same transaction.

@@ -184,8 +184,7 @@ translated_record translate_record(const object_binding& object, const kizen::re
         }
         break;
       case value_kind::decimal:
-        if (raw.is_null() || raw.is_number() ||
-            (raw.is_string() && is_decimal_text(raw.get_string(), true))) {
+        if (raw.is_null() || raw.is_number() || (raw.is_string() && is_decimal_text(raw.get_string(), true))) {
           slot = raw;  // exact decimal text; numeric columns keep every digit
         } else {
           problem(f, "expected a decimal, got " + short_json(raw));
@@ -203,16 +202,20 @@ translated_record translate_record(const object_binding& object, const kizen::re
         break;
       case value_kind::option:
         if (!raw.is_null()) {
-          if (auto name = option_name(f, raw)) slot = json::value(*name);
-          else problem(f, "expected an option, got " + short_json(raw));
+          if (auto name = option_name(f, raw))
+            slot = json::value(*name);
+          else
+            problem(f, "expected an option, got " + short_json(raw));
         }
         break;
       case value_kind::options: {
         json::array names;
         if (const auto* a = raw.if_array()) {
           for (const auto& item : *a) {
-            if (auto name = option_name(f, item)) names.push_back(json::value(*name));
-            else problem(f, "expected options, got " + short_json(raw));
+            if (auto name = option_name(f, item))
+              names.push_back(json::value(*name));
+            else
+              problem(f, "expected options, got " + short_json(raw));
           }
         } else if (!raw.is_null()) {
           problem(f, "expected a list of options, got " + short_json(raw));
@@ -223,8 +226,10 @@ translated_record translate_record(const object_binding& object, const kizen::re
       case value_kind::relationship_one:
       case value_kind::relationship_many: {
         std::optional<std::vector<std::string>> ids;
-        if (const auto it = lists.find(f.field.id); it != lists.end()) ids = it->second;
-        else ids = related_ids(raw);
+        if (const auto it = lists.find(f.field.id); it != lists.end())
+          ids = it->second;
+        else
+          ids = related_ids(raw);
         if (!ids) {
           problem(f, "expected related records, got " + short_json(raw));
           break;

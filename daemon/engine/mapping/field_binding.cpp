@@ -22,16 +22,10 @@ const char* to_string(value_kind k) {
   return "?";
 }
 
-bool is_multi_value(value_kind k) {
-  return k == value_kind::options || k == value_kind::relationship_many;
-}
+bool is_multi_value(value_kind k) { return k == value_kind::options || k == value_kind::relationship_many; }
 
-bool field_binding::sends() const {
-  return mapping->direction != config::sync_direction::from_kizen;
-}
-bool field_binding::receives() const {
-  return mapping->direction != config::sync_direction::to_kizen;
-}
+bool field_binding::sends() const { return mapping->direction != config::sync_direction::from_kizen; }
+bool field_binding::receives() const { return mapping->direction != config::sync_direction::to_kizen; }
 
 const field_binding* object_binding::for_column(const std::string& column) const {
   for (const auto& f : fields)
@@ -52,8 +46,7 @@ std::string binding_problem::to_string() const {
 }
 
 std::optional<value_kind> kind_of_type(const std::string& t, bool to_many) {
-  if (t == "text" || t == "email" || t == "longtext" || t == "phonenumber" || t == "wysiwyg" ||
-      t == "timezone")
+  if (t == "text" || t == "email" || t == "longtext" || t == "phonenumber" || t == "wysiwyg" || t == "timezone")
     return value_kind::text;
   if (t == "integer" || t == "rating") return value_kind::integer;
   if (t == "decimal" || t == "money") return value_kind::decimal;
@@ -69,16 +62,15 @@ std::optional<value_kind> kind_of_type(const std::string& t, bool to_many) {
 namespace {
 
 const kizen_field* find_field(const std::vector<kizen_field>& fields, const std::string& name) {
-  const auto it = std::find_if(fields.begin(), fields.end(),
-                               [&](const kizen_field& f) { return f.name == name; });
+  const auto it = std::find_if(fields.begin(), fields.end(), [&](const kizen_field& f) { return f.name == name; });
   return it == fields.end() ? nullptr : &*it;
 }
 
 }  // namespace
 
-ks::result<object_binding, std::vector<binding_problem>> bind_object(
-    const config::object_mapping& mapping, std::string object_uuid,
-    const std::vector<kizen_field>& kizen_fields) {
+ks::result<object_binding, std::vector<binding_problem>> bind_object(const config::object_mapping& mapping,
+                                                                     std::string object_uuid,
+                                                                     const std::vector<kizen_field>& kizen_fields) {
   std::vector<binding_problem> problems;
   object_binding out;
   out.mapping = &mapping;
@@ -89,8 +81,8 @@ ks::result<object_binding, std::vector<binding_problem>> bind_object(
   for (const auto& fm : mapping.fields) {
     const kizen_field* kf = find_field(kizen_fields, fm.field);
     if (kf == nullptr) {
-      problems.push_back({fm.where, object_name + ": Kizen has no field '" + fm.field +
-                                        "' (column '" + fm.column + "')"});
+      problems.push_back(
+          {fm.where, object_name + ": Kizen has no field '" + fm.field + "' (column '" + fm.column + "')"});
       continue;
     }
     field_binding b{&fm, *kf, value_kind::text};
@@ -107,8 +99,8 @@ ks::result<object_binding, std::vector<binding_problem>> bind_object(
     }
     const auto kind = kind_of_type(b.field.type, to_many);
     if (!kind) {
-      problems.push_back({fm.where, object_name + ": field '" + fm.field + "' has type '" +
-                                        b.field.type + "', which kizen-sync cannot carry"});
+      problems.push_back({fm.where, object_name + ": field '" + fm.field + "' has type '" + b.field.type +
+                                        "', which kizen-sync cannot carry"});
       continue;
     }
     if (fm.multi && !is_multi_value(*kind)) {
@@ -117,32 +109,28 @@ ks::result<object_binding, std::vector<binding_problem>> bind_object(
       continue;
     }
     if (relationship != fm.references.has_value()) {
-      problems.push_back(
-          {fm.where, relationship
-                         ? object_name + ": field '" + fm.field +
-                               "' is a relationship; the mapping needs `references: <object>`"
-                         : object_name + ": field '" + fm.field + "' (" + b.field.type +
-                               ") is not a relationship, so it cannot have `references`"});
+      problems.push_back({fm.where, relationship ? object_name + ": field '" + fm.field +
+                                                       "' is a relationship; the mapping needs `references: <object>`"
+                                                 : object_name + ": field '" + fm.field + "' (" + b.field.type +
+                                                       ") is not a relationship, so it cannot have `references`"});
       continue;
     }
     if (relationship && kf->related_object && fm.references && *kf->related_object != *fm.references) {
-      problems.push_back({fm.where, object_name + ": field '" + fm.field + "' relates to '" +
-                                        *kf->related_object + "' in Kizen, but the mapping references '" +
-                                        *fm.references + "'"});
+      problems.push_back({fm.where, object_name + ": field '" + fm.field + "' relates to '" + *kf->related_object +
+                                        "' in Kizen, but the mapping references '" + *fm.references + "'"});
       continue;
     }
     b.kind = *kind;
     out.fields.push_back(std::move(b));
   }
 
-  auto resolve_named = [&](const std::optional<std::string>& name, const char* what,
-                           std::optional<kizen_field>& slot) {
+  auto resolve_named = [&](const std::optional<std::string>& name, const char* what, std::optional<kizen_field>& slot) {
     if (!name) return;
     if (const kizen_field* kf = find_field(kizen_fields, *name)) {
       slot = *kf;
     } else {
-      problems.push_back({mapping.where, object_name + ": " + what + " '" + *name +
-                                             "' is not a field of the object in Kizen"});
+      problems.push_back(
+          {mapping.where, object_name + ": " + what + " '" + *name + "' is not a field of the object in Kizen"});
     }
   };
   resolve_named(mapping.match_field, "match_field", out.match_field);

@@ -30,16 +30,16 @@ struct kizen_field {
 
 // How a column value converts to and from a Kizen value.
 enum class value_kind {
-  text,              // text, email, longtext, phonenumber, wysiwyg, timezone
-  integer,           // integer, rating
-  decimal,           // decimal, money (exact decimal strings)
-  boolean,           // checkbox
-  date,              // YYYY-MM-DD
-  datetime,          // ISO-8601 UTC with milliseconds
-  option,            // dropdown, radio, status, yesnomaybe: one option by name
-  options,           // checkboxes, dynamictags: a set of option names (add_values/remove_values)
-  relationship_one,  // relationship to one record: the referenced row's key
-  relationship_many, // relationship to many: an array of referenced keys (add/remove)
+  text,               // text, email, longtext, phonenumber, wysiwyg, timezone
+  integer,            // integer, rating
+  decimal,            // decimal, money (exact decimal strings)
+  boolean,            // checkbox
+  date,               // YYYY-MM-DD
+  datetime,           // ISO-8601 UTC with milliseconds
+  option,             // dropdown, radio, status, yesnomaybe: one option by name
+  options,            // checkboxes, dynamictags: a set of option names (add_values/remove_values)
+  relationship_one,   // relationship to one record: the referenced row's key
+  relationship_many,  // relationship to many: an array of referenced keys (add/remove)
 };
 const char* to_string(value_kind k);
 bool is_multi_value(value_kind k);
@@ -55,9 +55,9 @@ struct field_binding {
 
 struct object_binding {
   const config::object_mapping* mapping = nullptr;
-  pg::table_mapping table;             // the table side, as the PostgreSQL connector takes it
-  std::string object_uuid;             // Kizen's id of the object (field metadata endpoint)
-  std::vector<field_binding> fields;   // in config order
+  pg::table_mapping table;                 // the table side, as the PostgreSQL connector takes it
+  std::string object_uuid;                 // Kizen's id of the object (field metadata endpoint)
+  std::vector<field_binding> fields;       // in config order
   std::optional<kizen_field> match_field;  // config match_field, resolved
   std::optional<kizen_field> key_field;    // config key_field, resolved
 
@@ -73,9 +73,9 @@ struct binding_problem {
 };
 
 // Binds one object mapping to the fields Kizen reports for it.
-ks::result<object_binding, std::vector<binding_problem>> bind_object(
-    const config::object_mapping& mapping, std::string object_uuid,
-    const std::vector<kizen_field>& kizen_fields);
+ks::result<object_binding, std::vector<binding_problem>> bind_object(const config::object_mapping& mapping,
+                                                                     std::string object_uuid,
+                                                                     const std::vector<kizen_field>& kizen_fields);
 
 // The value kind of a Kizen field type, or nullopt for types the sync cannot carry (files, ...).
 std::optional<value_kind> kind_of_type(const std::string& field_type, bool to_many);

@@ -32,8 +32,8 @@ boost::asio::awaitable<ks::result<object_bindings, schema_error>> bind_to_kizen(
                                                                                 const config::config& cfg) {
   auto objects = co_await client.list_objects();
   if (!objects)
-    co_return ks::fail(schema_error{objects.error().retryable,
-                                    {"cannot read Kizen's object list: " + objects.error().message}});
+    co_return ks::fail(
+        schema_error{objects.error().retryable, {"cannot read Kizen's object list: " + objects.error().message}});
   schema_error problems;
   object_bindings bindings;
   for (const auto& mapping : cfg.objects) {

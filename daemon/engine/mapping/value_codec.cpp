@@ -1,7 +1,7 @@
 #include "daemon/engine/mapping/value_codec.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -71,10 +71,10 @@ ks::result<std::string, std::string> to_kizen_datetime(std::string_view s) {
   // YYYY-MM-DD[T ]HH:MM:SS[.ffffff][Z|±HH[:MM[:SS]]]
   int y, mo, d, h, mi, sec;
   const std::string bad = "'" + std::string(s) + "' is not a timestamp (YYYY-MM-DDTHH:MM:SS[.fff][±HH:MM])";
-  if (!parse_digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !parse_digits(s, 5, 2, mo) ||
-      s[7] != '-' || !parse_digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != ' ') ||
-      !parse_digits(s, 11, 2, h) || s[13] != ':' || !parse_digits(s, 14, 2, mi) || s[16] != ':' ||
-      !parse_digits(s, 17, 2, sec) || !valid_date(y, mo, d) || h > 23 || mi > 59 || sec > 60)
+  if (!parse_digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !parse_digits(s, 5, 2, mo) || s[7] != '-' ||
+      !parse_digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != ' ') || !parse_digits(s, 11, 2, h) || s[13] != ':' ||
+      !parse_digits(s, 14, 2, mi) || s[16] != ':' || !parse_digits(s, 17, 2, sec) || !valid_date(y, mo, d) || h > 23 ||
+      mi > 59 || sec > 60)
     return ks::fail(bad);
   std::size_t i = 19;
   int millis = 0;
@@ -108,8 +108,8 @@ ks::result<std::string, std::string> to_kizen_datetime(std::string_view s) {
   if (i != s.size()) return ks::fail(bad);
   using namespace std::chrono;
   const sys_days days{year{y} / month{static_cast<unsigned>(mo)} / day{static_cast<unsigned>(d)}};
-  const auto tp = sys_time<milliseconds>(days) + hours(h) + minutes(mi) + seconds(sec) +
-                  milliseconds(millis) - minutes(offset_minutes);
+  const auto tp = sys_time<milliseconds>(days) + hours(h) + minutes(mi) + seconds(sec) + milliseconds(millis) -
+                  minutes(offset_minutes);
   const auto dp = floor<std::chrono::days>(tp);
   const year_month_day ymd{dp};
   const hh_mm_ss<milliseconds> tod{tp - dp};
@@ -143,8 +143,7 @@ ks::result<json::value, std::string> option_item(const field_binding& field, con
   for (const auto& o : field.field.options)
     if (o.name == name) return json::value{{"id", o.id}};
   if (field.field.type == "dynamictags") return json::value{{"name", name}};
-  return ks::fail("'" + name + "' is not an option of " + field.field.type + " field '" +
-                  field.field.name + "'");
+  return ks::fail("'" + name + "' is not an option of " + field.field.type + " field '" + field.field.name + "'");
 }
 
 ks::result<json::value, std::string> to_kizen_value(const field_binding& field, const json::value& v) {
@@ -158,13 +157,12 @@ ks::result<json::value, std::string> to_kizen_value(const field_binding& field, 
       if (!text || v.is_bool()) return ks::fail("expected an integer, got " + describe(v));
       std::string_view s = *text;
       // numeric columns may render integral values as "12.000"
-      if (const auto dot = s.find('.'); dot != std::string_view::npos &&
-          s.find_first_not_of('0', dot + 1) == std::string_view::npos)
+      if (const auto dot = s.find('.');
+          dot != std::string_view::npos && s.find_first_not_of('0', dot + 1) == std::string_view::npos)
         s = s.substr(0, dot);
       std::int64_t n = 0;
       const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-      if (ec != std::errc() || end != s.data() + s.size())
-        return ks::fail("expected an integer, got " + describe(v));
+      if (ec != std::errc() || end != s.data() + s.size()) return ks::fail("expected an integer, got " + describe(v));
       return json::value(n);
     }
     case value_kind::decimal:
@@ -178,8 +176,8 @@ ks::result<json::value, std::string> to_kizen_value(const field_binding& field, 
     case value_kind::date: {
       int y, m, d;
       if (!text || text->size() < 10 || !parse_digits(*text, 0, 4, y) || (*text)[4] != '-' ||
-          !parse_digits(*text, 5, 2, m) || (*text)[7] != '-' || !parse_digits(*text, 8, 2, d) ||
-          !valid_date(y, m, d) || (text->size() > 10 && (*text)[10] != 'T' && (*text)[10] != ' '))
+          !parse_digits(*text, 5, 2, m) || (*text)[7] != '-' || !parse_digits(*text, 8, 2, d) || !valid_date(y, m, d) ||
+          (text->size() > 10 && (*text)[10] != 'T' && (*text)[10] != ' '))
         return ks::fail("expected a date (YYYY-MM-DD), got " + describe(v));
       return json::value(text->substr(0, 10));
     }
@@ -195,13 +193,11 @@ ks::result<json::value, std::string> to_kizen_value(const field_binding& field, 
         if (o.name == *text) return json::value{{"id", o.id}};
       std::string allowed;
       for (const auto& o : field.field.options) allowed += (allowed.empty() ? "" : ", ") + o.name;
-      return ks::fail("'" + *text + "' is not an option of '" + field.field.name + "' (options: " +
-                      allowed + ")");
+      return ks::fail("'" + *text + "' is not an option of '" + field.field.name + "' (options: " + allowed + ")");
     }
     case value_kind::options:
     case value_kind::relationship_one:
-    case value_kind::relationship_many:
-      break;
+    case value_kind::relationship_many: break;
   }
   return ks::fail(std::string("internal: to_kizen_value does not handle ") + to_string(field.kind));
 }

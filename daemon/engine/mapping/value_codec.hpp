@@ -15,7 +15,7 @@ namespace ks::engine {
 // The outbound value of a single-value field. `column_value` null → JSON null (clears the field).
 // Relationship kinds are not handled here (the caller resolves keys to record ids).
 ks::result<boost::json::value, std::string> to_kizen_value(const field_binding& field,
-                                                          const boost::json::value& column_value);
+                                                           const boost::json::value& column_value);
 
 // The items of a multi-value column (options by name, or referenced keys), deduplicated, in order.
 // Accepts a JSON array (PostgreSQL arrays) or null (no items).

@@ -66,9 +66,10 @@ net::awaitable<outbound_outcome> change_applier::apply(const object_binding& obj
     if (!step.note.empty())
       logger_->info(log_line(step.note, {{"object", name}, {"entity_id", known_entity_id.value_or("")}}));
     if (step.may_duplicate)
-      logger_->warn(log_line("retrying an add without lookup or match_field: a lost earlier response "
-                             "may leave a duplicate record",
-                             {{"object", name}, {"attempt", change.attempts + 1}}));
+      logger_->warn(
+          log_line("retrying an add without lookup or match_field: a lost earlier response "
+                   "may leave a duplicate record",
+                   {{"object", name}, {"attempt", change.attempts + 1}}));
     if (step.call.creates && before_create) {
       co_await before_create();
       noted = true;

@@ -9,11 +9,11 @@
 #include "daemon/engine/outbound/outbound_outcome.hpp"
 #include "daemon/engine/outbound/write_plan.hpp"
 
+#include <spdlog/logger.h>
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <spdlog/logger.h>
 #include <string>
 
 namespace ks::engine {

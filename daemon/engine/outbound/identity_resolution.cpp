@@ -64,8 +64,7 @@ kizen_reply kizen_reply::found(std::int64_t count, std::vector<std::string> ids)
 }
 
 identity_resolution::identity_resolution(const object_binding& object, const merged_change& change,
-                                         std::optional<std::string> known_entity_id,
-                                         const kizen_id_lookup& references)
+                                         std::optional<std::string> known_entity_id, const kizen_id_lookup& references)
     : object_(object), change_(change), known_(std::move(known_entity_id)), references_(references) {}
 
 resolution_step identity_resolution::call(state next, kizen_call c) {
@@ -116,9 +115,9 @@ kizen_call identity_resolution::match_search_call(const std::string& key) const 
   const auto& field = *object_.match_field;
   kizen_call c;
   c.what = kizen_call::kind::search;
-  c.query.groups.push_back(
-      {true, {field.is_default ? kizen::search_filter::builtin(field.name, "=", json::value(key))
-                               : kizen::search_filter::custom_field(field.id, "=", json::value(key))}});
+  c.query.groups.push_back({true,
+                            {field.is_default ? kizen::search_filter::builtin(field.name, "=", json::value(key))
+                                              : kizen::search_filter::custom_field(field.id, "=", json::value(key))}});
   c.query.page_size = 2;  // one is the answer; a second says Kizen holds duplicates
   c.query.field_names = {field.name};
   return c;
@@ -205,8 +204,7 @@ resolution_step identity_resolution::begin_create(std::optional<std::string> sta
 
   // 1. The row names its Kizen record itself.
   if (m.entity_id_column) {
-    if (auto id = text_of(change_.after, *m.entity_id_column);
-        id && is_uuid(*id) && normalize_uuid(*id) != stale_)
+    if (auto id = text_of(change_.after, *m.entity_id_column); id && is_uuid(*id) && normalize_uuid(*id) != stale_)
       return call(state::entity_column_patch, patch_call(normalize_uuid(*id)));
   }
   return create_by_lookup();
@@ -317,8 +315,8 @@ resolution_step identity_resolution::resume(const kizen_reply& reply) {
     case state::upsert:
       if (reply.error) return finish_create(failure_outcome(*reply.error, "upsert " + object));
       return finish_create(applied_outcome(
-          *reply.record, std::string("upsert (") + kizen::to_string(reply.action.value_or(kizen::upsert_action::updated)) +
-                             ")"));
+          *reply.record,
+          std::string("upsert (") + kizen::to_string(reply.action.value_or(kizen::upsert_action::updated)) + ")"));
 
     case state::match_search:
       if (reply.error) return finish_create(failure_outcome(*reply.error, "search " + object));
@@ -335,8 +333,7 @@ resolution_step identity_resolution::resume(const kizen_reply& reply) {
       return finish_create(applied_outcome(*reply.record, "add"));
 
     case state::idle:
-    case state::done:
-      break;
+    case state::done: break;
   }
   return finish(dead_outcome("internal error: a reply with no request in flight"));
 }

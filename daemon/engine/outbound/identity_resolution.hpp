@@ -59,9 +59,9 @@ struct kizen_reply {
   std::vector<std::string> ids;                // search: the ids of the first matches
 
   static kizen_reply failed(kizen::error e);
-  static kizen_reply of(kizen::record r);                               // patch, add, lookup found
-  static kizen_reply upserted(kizen::record r, kizen::upsert_action a);  // upsert
-  static kizen_reply nothing();                                          // lookup not found, archive done
+  static kizen_reply of(kizen::record r);                                      // patch, add, lookup found
+  static kizen_reply upserted(kizen::record r, kizen::upsert_action a);        // upsert
+  static kizen_reply nothing();                                                // lookup not found, archive done
   static kizen_reply found(std::int64_t count, std::vector<std::string> ids);  // search
 };
 
@@ -135,11 +135,11 @@ class identity_resolution {
 
   state state_ = state::idle;
   int requests_ = 0;
-  std::size_t index_ = 0;                    // archive_lookup / earlier_lookup: which value
-  std::vector<std::string> lookup_values_;   // the values to look under
-  std::optional<std::string> stale_;         // create after a 404: the identity that was stale
-  std::optional<std::string> match_key_;     // the key searched by match_field
-  write_plan plan_;                          // create / patch: what is sent
+  std::size_t index_ = 0;                   // archive_lookup / earlier_lookup: which value
+  std::vector<std::string> lookup_values_;  // the values to look under
+  std::optional<std::string> stale_;        // create after a 404: the identity that was stale
+  std::optional<std::string> match_key_;    // the key searched by match_field
+  write_plan plan_;                         // create / patch: what is sent
   std::vector<kizen::field_write> writes_;
   outbound_outcome outcome_;
 };

@@ -20,11 +20,11 @@ namespace ks::engine {
 struct merged_change {
   enum class kind { write, archive };
   kind action = kind::write;
-  bool began_with_insert = false;        // the key did not exist before the first change
-  std::vector<std::int64_t> ids;         // every outbox change this operation completes
-  std::set<std::string> changed_columns; // union over the segment (all captured ones after insert)
-  boost::json::object before;            // row image before the first change (empty after insert)
-  boost::json::object after;             // row image after the last change (empty for archive)
+  bool began_with_insert = false;         // the key did not exist before the first change
+  std::vector<std::int64_t> ids;          // every outbox change this operation completes
+  std::set<std::string> changed_columns;  // union over the segment (all captured ones after insert)
+  boost::json::object before;             // row image before the first change (empty after insert)
+  boost::json::object after;              // row image after the last change (empty for archive)
   // The row image after each write change of the segment, in order (the last is `after` unless
   // the segment ends with a delete). An earlier attempt of this operation covered a prefix of these
   // changes, and its request may have landed even though its answer was lost (or the daemon died):
@@ -32,7 +32,7 @@ struct merged_change {
   std::vector<boost::json::object> images;
   std::chrono::system_clock::time_point first_change_at;
   std::chrono::system_clock::time_point last_change_at;
-  int attempts = 0;                      // the highest attempt count among the merged changes
+  int attempts = 0;  // the highest attempt count among the merged changes
 };
 
 // `pending` holds one key's pending changes in outbox id order; must not be empty.

@@ -35,8 +35,8 @@ struct outbound_outcome {
   std::vector<std::string> follow_up_columns;
   // wait: the referenced rows to bring to Kizen first.
   std::vector<key_ref> waiting_for;
-  std::string path;   // how it was applied: patch, upsert, add, archive, ... (for logs)
-  int requests = 0;   // Kizen requests made
+  std::string path;           // how it was applied: patch, upsert, add, archive, ... (for logs)
+  int requests = 0;           // Kizen requests made
   bool create_noted = false;  // an upsert or add was noted as attempted before it was sent (it may have arrived)
 };
 

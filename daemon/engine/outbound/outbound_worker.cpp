@@ -43,11 +43,13 @@ outbound_worker::outbound_worker(net::any_io_executor executor, const std::strin
       claims_(schema, sending_objects(bindings), settings.max_merge),
       references_(schema, bindings),
       outcomes_(schema, bindings, settings.outcomes),
-      operations_(executor, [this](std::string_view, std::exception_ptr e) {
-        logger_->error(log_line("a key operation failed", {{"error", failure_of(e).describe()}}));
-      }),
+      operations_(executor,
+                  [this](std::string_view, std::exception_ptr e) {
+                    logger_->error(log_line("a key operation failed", {{"error", failure_of(e).describe()}}));
+                  }),
       wake_timer_(executor) {
-  metrics_.describe("kizen_sync_changes_applied_total", metrics_sink::kind::counter, "Outbox changes applied to Kizen.");
+  metrics_.describe("kizen_sync_changes_applied_total", metrics_sink::kind::counter,
+                    "Outbox changes applied to Kizen.");
   metrics_.describe("kizen_sync_changes_dead_total", metrics_sink::kind::counter, "Outbox changes dead-lettered.");
   metrics_.describe("kizen_sync_change_retries_total", metrics_sink::kind::counter,
                     "Key operations scheduled for another attempt.");
@@ -199,8 +201,9 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
       outcome.message = "waiting for referenced rows to reach Kizen first: " + describe(refs.wait_for);
     }
     counters_.requests += static_cast<std::uint64_t>(outcome.requests);
-    const auto decision = co_await work_pool_.run(
-        [this, &claimed, &change, &outcome](pqxx::connection& conn) { return outcomes_.record(conn, claimed, change, outcome); });
+    const auto decision = co_await work_pool_.run([this, &claimed, &change, &outcome](pqxx::connection& conn) {
+      return outcomes_.record(conn, claimed, change, outcome);
+    });
     if (decision.what == outbound_decision::kind::retry || decision.what == outbound_decision::kind::wait)
       schedule_wake_in(decision.delay);
     report(claimed, change, outcome, decision, started);
@@ -210,9 +213,9 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
   if (error) {
     // Nothing was recorded: the changes stay pending. Keep the key aside for a while so a
     // persistent failure cannot turn into a tight loop of Kizen requests.
-    logger_->error(log_line("processing a change failed; it stays queued",
-                            {{"object", claimed.key.object}, {"key", claimed.key.key},
-                             {"error", failure_of(error).describe()}}));
+    logger_->error(
+        log_line("processing a change failed; it stays queued",
+                 {{"object", claimed.key.object}, {"key", claimed.key.key}, {"error", failure_of(error).describe()}}));
     cooldown_[claimed.key] = clock::now() + settings_.failure_cooldown;
     schedule_wake_in(settings_.failure_cooldown);
   }
@@ -225,9 +228,8 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
   wake();
 }
 
-void outbound_worker::report(const claimed_key& claimed, const merged_change& change,
-                             const outbound_outcome& outcome, const outbound_decision& decision,
-                             clock::time_point started) {
+void outbound_worker::report(const claimed_key& claimed, const merged_change& change, const outbound_outcome& outcome,
+                             const outbound_decision& decision, clock::time_point started) {
   const auto& key = claimed.key;
   const auto changes = static_cast<std::int64_t>(change.ids.size());
   const auto duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started).count();
@@ -239,26 +241,38 @@ void outbound_worker::report(const claimed_key& claimed, const merged_change& ch
       const auto lag = std::chrono::duration<double>(std::chrono::system_clock::now() - change.last_change_at);
       metrics_.add("kizen_sync_changes_applied_total", {{"object", key.object}}, static_cast<double>(changes));
       metrics_.set("kizen_sync_apply_latency_seconds", {{"object", key.object}}, lag.count());
-      logger_->debug(log_line("change applied", {{"object", key.object}, {"key", key.key}, {"entity_id", entity},
-                                                 {"op", op_name(change)}, {"path", outcome.path}, {"changes", changes},
-                                                 {"attempt", change.attempts + 1}, {"duration_ms", duration_ms}}));
+      logger_->debug(log_line("change applied", {{"object", key.object},
+                                                 {"key", key.key},
+                                                 {"entity_id", entity},
+                                                 {"op", op_name(change)},
+                                                 {"path", outcome.path},
+                                                 {"changes", changes},
+                                                 {"attempt", change.attempts + 1},
+                                                 {"duration_ms", duration_ms}}));
       break;
     }
     case outbound_decision::kind::retry:
       counters_.retried++;
       metrics_.add("kizen_sync_change_retries_total", {{"object", key.object}}, 1);
-      logger_->warn(log_line("change failed; will retry",
-                             {{"object", key.object}, {"key", key.key}, {"op", op_name(change)},
-                              {"attempt", change.attempts + 1}, {"http_status", status},
-                              {"error", decision.message}, {"duration_ms", duration_ms}}));
+      logger_->warn(log_line("change failed; will retry", {{"object", key.object},
+                                                           {"key", key.key},
+                                                           {"op", op_name(change)},
+                                                           {"attempt", change.attempts + 1},
+                                                           {"http_status", status},
+                                                           {"error", decision.message},
+                                                           {"duration_ms", duration_ms}}));
       break;
     case outbound_decision::kind::dead:
       counters_.dead += change.ids.size();
       metrics_.add("kizen_sync_changes_dead_total", {{"object", key.object}}, static_cast<double>(changes));
       logger_->error(log_line("change dead-lettered; later changes of this key wait for a replay",
-                              {{"object", key.object}, {"key", key.key}, {"op", op_name(change)},
-                               {"attempt", change.attempts + 1}, {"http_status", status},
-                               {"error", decision.message}, {"change_ids", json::value_from(change.ids)}}));
+                              {{"object", key.object},
+                               {"key", key.key},
+                               {"op", op_name(change)},
+                               {"attempt", change.attempts + 1},
+                               {"http_status", status},
+                               {"error", decision.message},
+                               {"change_ids", json::value_from(change.ids)}}));
       break;
     case outbound_decision::kind::wait:
       counters_.waited++;

@@ -22,6 +22,7 @@
 #include "daemon/engine/outbound/outcome_writer.hpp"
 #include "daemon/engine/outbound/reference_reader.hpp"
 
+#include <spdlog/logger.h>
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -31,7 +32,6 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <spdlog/logger.h>
 #include <stop_token>
 #include <string>
 #include <vector>

@@ -35,8 +35,8 @@ outbound_decision decide_outcome(const outbound_outcome& outcome, const outcome_
       if (outcome.what == outbound_outcome::kind::applied && context.change.action == merged_change::kind::write &&
           outcome.entity_id) {
         d.save_identity = true;
-        d.synced_values = synced_after(context.object, context.change, context.synced_before,
-                                       outcome.forget_identity, outcome.follow_up_columns);
+        d.synced_values = synced_after(context.object, context.change, context.synced_before, outcome.forget_identity,
+                                       outcome.follow_up_columns);
         d.follow_up_columns = outcome.follow_up_columns;
       }
       return d;
@@ -54,9 +54,7 @@ outbound_decision decide_outcome(const outbound_outcome& outcome, const outcome_
       return d;
     }
 
-    case outbound_outcome::kind::dead:
-      d.what = outbound_decision::kind::dead;
-      return d;
+    case outbound_outcome::kind::dead: d.what = outbound_decision::kind::dead; return d;
 
     case outbound_outcome::kind::wait: {
       const auto w = decide_wait(rows, outcome.message, context.waits);

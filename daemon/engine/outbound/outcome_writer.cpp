@@ -44,18 +44,12 @@ outbound_decision outcome_writer::record(pqxx::connection& conn, const claimed_k
       outbox_.enqueue(tx, ref.object, ref.key, pg::change_op::insert, pg::captured_columns(table), *image);
   }
   switch (d.what) {
-    case outbound_decision::kind::done:
-      record_done(tx, claimed, change, outcome, d);
-      break;
+    case outbound_decision::kind::done: record_done(tx, claimed, change, outcome, d); break;
     case outbound_decision::kind::retry:
       outbox_.schedule_retry(tx, change.ids, d.attempts, d.delay, d.message, d.http_status);
       break;
-    case outbound_decision::kind::wait:
-      outbox_.defer(tx, change.ids, d.delay, d.message);
-      break;
-    case outbound_decision::kind::dead:
-      outbox_.mark_dead(tx, change.ids, d.attempts, d.message, d.http_status);
-      break;
+    case outbound_decision::kind::wait: outbox_.defer(tx, change.ids, d.delay, d.message); break;
+    case outbound_decision::kind::dead: outbox_.mark_dead(tx, change.ids, d.attempts, d.message, d.http_status); break;
   }
   tx.commit();
   return d;

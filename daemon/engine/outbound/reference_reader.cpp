@@ -22,16 +22,15 @@ reference_reader::resolved reference_reader::resolve(pqxx::transaction_base& tx,
       head.object_sends = b->second.mapping->direction != config::sync_direction::from_kizen;
       for (const auto& f : b->second.fields)
         if (f.sends() && f.mapping->references) head.object_has_references = true;
-      head.row_exists = head.object_sends && !head.object_has_references &&
-                        table_rows_.image(tx, b->second.table, r.key).has_value();
+      head.row_exists =
+          head.object_sends && !head.object_has_references && table_rows_.image(tx, b->second.table, r.key).has_value();
     }
     if (create_waits_for(head, own_head)) out.wait_for.push_back(r);
   }
   return out;
 }
 
-std::vector<referenced_row> reference_reader::rows(pqxx::transaction_base& tx,
-                                                   const std::vector<key_ref>& refs) const {
+std::vector<referenced_row> reference_reader::rows(pqxx::transaction_base& tx, const std::vector<key_ref>& refs) const {
   std::vector<referenced_row> out;
   for (const auto& ref : refs) {
     referenced_row row{ref, referenced_row::state::queued, {}};

@@ -22,9 +22,7 @@ wait_decision decide_wait(const std::vector<referenced_row>& rows, const std::st
       case s::synced:
       case s::pulled_only:  // only a pull can give that row its identity: keep waiting
         break;
-      case s::dead:
-        stuck = true;
-        break;
+      case s::dead: stuck = true; break;
       case s::unsynced:  // never synced (e.g. it predates `migrate`): bring it to Kizen first
         out.bring_first.push_back(row.ref);
         break;

@@ -53,10 +53,10 @@ struct wait_settings {
 };
 
 struct wait_decision {
-  bool dead = false;                  // a referenced row does not exist: the change cannot be applied
-  std::string message;                // the reason (dead) or what it waits for
-  std::chrono::milliseconds delay{0}; // not dead: when the key is due again
-  std::vector<key_ref> bring_first;   // rows never synced: queue their insert (first)
+  bool dead = false;                   // a referenced row does not exist: the change cannot be applied
+  std::string message;                 // the reason (dead) or what it waits for
+  std::chrono::milliseconds delay{0};  // not dead: when the key is due again
+  std::vector<key_ref> bring_first;    // rows never synced: queue their insert (first)
 };
 
 // What a change that waits for `rows` (reason: `message`) comes to.

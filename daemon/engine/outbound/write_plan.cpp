@@ -64,8 +64,7 @@ ks::result<item_diff, std::string> diff_items(const field_binding& f, const merg
 
 }  // namespace
 
-std::vector<key_ref> references_needed(const object_binding& object, const merged_change& change,
-                                             bool full) {
+std::vector<key_ref> references_needed(const object_binding& object, const merged_change& change, bool full) {
   std::vector<key_ref> refs;
   auto add = [&](const std::string& target, const std::string& key) {
     key_ref r{target, key};
@@ -96,8 +95,7 @@ std::vector<kizen::field_write> to_field_writes(const std::vector<planned_write>
       f.value = *w.value;
     } else {
       if (!w.add_values.empty()) f.add_values = json::array(w.add_values.begin(), w.add_values.end());
-      if (!w.remove_values.empty())
-        f.remove_values = json::array(w.remove_values.begin(), w.remove_values.end());
+      if (!w.remove_values.empty()) f.remove_values = json::array(w.remove_values.begin(), w.remove_values.end());
     }
     out.push_back(std::move(f));
   }
@@ -110,8 +108,8 @@ std::string describe(const std::vector<key_ref>& refs) {
   return out;
 }
 
-ks::result<write_plan, plan_error> plan_writes(const object_binding& object, const merged_change& change,
-                                               bool full, const kizen_id_lookup& lookup) {
+ks::result<write_plan, plan_error> plan_writes(const object_binding& object, const merged_change& change, bool full,
+                                               const kizen_id_lookup& lookup) {
   write_plan plan;
   auto& writes = plan.writes;
   auto& unresolved = plan.unresolved;
@@ -185,9 +183,8 @@ ks::result<write_plan, plan_error> plan_writes(const object_binding& object, con
     auto key = key_text(key_value);
     for (const auto* named : {&object.match_field, &object.key_field}) {
       if (!*named || !key) continue;
-      const bool already = std::any_of(writes.begin(), writes.end(), [&](const planned_write& w) {
-        return w.field_name == (*named)->name;
-      });
+      const bool already = std::any_of(writes.begin(), writes.end(),
+                                       [&](const planned_write& w) { return w.field_name == (*named)->name; });
       if (!already) writes.push_back({(*named)->name, (*named)->id, json::value(*key), {}, {}});
     }
   }

@@ -9,8 +9,8 @@
 #include "common/key_ref.hpp"
 #include "common/result.hpp"
 #include "connectors/kizen/field_write.hpp"
-#include "daemon/engine/outbound/merged_change.hpp"
 #include "daemon/engine/mapping/field_binding.hpp"
+#include "daemon/engine/outbound/merged_change.hpp"
 
 #include <boost/json/value.hpp>
 #include <functional>
@@ -21,10 +21,10 @@
 namespace ks::engine {
 
 struct planned_write {
-  std::string field_name;                // Kizen API name
-  std::string field_id;                  // Kizen field UUID
-  std::optional<boost::json::value> value;        // single-value fields (null clears)
-  std::vector<boost::json::value> add_values;     // multi-value fields
+  std::string field_name;                      // Kizen API name
+  std::string field_id;                        // Kizen field UUID
+  std::optional<boost::json::value> value;     // single-value fields (null clears)
+  std::vector<boost::json::value> add_values;  // multi-value fields
   std::vector<boost::json::value> remove_values;
   bool multi() const { return !value.has_value(); }
 };
@@ -48,12 +48,11 @@ struct write_plan {
 
 // The references a write of this change needs resolved (new values only; old values that cannot be
 // resolved are simply not removed). `full`: a create or full rewrite (all sent columns).
-std::vector<key_ref> references_needed(const object_binding& object, const merged_change& change,
-                                             bool full);
+std::vector<key_ref> references_needed(const object_binding& object, const merged_change& change, bool full);
 
 // The writes for this change. An update whose changed columns are all unsent yields no writes.
-ks::result<write_plan, plan_error> plan_writes(const object_binding& object, const merged_change& change,
-                                               bool full, const kizen_id_lookup& lookup);
+ks::result<write_plan, plan_error> plan_writes(const object_binding& object, const merged_change& change, bool full,
+                                               const kizen_id_lookup& lookup);
 
 // The Kizen request fields of planned writes.
 std::vector<kizen::field_write> to_field_writes(const std::vector<planned_write>& writes);

@@ -12,7 +12,8 @@ namespace net = boost::asio;
 engine_parts::engine_parts(net::any_io_executor executor, const config::config& cfg, const engine_settings& settings,
                            logger_factory loggers, const std::string& role)
     : executor_(executor), cfg_(cfg), loggers_(std::move(loggers)) {
-  claim_pool_ = std::make_unique<pg::db_pool>(config::pool_settings(cfg.postgres, role + " claim", settings.pools.claim));
+  claim_pool_ =
+      std::make_unique<pg::db_pool>(config::pool_settings(cfg.postgres, role + " claim", settings.pools.claim));
   work_pool_ = std::make_unique<pg::db_pool>(config::pool_settings(cfg.postgres, role, settings.pools.work));
   inbound_pool_ =
       std::make_unique<pg::db_pool>(config::pool_settings(cfg.postgres, role + " inbound", settings.pools.inbound));
@@ -28,11 +29,12 @@ net::awaitable<ks::result<void, startup_problem>> engine_parts::check_schema(boo
       pg::migrator migrator;
       std::vector<std::string> out;
       if (!migrator.pending_migrations(conn, cfg_.postgres.schema).empty()) {
-        out.push_back("the sync schema '" + cfg_.postgres.schema + "' is missing or outdated: run `kizen-sync migrate -c " +
-                      cfg_.source_file + "`");
+        out.push_back("the sync schema '" + cfg_.postgres.schema +
+                      "' is missing or outdated: run `kizen-sync migrate -c " + cfg_.source_file + "`");
         return out;
       }
-      if (verify_triggers) out = migrator.verify_capture_triggers(conn, cfg_.postgres.schema, config::table_mappings(cfg_));
+      if (verify_triggers)
+        out = migrator.verify_capture_triggers(conn, cfg_.postgres.schema, config::table_mappings(cfg_));
       return out;
     });
   } catch (const std::exception& e) {

@@ -10,11 +10,11 @@
 #include "daemon/engine/mapping/object_bindings.hpp"
 #include "daemon/engine/runtime/engine_settings.hpp"
 
+#include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <memory>
-#include <spdlog/logger.h>
 #include <string>
 #include <vector>
 

@@ -23,14 +23,16 @@ housekeeping::housekeeping(net::any_io_executor executor, const std::string& sch
       settings_(settings),
       outbox_(schema),
       chores_(executor, [this](std::string_view chore, std::exception_ptr e) {
-        logger_->error(log_line("housekeeping chore ended", {{"chore", std::string(chore)}, {"error", failure_of(e).describe()}}));
+        logger_->error(
+            log_line("housekeeping chore ended", {{"chore", std::string(chore)}, {"error", failure_of(e).describe()}}));
       }) {
   metrics_.describe("kizen_sync_outbox_backlog", metrics_sink::kind::gauge, "Pending outbox changes.");
   metrics_.describe("kizen_sync_outbox_dead", metrics_sink::kind::gauge, "Dead-lettered outbox changes.");
 }
 
 net::awaitable<void> housekeeping::run(std::stop_token stop) {
-  chores_.spawn("backlog", periodically("backlog", settings_.backlog_interval, &housekeeping::refresh_backlog, true, stop));
+  chores_.spawn("backlog",
+                periodically("backlog", settings_.backlog_interval, &housekeeping::refresh_backlog, true, stop));
   if (settings_.retention.count() > 0)
     chores_.spawn("purge", periodically("purge", settings_.purge_interval, &housekeeping::purge_applied, true, stop));
   chores_.spawn("summary", periodically("summary", settings_.summary_interval, &housekeeping::summarize, false, stop));
@@ -50,7 +52,8 @@ net::awaitable<void> housekeeping::periodically(const char* name, std::chrono::m
     } catch (...) {
       error = std::current_exception();
     }
-    if (error) logger_->warn(log_line("housekeeping failed", {{"chore", name}, {"error", failure_of(error).describe()}}));
+    if (error)
+      logger_->warn(log_line("housekeeping failed", {{"chore", name}, {"error", failure_of(error).describe()}}));
     due = co_await stoppable_sleep(timer, period, stop);
   }
 }
@@ -97,12 +100,12 @@ net::awaitable<void> housekeeping::summarize() {
   const double secs = std::chrono::duration<double>(now - last_summary_).count();
   const auto applied = c.applied.load();
   logger_->info(log_line("summary", {{"applied", applied - applied_before_},
-                                    {"retried", c.retried.load() - retried_before_},
-                                    {"dead_lettered", c.dead.load() - dead_before_},
-                                    {"backlog", pending},
-                                    {"dead_total", dead},
-                                    {"in_flight", static_cast<std::int64_t>(outbound_.in_flight())},
-                                    {"rate_per_second", static_cast<double>(applied - applied_before_) / secs}}));
+                                     {"retried", c.retried.load() - retried_before_},
+                                     {"dead_lettered", c.dead.load() - dead_before_},
+                                     {"backlog", pending},
+                                     {"dead_total", dead},
+                                     {"in_flight", static_cast<std::int64_t>(outbound_.in_flight())},
+                                     {"rate_per_second", static_cast<double>(applied - applied_before_) / secs}}));
   applied_before_ = applied;
   dead_before_ = c.dead.load();
   retried_before_ = c.retried.load();

@@ -10,12 +10,12 @@
 #include "daemon/engine/outbound/outbound_worker.hpp"
 #include "daemon/engine/runtime/engine_settings.hpp"
 
+#include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <spdlog/logger.h>
 #include <stop_token>
 #include <string>
 

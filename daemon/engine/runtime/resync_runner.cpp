@@ -34,8 +34,10 @@ class progress_meter {
     const double secs = std::chrono::duration<double>(clock::now() - start_).count();
     if (secs > 0.5 && done > done_at_start_) {
       r.rate_per_second = static_cast<double>(done - done_at_start_) / secs;
-      if (total > done) r.eta = std::chrono::seconds(static_cast<long>(static_cast<double>(total - done) / r.rate_per_second));
-      else r.eta = std::chrono::seconds(0);
+      if (total > done)
+        r.eta = std::chrono::seconds(static_cast<long>(static_cast<double>(total - done) / r.rate_per_second));
+      else
+        r.eta = std::chrono::seconds(0);
     }
     return r;
   }
@@ -149,13 +151,15 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::run(resync
     auto progress = co_await p.engine.work_pool().run([&](pqxx::connection& conn) {
       return resume_or_start(conn, store, binding.table, direction, request.restart, request.to_kizen, result.resumed);
     });
-    p.logger->info(log_line(result.resumed ? "resync resumed" : "resync started",
-                            {{"object", request.object}, {"direction", direction}, {"total", progress.total},
-                             {"done", progress.done}}));
+    p.logger->info(log_line(
+        result.resumed ? "resync resumed" : "resync started",
+        {{"object", request.object}, {"direction", direction}, {"total", progress.total}, {"done", progress.done}}));
     // if/else, not ?: — GCC 12 evaluates both co_await operands of a conditional expression.
     const parts::job j{binding, store, progress, result};
-    if (request.to_kizen) outcome = co_await p.to_kizen(j);
-    else outcome = co_await p.from_kizen(j);
+    if (request.to_kizen)
+      outcome = co_await p.to_kizen(j);
+    else
+      outcome = co_await p.from_kizen(j);
   } catch (const std::exception& e) {
     failure = e.what();
   }
@@ -230,23 +234,27 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::fro
   const auto& b = j.binding;
   const auto& m = *b.mapping;
   auto& work_pool = engine.work_pool();
-  inbound = std::make_unique<inbound_worker>(
-      executor, inbound_context{cfg.postgres.schema, engine.bindings(), engine.client(), work_pool, metrics, engine.logger("inbound")},
-      settings.inbound);
+  inbound = std::make_unique<inbound_worker>(executor,
+                                             inbound_context{cfg.postgres.schema, engine.bindings(), engine.client(),
+                                                             work_pool, metrics, engine.logger("inbound")},
+                                             settings.inbound);
   const auto query = records_query(b, "created", settings.inbound.records.page_size);
   const int page_size = query.page_size.value_or(100);
   // Resume one page early: records archived meanwhile shift the pages; re-writing is a no-op.
-  std::int64_t page = j.progress.position.contains("page") ? std::max<std::int64_t>(1, j.progress.position.at("page").to_number<std::int64_t>() - 1) : 1;
+  std::int64_t page = j.progress.position.contains("page")
+                          ? std::max<std::int64_t>(1, j.progress.position.at("page").to_number<std::int64_t>() - 1)
+                          : 1;
   progress_meter meter(j.progress.done);
   while (!stop.stop_requested()) {
     auto r = co_await engine.client().search_records(m.object, query, static_cast<int>(page));
-    if (!r) co_return ks::fail("search " + m.object + " page " + std::to_string(page) + ": " + r.error().message +
-                               " (j.progress is saved: run the resync again to resume)");
+    if (!r)
+      co_return ks::fail("search " + m.object + " page " + std::to_string(page) + ": " + r.error().message +
+                         " (j.progress is saved: run the resync again to resume)");
     j.progress.total = r->count;
     const auto stats = co_await inbound->records().apply(b, r->results, std::nullopt);
     j.result.failed += stats.failed;
-    j.progress.done = std::min<std::int64_t>(j.progress.total, (page - 1) * page_size +
-                                                               static_cast<std::int64_t>(r->results.size()));
+    j.progress.done =
+        std::min<std::int64_t>(j.progress.total, (page - 1) * page_size + static_cast<std::int64_t>(r->results.size()));
     j.progress.position["page"] = page + 1;
     const bool last = !r->next || r->results.empty();
     j.progress.finished = last;

@@ -11,13 +11,13 @@
 #include "config/config.hpp"
 #include "daemon/engine/runtime/engine_parts.hpp"
 
+#include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <spdlog/logger.h>
 #include <string>
 
 namespace ks::engine {
@@ -29,7 +29,7 @@ struct resync_request {
 };
 
 struct resync_progress_report {
-  std::string phase;             // "queueing", "applying", "pulling"
+  std::string phase;  // "queueing", "applying", "pulling"
   std::int64_t done = 0;
   std::int64_t total = 0;
   double rate_per_second = 0;
@@ -37,11 +37,11 @@ struct resync_progress_report {
 };
 
 struct resync_result {
-  bool completed = false;        // false: interrupted (resumable)
+  bool completed = false;  // false: interrupted (resumable)
   std::int64_t done = 0;
   std::int64_t total = 0;
-  std::int64_t dead = 0;         // to_kizen: changes that ended dead-lettered
-  std::int64_t failed = 0;       // from_kizen: records that could not be written
+  std::int64_t dead = 0;    // to_kizen: changes that ended dead-lettered
+  std::int64_t failed = 0;  // from_kizen: records that could not be written
   bool resumed = false;
 };
 

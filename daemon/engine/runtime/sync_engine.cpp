@@ -55,14 +55,15 @@ net::awaitable<ks::result<void, std::vector<std::string>>> sync_engine::start() 
   outbound_ = std::make_unique<outbound_worker>(executor_, cfg_.postgres.schema, parts_.bindings(), parts_.client(),
                                                 parts_.claim_pool(), parts_.work_pool(), metrics_,
                                                 parts_.logger("outbound"), settings_.outbound);
-  inbound_ = std::make_unique<inbound_worker>(executor_,
-                                              inbound_context{cfg_.postgres.schema, parts_.bindings(), parts_.client(),
-                                                              parts_.inbound_pool(), metrics_, parts_.logger("inbound")},
-                                              settings_.inbound);
+  inbound_ =
+      std::make_unique<inbound_worker>(executor_,
+                                       inbound_context{cfg_.postgres.schema, parts_.bindings(), parts_.client(),
+                                                       parts_.inbound_pool(), metrics_, parts_.logger("inbound")},
+                                       settings_.inbound);
   housekeeping_ = std::make_unique<housekeeping>(executor_, cfg_.postgres.schema, parts_.work_pool(), *outbound_,
                                                  metrics_, parts_.logger("engine"), settings_.housekeeping);
-  listener_ = std::make_unique<pg::change_listener>(executor_, cfg_.postgres.url, pg::notify_channel(cfg_.postgres.schema),
-                                                    parts_.logger("listener"));
+  listener_ = std::make_unique<pg::change_listener>(
+      executor_, cfg_.postgres.url, pg::notify_channel(cfg_.postgres.schema), parts_.logger("listener"));
   started_ = true;
   waiting_for_.clear();
   metrics_.set("kizen_sync_up", {}, 1);
@@ -75,7 +76,8 @@ net::awaitable<void> sync_engine::run() {
   if (!started_) co_return;
   const auto stop = stop_.get_token();
   task_group background(executor_, [this](std::string_view task, std::exception_ptr e) {
-    logger_->error(log_line("background task failed", {{"task", std::string(task)}, {"error", failure_of(e).describe()}}));
+    logger_->error(
+        log_line("background task failed", {{"task", std::string(task)}, {"error", failure_of(e).describe()}}));
   });
   // The listener wakes the outbound worker on every commit (and after each reconnect).
   background.spawn("listener", listener_->run([this](std::string_view) { outbound_->wake(); }, stop));

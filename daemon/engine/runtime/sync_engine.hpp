@@ -14,11 +14,11 @@
 #include "daemon/engine/runtime/engine_settings.hpp"
 #include "daemon/engine/runtime/housekeeping.hpp"
 
+#include <spdlog/logger.h>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
-#include <spdlog/logger.h>
 #include <stop_token>
 #include <string>
 #include <vector>

@@ -117,8 +117,9 @@ void report(const char* name, const run_result& r, int connections) {
     if (r.latencies_ms.empty()) return 0.0;
     return r.latencies_ms[std::min(r.latencies_ms.size() - 1, static_cast<std::size_t>(p * r.latencies_ms.size()))];
   };
-  std::printf("%-8s %7zu requests in %5.2f s over %d connections: %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %zu\n",
-              name, r.requests, r.seconds, connections, r.requests / r.seconds, pct(0.50), pct(0.99), r.errors);
+  std::printf(
+      "%-8s %7zu requests in %5.2f s over %d connections: %8.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %zu\n", name,
+      r.requests, r.seconds, connections, r.requests / r.seconds, pct(0.50), pct(0.99), r.errors);
 }
 
 }  // namespace
@@ -128,10 +129,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const double v = std::atof(argv[i + 1]);
-    if (flag == "--seconds") s.seconds = v;
-    else if (flag == "--connections") s.connections = static_cast<int>(v);
-    else if (flag == "--records") s.records = static_cast<int>(v);
-    else if (flag == "--page-size") s.page_size = static_cast<int>(v);
+    if (flag == "--seconds")
+      s.seconds = v;
+    else if (flag == "--connections")
+      s.connections = static_cast<int>(v);
+    else if (flag == "--records")
+      s.records = static_cast<int>(v);
+    else if (flag == "--page-size")
+      s.page_size = static_cast<int>(v);
     else {
       std::fprintf(stderr, "usage: %s [--seconds S] [--connections C] [--records N] [--page-size P]\n", argv[0]);
       return 2;
@@ -143,19 +148,22 @@ int main(int argc, char** argv) {
   }
   ks::test::emulator_process emulator;
   const auto& o = emulator.options();
-  const ks::test::header_list headers = {{"X-API-KEY", o.api_key}, {"X-BUSINESS-ID", o.business_id}, {"X-USER-ID", o.user_id}};
+  const ks::test::header_list headers = {
+      {"X-API-KEY", o.api_key}, {"X-BUSINESS-ID", o.business_id}, {"X-USER-ID", o.user_id}};
 
   // Records to work on: companies with a few values each.
   std::vector<std::string> ids;
   {
     connection conn(emulator.base_url(), headers);
     for (int i = 0; i < s.records; ++i) {
-      json::object body{{"fields", json::array{
-          json::object{{"name", "name"}, {"value", "Company " + std::to_string(i)}},
-          json::object{{"name", "employees"}, {"value", i}},
-          json::object{{"name", "domain"}, {"value", "c" + std::to_string(i) + ".test"}},
-          json::object{{"name", "industry"}, {"value", json::object{{"name", i % 2 ? "Software" : "Retail"}}}}}}};
-      const auto r = ks::test::http_call(emulator.base_url(), "POST", "/api/records/companies/add", json::serialize(body), headers);
+      json::object body{
+          {"fields", json::array{json::object{{"name", "name"}, {"value", "Company " + std::to_string(i)}},
+                                 json::object{{"name", "employees"}, {"value", i}},
+                                 json::object{{"name", "domain"}, {"value", "c" + std::to_string(i) + ".test"}},
+                                 json::object{{"name", "industry"},
+                                              {"value", json::object{{"name", i % 2 ? "Software" : "Retail"}}}}}}};
+      const auto r = ks::test::http_call(emulator.base_url(), "POST", "/api/records/companies/add",
+                                         json::serialize(body), headers);
       if (r.status != 200) {
         std::fprintf(stderr, "seeding failed: %d %s\n", r.status, r.body.c_str());
         return 1;
@@ -184,6 +192,7 @@ int main(int argc, char** argv) {
                   search_body);
   });
   report("search", search, s.connections);
-  std::printf("(search: page_size %d of %d records, filtered on updated, ordered by updated)\n", s.page_size, s.records);
+  std::printf("(search: page_size %d of %d records, filtered on updated, ordered by updated)\n", s.page_size,
+              s.records);
   return patch.errors + search.errors == 0 ? 0 : 1;
 }

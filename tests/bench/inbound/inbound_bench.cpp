@@ -18,9 +18,10 @@
 #include "tests/support/emulator_process.hpp"
 #include "tests/support/scratch_database.hpp"
 
+#include <unistd.h>
 #include <algorithm>
-#include <boost/json.hpp>
 #include <atomic>
+#include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -33,7 +34,6 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -57,12 +57,17 @@ settings parse(int argc, char** argv) {
       if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--records") s.records = std::stoi(value());
-    else if (a == "--updates") s.updates = std::stoi(value());
-    else if (a == "--threads") s.threads = std::stoi(value());
-    else if (a == "--pull-interval") s.pull_interval = value();
-    else throw std::runtime_error("unknown argument " + a +
-                                  " (use --records N --updates M --threads T --pull-interval D)");
+    if (a == "--records")
+      s.records = std::stoi(value());
+    else if (a == "--updates")
+      s.updates = std::stoi(value());
+    else if (a == "--threads")
+      s.threads = std::stoi(value());
+    else if (a == "--pull-interval")
+      s.pull_interval = value();
+    else
+      throw std::runtime_error("unknown argument " + a +
+                               " (use --records N --updates M --threads T --pull-interval D)");
   }
   if (s.records < 1 || s.updates < 0 || s.updates > s.records || s.threads < 1)
     throw std::runtime_error("need records >= 1, 0 <= updates <= records, threads >= 1");
@@ -146,7 +151,10 @@ void run(const settings& s, const std::filesystem::path& dir) {
       std::string email = "b", tag = "t";
       email.append(std::to_string(i)).append("@example.com");
       tag.append(std::to_string(i % 9));
-      contacts.push_back(json::object{{"id", uuid_of(i)}, {"archived", false}, {"created", at}, {"updated", at},
+      contacts.push_back(json::object{{"id", uuid_of(i)},
+                                      {"archived", false},
+                                      {"created", at},
+                                      {"updated", at},
                                       {"fields", json::object{{"email", email},
                                                               {"first_name", "v0"},
                                                               {"lead_score", i},
@@ -187,8 +195,8 @@ void run(const settings& s, const std::filesystem::path& dir) {
   ks::test::daemon_options options;
   options.env = child_env();
   auto daemon = std::make_unique<ks::test::daemon_process>(config, options);
-  wait_for("the first pull", [&] { return count(conn, "SELECT count(*) FROM contacts") == s.records; }, 600s,
-           daemon.get());
+  wait_for(
+      "the first pull", [&] { return count(conn, "SELECT count(*) FROM contacts") == s.records; }, 600s, daemon.get());
   const double initial = seconds_since(started);
   std::printf("  initial  %6d records in %7.2f s: %8.0f records/s\n", s.records, initial, s.records / initial);
 
@@ -204,9 +212,9 @@ void run(const settings& s, const std::filesystem::path& dir) {
     });
   for (auto& u : users) u.join();
   const double sending = seconds_since(started);
-  wait_for("the updates",
-           [&] { return count(conn, "SELECT count(*) FROM contacts WHERE first_name = 'v1'") == s.updates; }, 600s,
-           daemon.get());
+  wait_for(
+      "the updates", [&] { return count(conn, "SELECT count(*) FROM contacts WHERE first_name = 'v1'") == s.updates; },
+      600s, daemon.get());
   const double updates = seconds_since(started);
   if (s.updates > 0) {
     // Latency: the record's `updated` (Kizen) to the row write (the stamp trigger).
@@ -223,10 +231,13 @@ void run(const settings& s, const std::filesystem::path& dir) {
       lag.push_back((row[1].as<double>() - at) * 1000.0);
     }
     std::sort(lag.begin(), lag.end());
-    auto pct = [&](double p) { return lag.empty() ? 0.0 : lag[std::min(lag.size() - 1, static_cast<std::size_t>(p * lag.size()))]; };
-    std::printf("  updates  %6d records in %7.2f s: %8.0f records/s (sent in %.2f s); Kizen-to-row p50 %.0f ms,"
-                " p99 %.0f ms, max %.0f ms\n",
-                s.updates, updates, s.updates / updates, sending, pct(0.5), pct(0.99), lag.empty() ? 0.0 : lag.back());
+    auto pct = [&](double p) {
+      return lag.empty() ? 0.0 : lag[std::min(lag.size() - 1, static_cast<std::size_t>(p * lag.size()))];
+    };
+    std::printf(
+        "  updates  %6d records in %7.2f s: %8.0f records/s (sent in %.2f s); Kizen-to-row p50 %.0f ms,"
+        " p99 %.0f ms, max %.0f ms\n",
+        s.updates, updates, s.updates / updates, sending, pct(0.5), pct(0.99), lag.empty() ? 0.0 : lag.back());
   }
   if (daemon->stop() != 0) throw std::runtime_error("the daemon did not stop cleanly:\n" + daemon->log());
   daemon.reset();
@@ -235,7 +246,8 @@ void run(const settings& s, const std::filesystem::path& dir) {
   pqxx::nontransaction(conn).exec("TRUNCATE contacts; TRUNCATE kizen_sync.identity_map");
   started = steady::now();
   const auto resync = ks::test::run_kizen_sync(
-      {"resync", "-c", config, "--object", "client_client", "--direction", "from_kizen", "--restart"}, 600s, child_env());
+      {"resync", "-c", config, "--object", "client_client", "--direction", "from_kizen", "--restart"}, 600s,
+      child_env());
   const double resynced = seconds_since(started);
   if (resync.exit_code != 0) throw std::runtime_error("resync failed:\n" + resync.out + resync.err);
   std::printf("  resync   %6d records in %7.2f s: %8.0f records/s\n", s.records, resynced, s.records / resynced);

@@ -15,9 +15,9 @@
 //   paced    single-row updates at R per second for S seconds (below capacity: latency unqueued)
 //   backlog  N updates committed while the daemon is stopped, then drained from a cold start
 // For each: changes per second (first commit, or the daemon's start for backlog, to the last change
-// applied) and commit-to-request latency p50/p99/max (for backlog: from the daemon's start). A change's commit time is its outbox row's created_at (the trigger runs
-// in the committing transaction); its request time is the emulator's request-log `at` of the
-// first request that carried its value (the row's `employees`, incremented by every update).
+// applied) and commit-to-request latency p50/p99/max (for backlog: from the daemon's start). A change's commit time is
+// its outbox row's created_at (the trigger runs in the committing transaction); its request time is the emulator's
+// request-log `at` of the first request that carried its value (the row's `employees`, incremented by every update).
 
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/emulator_control.hpp"
@@ -28,8 +28,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -65,17 +65,26 @@ settings parse(int argc, char** argv) {
       if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
       return std::stoi(argv[++i]);
     };
-    if (a == "--rows") s.rows = next();
-    else if (a == "--updates") s.updates = next();
-    else if (a == "--backlog") s.backlog = next();
-    else if (a == "--threads") s.threads = next();
-    else if (a == "--max-connections") s.max_connections = next();
-    else if (a == "--paced-rate") s.paced_rate = next();
-    else if (a == "--paced-seconds") s.paced_seconds = next();
-    else if (a == "--vacuum-outbox") s.vacuum_outbox = true;
-    else throw std::runtime_error("unknown argument " + a +
-                                  " (usage: outbound_bench [--rows N] [--updates N] [--backlog N] [--threads T] "
-                                  "[--max-connections C] [--paced-rate R] [--paced-seconds S] [--vacuum-outbox])");
+    if (a == "--rows")
+      s.rows = next();
+    else if (a == "--updates")
+      s.updates = next();
+    else if (a == "--backlog")
+      s.backlog = next();
+    else if (a == "--threads")
+      s.threads = next();
+    else if (a == "--max-connections")
+      s.max_connections = next();
+    else if (a == "--paced-rate")
+      s.paced_rate = next();
+    else if (a == "--paced-seconds")
+      s.paced_seconds = next();
+    else if (a == "--vacuum-outbox")
+      s.vacuum_outbox = true;
+    else
+      throw std::runtime_error("unknown argument " + a +
+                               " (usage: outbound_bench [--rows N] [--updates N] [--backlog N] [--threads T] "
+                               "[--max-connections C] [--paced-rate R] [--paced-seconds S] [--vacuum-outbox])");
   }
   return s;
 }
@@ -110,8 +119,9 @@ class bench {
     std::filesystem::create_directories(dir_);
     conn_ = std::make_unique<pqxx::connection>(db_.url());
     pqxx::work tx(*conn_);
-    tx.exec0("CREATE TABLE bench_companies (id integer PRIMARY KEY, name text NOT NULL, domain text,"
-             " employees integer NOT NULL, kizen_id uuid)");
+    tx.exec0(
+        "CREATE TABLE bench_companies (id integer PRIMARY KEY, name text NOT NULL, domain text,"
+        " employees integer NOT NULL, kizen_id uuid)");
     tx.commit();
     config_ = dir_ + "/kizen-sync.yaml";
     std::ofstream(config_) << "kizen:\n"
@@ -133,8 +143,10 @@ class bench {
     if (m.exit_code != 0) throw std::runtime_error("migrate failed: " + m.out + m.err);
     if (s_.vacuum_outbox) {
       pqxx::nontransaction vtx(*conn_);
-      vtx.exec0("ALTER TABLE kizen_sync.outbox SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 2000,"
-                " autovacuum_vacuum_cost_delay = 0, autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 5000)");
+      vtx.exec0(
+          "ALTER TABLE kizen_sync.outbox SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 2000,"
+          " autovacuum_vacuum_cost_delay = 0, autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = "
+          "5000)");
     }
   }
   ~bench() {
@@ -144,9 +156,11 @@ class bench {
   }
 
   void run() {
-    std::printf("outbound_bench: %d rows, %d updates, %d/s paced updates for %d s, %d backlog updates, "
-                "%d committing threads, max_connections %d%s\n", s_.rows, s_.updates, s_.paced_rate, s_.paced_seconds,
-                s_.backlog, s_.threads, s_.max_connections, s_.vacuum_outbox ? ", outbox autovacuum tuned" : "");
+    std::printf(
+        "outbound_bench: %d rows, %d updates, %d/s paced updates for %d s, %d backlog updates, "
+        "%d committing threads, max_connections %d%s\n",
+        s_.rows, s_.updates, s_.paced_rate, s_.paced_seconds, s_.backlog, s_.threads, s_.max_connections,
+        s_.vacuum_outbox ? ", outbox autovacuum tuned" : "");
     start_daemon();
     phase("inserts", s_.rows, [&](pqxx::nontransaction& tx, int i) {
       tx.exec_params("INSERT INTO bench_companies (id, name, domain, employees) VALUES ($1, $2, $3, 0)", i,
@@ -157,15 +171,19 @@ class bench {
       // One committer on a fixed schedule: each change is committed at its slot, not earlier.
       const auto period = std::chrono::nanoseconds(1000000000LL / s_.paced_rate);
       const auto t0 = steady::now();
-      phase("paced", s_.paced_rate * s_.paced_seconds, [&](pqxx::nontransaction& tx, int i) {
-        std::this_thread::sleep_until(t0 + period * (i - 1));
-        update_random(tx, i);
-      }, /*cold=*/false, /*threads=*/1);
+      phase(
+          "paced", s_.paced_rate * s_.paced_seconds,
+          [&](pqxx::nontransaction& tx, int i) {
+            std::this_thread::sleep_until(t0 + period * (i - 1));
+            update_random(tx, i);
+          },
+          /*cold=*/false, /*threads=*/1);
     }
     if (s_.backlog > 0) {
       daemon_->stop();
       daemon_.reset();
-      phase("backlog", s_.backlog, [&](pqxx::nontransaction& tx, int i) { update_random(tx, i); }, /*cold=*/true);
+      phase(
+          "backlog", s_.backlog, [&](pqxx::nontransaction& tx, int i) { update_random(tx, i); }, /*cold=*/true);
     }
     if (daemon_) std::printf("daemon stopped with exit status %d\n", daemon_->stop());
   }
@@ -221,12 +239,12 @@ class bench {
     // From a cold start the commits waited for the daemon to start: measure from its start.
     const auto latencies = commit_to_request(first_change, first_seq, cold ? started_micros_ : 0);
     const auto requests = kizen_->requests(first_seq).requests.size();
-    std::printf("%-8s %6d changes  %7.1f changes/s  (%zu requests; commits took %.1f s%s)  "
-                "%s p50 %.1f ms  p99 %.1f ms  max %.1f ms\n",
-                name, n, n / seconds, requests, commit_seconds, cold ? ", drained from a cold start" : "",
-                cold ? "daemon start->request" : "commit->request",
-                percentile(latencies, 0.5), percentile(latencies, 0.99),
-                latencies.empty() ? 0.0 : *std::max_element(latencies.begin(), latencies.end()));
+    std::printf(
+        "%-8s %6d changes  %7.1f changes/s  (%zu requests; commits took %.1f s%s)  "
+        "%s p50 %.1f ms  p99 %.1f ms  max %.1f ms\n",
+        name, n, n / seconds, requests, commit_seconds, cold ? ", drained from a cold start" : "",
+        cold ? "daemon start->request" : "commit->request", percentile(latencies, 0.5), percentile(latencies, 0.99),
+        latencies.empty() ? 0.0 : *std::max_element(latencies.begin(), latencies.end()));
     std::fflush(stdout);
   }
 
@@ -245,7 +263,8 @@ class bench {
   std::vector<double> commit_to_request(std::int64_t first_change, std::int64_t first_seq, std::int64_t not_before) {
     pqxx::nontransaction tx(*conn_);
     std::map<std::string, std::string> key_of;  // entity id -> key
-    for (const auto& row : tx.exec("SELECT entity_id::text, key FROM kizen_sync.identity_map WHERE object = 'companies'"))
+    for (const auto& row :
+         tx.exec("SELECT entity_id::text, key FROM kizen_sync.identity_map WHERE object = 'companies'"))
       key_of[row[0].c_str()] = row[1].c_str();
     // Per key: (value carried, request time) in request order.
     std::map<std::string, std::vector<std::pair<std::int64_t, std::int64_t>>> sent;

@@ -53,11 +53,10 @@ TEST_F(emulator_auth_and_routing, every_api_endpoint_requires_auth) {
 TEST_F(emulator_auth_and_routing, unknown_object_malformed_and_missing_ids_are_404_not_found) {
   const json::value not_found = json::parse(R"({"detail":"Not found."})");
   const char* targets[] = {
-      "/api/records/no_such_object/0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0f",
-      "/api/records/companies/not-a-uuid",
+      "/api/records/no_such_object/0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0f", "/api/records/companies/not-a-uuid",
       "/api/records/companies/0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0",   // one digit short
-      "/api/records/companies/0b9c7f63x6d6f-4f4b-9d2e-0a0b0c0d0e0f",   // wrong separator
-      "/api/records/companies/0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0f",   // well formed, absent
+      "/api/records/companies/0b9c7f63x6d6f-4f4b-9d2e-0a0b0c0d0e0f",  // wrong separator
+      "/api/records/companies/0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0f",  // well formed, absent
   };
   for (const char* t : targets) {
     for (const char* m : {"GET", "PATCH", "PUT", "DELETE"}) {
@@ -91,10 +90,8 @@ TEST_F(emulator_auth_and_routing, malformed_json_is_400_with_detail) {
   const auto rec = add("companies", fields_of({{"name", "Json Co"}}));
   const std::string id(rec.at("id").as_string());
   const std::pair<const char*, std::string> calls[] = {
-      {"POST", "/api/records/companies/add"},
-      {"POST", "/api/records/companies/upsert"},
-      {"POST", "/api/records/companies/search"},
-      {"PATCH", "/api/records/companies/" + id},
+      {"POST", "/api/records/companies/add"},    {"POST", "/api/records/companies/upsert"},
+      {"POST", "/api/records/companies/search"}, {"PATCH", "/api/records/companies/" + id},
       {"PUT", "/api/records/companies/" + id},
   };
   for (const auto& [m, t] : calls) {

@@ -21,7 +21,8 @@ bool is_string_list(const json::value& v) {
 void expect_detail(const std::string& where, const json::value& body) {
   ASSERT_TRUE(body.is_object()) << where;
   const auto& o = body.as_object();
-  ASSERT_TRUE(o.contains("detail") && o.at("detail").is_string()) << where << ": expected {\"detail\": ...}, got " << json::serialize(body);
+  ASSERT_TRUE(o.contains("detail") && o.at("detail").is_string())
+      << where << ": expected {\"detail\": ...}, got " << json::serialize(body);
 }
 
 void expect_paginated(const std::string& where, const json::value& body) {
@@ -60,17 +61,13 @@ void check_undocumented(std::string_view method, std::string_view target, const 
   const auto& v = ks::test::openapi_validator::kizen();
   const std::string path = path_of(target);
   switch (r.status) {
-    case 401:
-      EXPECT_EQ(body, (json::value(json::object{{"code", "missing_business_context"}}))) << where;
-      return;
+    case 401: EXPECT_EQ(body, (json::value(json::object{{"code", "missing_business_context"}}))) << where; return;
     case 403:
     case 404:
     case 405:
     case 413:
     case 429:
-    case 500:
-      expect_detail(where, body);
-      return;
+    case 500: expect_detail(where, body); return;
     case 400: {
       ASSERT_TRUE(body.is_object()) << where;
       const auto& o = body.as_object();
@@ -80,14 +77,16 @@ void check_undocumented(std::string_view method, std::string_view target, const 
         EXPECT_TRUE(problems.empty()) << where << ": " << (problems.empty() ? "" : problems.front());
         return;
       }
-      for (const auto& kv : o) EXPECT_TRUE(is_string_list(kv.value())) << where << ": field errors must be lists of strings";
+      for (const auto& kv : o)
+        EXPECT_TRUE(is_string_list(kv.value())) << where << ": field errors must be lists of strings";
       return;
     }
     case 200: {
       if (path.starts_with("/api/custom-objects")) {
         expect_paginated(where, body);
         for (const auto& item : body.at("results").as_array()) {
-          EXPECT_TRUE(item.is_object() && item.as_object().contains("id") && item.as_object().contains("name")) << where;
+          EXPECT_TRUE(item.is_object() && item.as_object().contains("id") && item.as_object().contains("name"))
+              << where;
           if (path.ends_with("settings-search")) {
             for (const char* key : {"display_name", "field_type", "is_default"}) {
               EXPECT_TRUE(item.as_object().contains(key)) << where << " lacks " << key;
@@ -104,8 +103,7 @@ void check_undocumented(std::string_view method, std::string_view target, const 
       ADD_FAILURE() << where << ": a 200 the contract does not document";
       return;
     }
-    default:
-      ADD_FAILURE() << where << ": unexpected status";
+    default: ADD_FAILURE() << where << ": unexpected status";
   }
 }
 

@@ -8,9 +8,11 @@ class emulator_control_api : public emulator_test {};
 
 TEST_F(emulator_control_api, state_shows_every_record_with_plain_values) {
   const auto company = add("companies", fields_of({{"name", "Acme"}, {"industry", json::object{{"name", "Retail"}}}}));
-  const auto contact = add("client_client", json::array{json::object{{"name", "email"}, {"value", "a@example.com"}},
-                                                        json::object{{"name", "company"}, {"value", json::object{{"id", company.at("id")}}}},
-                                                        json::object{{"name", "tags"}, {"add_values", json::array{json::object{{"name", "x"}}}}}});
+  const auto contact =
+      add("client_client",
+          json::array{json::object{{"name", "email"}, {"value", "a@example.com"}},
+                      json::object{{"name", "company"}, {"value", json::object{{"id", company.at("id")}}}},
+                      json::object{{"name", "tags"}, {"add_values", json::array{json::object{{"name", "x"}}}}}});
   api("DELETE", "/api/records/client_client/" + std::string(contact.at("id").as_string()));
   const auto state = control("GET", "/__emulator/state").json();
   const auto& c = state.at("objects").at("client_client").at(0).as_object();
@@ -26,7 +28,8 @@ TEST_F(emulator_control_api, state_shows_every_record_with_plain_values) {
 TEST_F(emulator_control_api, request_log_counts_by_method_and_path_template) {
   const auto rec = add("companies", fields_of({{"name", "A"}}));
   const std::string id(rec.at("id").as_string());
-  api("PATCH", "/api/records/companies/" + id + "?return_all_fields=true", json::object{{"fields", fields_of({{"employees", 1}})}});
+  api("PATCH", "/api/records/companies/" + id + "?return_all_fields=true",
+      json::object{{"fields", fields_of({{"employees", 1}})}});
   api("PATCH", "/api/records/companies/" + id, json::object{{"fields", fields_of({{"employees", 2}})}});
   api("GET", "/api/records/companies/not-a-uuid");
   control("GET", "/__emulator/state");  // not logged
@@ -51,8 +54,9 @@ TEST_F(emulator_control_api, request_log_counts_by_method_and_path_template) {
 
 TEST_F(emulator_control_api, reset_empties_the_store_turns_faults_off_and_unfreezes_the_clock) {
   add("companies", fields_of({{"name", "A"}}));
-  add("client_client", json::array{json::object{{"name", "email"}, {"value", "t@example.com"}},
-                                   json::object{{"name", "tags"}, {"add_values", json::array{json::object{{"name", "temp"}}}}}});
+  add("client_client",
+      json::array{json::object{{"name", "email"}, {"value", "t@example.com"}},
+                  json::object{{"name", "tags"}, {"add_values", json::array{json::object{{"name", "temp"}}}}}});
   control("PUT", "/__emulator/faults", json::object{{"latency_ms", 1}, {"rate_limit", 1000}});
   control("PUT", "/__emulator/clock", json::object{{"frozen_at", "2020-01-01T00:00:00Z"}});
   EXPECT_EQ(control("POST", "/__emulator/reset").status, 200);

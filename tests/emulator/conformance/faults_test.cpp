@@ -20,7 +20,8 @@ TEST_F(emulator_faults, fail_rate_answers_5xx_and_applies_nothing) {
   ASSERT_EQ(control("PUT", "/__emulator/faults", json::object{{"fail_rate", 1.0}}).status, 200);
   std::set<int> seen;
   for (int i = 0; i < 30; ++i) {
-    const auto r = api("POST", "/api/records/companies/add", json::object{{"fields", fields_of({{"name", json::string("X" + std::to_string(i))}})}});
+    const auto r = api("POST", "/api/records/companies/add",
+                       json::object{{"fields", fields_of({{"name", json::string("X" + std::to_string(i))}})}});
     seen.insert(r.status);
   }
   EXPECT_EQ(seen, (std::set<int>{500, 502, 503}));

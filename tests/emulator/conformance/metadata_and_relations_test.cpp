@@ -14,7 +14,8 @@ class emulator_metadata_and_relations : public emulator_test {
       if (r.status != 200) break;
       const auto page = r.json().as_object();
       for (const auto& x : page.at("results").as_array()) out.push_back(x);
-      target = page.at("next").is_null() ? std::string() : std::string(page.at("next").as_string()).substr(base_url().size());
+      target = page.at("next").is_null() ? std::string()
+                                         : std::string(page.at("next").as_string()).substr(base_url().size());
     }
     return out;
   }
@@ -37,8 +38,9 @@ TEST_F(emulator_metadata_and_relations, settings_search_describes_every_field) {
                                   "/fields/settings-search?page_size=5");
   std::map<std::string, json::object> by_name;
   for (const auto& f : fields) by_name[std::string(f.at("name").as_string())] = f.as_object();
-  for (const char* n : {"first_name", "last_name", "email", "created", "updated", "external_id", "company", "tags",
-                        "lead_score", "stage", "newsletter", "birthday", "last_contacted", "lifetime_value", "discount_rate"})
+  for (const char* n :
+       {"first_name", "last_name", "email", "created", "updated", "external_id", "company", "tags", "lead_score",
+        "stage", "newsletter", "birthday", "last_contacted", "lifetime_value", "discount_rate"})
     EXPECT_TRUE(by_name.count(n)) << n;
   EXPECT_EQ(by_name["email"].at("is_default"), true);
   EXPECT_EQ(by_name["updated"].at("field_type"), "datetime");
@@ -57,7 +59,8 @@ TEST_F(emulator_metadata_and_relations, more_than_100_related_records_come_as_a_
   json::array refs;
   for (int i = 0; i < 130; ++i) {
     const auto c = add("client_client", fields_of({{"email", json::string("p" + std::to_string(i) + "@example.com")},
-                                                   {"first_name", json::string("P" + std::to_string(i))}, {"last_name", "Person"}}));
+                                                   {"first_name", json::string("P" + std::to_string(i))},
+                                                   {"last_name", "Person"}}));
     refs.push_back(json::object{{"id", c.at("id")}});
   }
   const auto company = add("companies", json::array{json::object{{"name", "name"}, {"value", "Big"}},
@@ -76,23 +79,33 @@ TEST_F(emulator_metadata_and_relations, more_than_100_related_records_come_as_a_
   const auto found = api("GET", base + "?search=p12").json().as_object();
   EXPECT_EQ(found.at("count"), 11);  // p12, p120..p129
   // A record with a to-one relationship to a company: the RelationshipFieldValue shape.
-  const auto deal = add("deals", json::array{json::object{{"name", "name"}, {"value", "Deal"}},
-                                             json::object{{"name", "company"}, {"value", json::object{{"id", company.at("id")}}}}});
+  const auto deal =
+      add("deals", json::array{json::object{{"name", "name"}, {"value", "Deal"}},
+                               json::object{{"name", "company"}, {"value", json::object{{"id", company.at("id")}}}}});
   const std::string company_field(field(deal, "company")->at("id").as_string());
-  const auto one = api("GET", "/api/records/" + std::string(deal.at("id").as_string()) + "/field-values/" + company_field).json();
+  const auto one =
+      api("GET", "/api/records/" + std::string(deal.at("id").as_string()) + "/field-values/" + company_field).json();
   EXPECT_EQ(one.at("results").at(0).at("name"), "Big");
   // Errors: unknown record or field, non-relationship field.
   EXPECT_EQ(api("GET", "/api/records/0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0f/field-values/" + fid).status, 404);
-  EXPECT_EQ(api("GET", "/api/records/" + std::string(company.at("id").as_string()) + "/field-values/0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0f").status, 404);
+  EXPECT_EQ(api("GET", "/api/records/" + std::string(company.at("id").as_string()) +
+                           "/field-values/0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0f")
+                .status,
+            404);
   const std::string name_field(field(company, "name")->at("id").as_string());
-  EXPECT_EQ(api("GET", "/api/records/" + std::string(company.at("id").as_string()) + "/field-values/" + name_field).status, 400);
+  EXPECT_EQ(
+      api("GET", "/api/records/" + std::string(company.at("id").as_string()) + "/field-values/" + name_field).status,
+      400);
 }
 
 TEST_F(emulator_metadata_and_relations, archived_targets_drop_out_of_relationships) {
   const auto a = add("client_client", fields_of({{"email", "a@example.com"}}));
   const auto b = add("client_client", fields_of({{"email", "b@example.com"}}));
-  const auto company = add("companies", json::array{json::object{{"name", "name"}, {"value", "Co"}},
-                                                    json::object{{"name", "contacts"}, {"value", json::array{json::object{{"id", a.at("id")}}, json::object{{"id", b.at("id")}}}}}});
+  const auto company =
+      add("companies", json::array{json::object{{"name", "name"}, {"value", "Co"}},
+                                   json::object{{"name", "contacts"},
+                                                {"value", json::array{json::object{{"id", a.at("id")}},
+                                                                      json::object{{"id", b.at("id")}}}}}});
   api("DELETE", "/api/records/client_client/" + std::string(a.at("id").as_string()));
   const auto now = get("companies", company.at("id").as_string());
   ASSERT_EQ(value_of(now, "contacts").as_array().size(), 1u);

@@ -1,6 +1,10 @@
 // Process-level behaviour: --state across restarts, TLS, the command line, keep-alive.
 #include "conformance_fixture.hpp"
 
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,10 +16,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace kizen_emulator::conformance {
 namespace {
@@ -105,9 +105,11 @@ TEST_F(emulator_process_level, state_file_survives_a_restart) {
   const std::string state = (dir / "state.json").string();
   restart({"--state", state});
   const auto company = add("companies", fields_of({{"name", "Keep Co"}, {"employees", 3}}));
-  const auto contact = add("client_client", json::array{json::object{{"name", "email"}, {"value", "k@example.com"}},
-                                                        json::object{{"name", "tags"}, {"add_values", json::array{json::object{{"name", "kept"}}}}},
-                                                        json::object{{"name", "company"}, {"value", json::object{{"id", company.at("id")}}}}});
+  const auto contact =
+      add("client_client",
+          json::array{json::object{{"name", "email"}, {"value", "k@example.com"}},
+                      json::object{{"name", "tags"}, {"add_values", json::array{json::object{{"name", "kept"}}}}},
+                      json::object{{"name", "company"}, {"value", json::object{{"id", company.at("id")}}}}});
   const auto gone = add("companies", fields_of({{"name", "Gone Co"}}));
   api("DELETE", "/api/records/companies/" + std::string(gone.at("id").as_string()));
   const int status = process().stop();
@@ -124,14 +126,17 @@ TEST_F(emulator_process_level, state_file_survives_a_restart) {
   EXPECT_EQ(api("GET", "/api/records/companies/" + std::string(gone.at("id").as_string())).status, 404);
   EXPECT_EQ(api("GET", "/api/records/companies/lookup?identifier=keep%20co").status, 200);
   // The archived name still conflicts after the restart.
-  EXPECT_EQ(api("POST", "/api/records/companies/add", json::object{{"fields", fields_of({{"name", "Gone Co"}})}}).status, 400);
+  EXPECT_EQ(
+      api("POST", "/api/records/companies/add", json::object{{"fields", fields_of({{"name", "Gone Co"}})}}).status,
+      400);
   fs::remove_all(dir);
 }
 
 TEST_F(emulator_process_level, bad_state_file_is_a_usage_error) {
   const auto dir = temp_dir();
   std::ofstream(dir / "state.json") << R"({"objects": {"no_such_object": []}})";
-  const std::string cmd = ks::test::emulator_path() + " --listen 127.0.0.1:0 --api-key k --business-id b --user-id u --state " +
+  const std::string cmd = ks::test::emulator_path() +
+                          " --listen 127.0.0.1:0 --api-key k --business-id b --user-id u --state " +
                           (dir / "state.json").string() + " >/dev/null 2>&1";
   EXPECT_EQ(run(cmd), 2);
   fs::remove_all(dir);

@@ -20,8 +20,8 @@ class emulator_records : public emulator_test {
   }
   // The error entry of a one-field add that must fail; returns the ErrorResponse body.
   json::object rejected(std::string_view object, json::object entry) {
-    const auto r = api("POST", "/api/records/" + std::string(object) + "/add",
-                       json::object{{"fields", json::array{entry}}});
+    const auto r =
+        api("POST", "/api/records/" + std::string(object) + "/add", json::object{{"fields", json::array{entry}}});
     EXPECT_EQ(r.status, 400) << json::serialize(entry) << " -> " << r.body;
     return r.status == 400 ? r.json().as_object() : json::object{};
   }
@@ -54,18 +54,21 @@ TEST_F(emulator_records, add_returns_every_type_in_its_read_format) {
 
 TEST_F(emulator_records, contact_values_datetime_tags_relationship_and_decimal) {
   const auto company = full_company();
-  const auto r = api("POST", "/api/records/client_client/add",
-                     json::object{{"fields", json::array{
-                         json::object{{"name", "email"}, {"value", "ada@example.com"}},
-                         json::object{{"name", "first_name"}, {"value", "Ada"}},
-                         json::object{{"name", "last_name"}, {"value", "Lovelace"}},
-                         json::object{{"name", "last_contacted"}, {"value", "2024-03-01T10:15:30+02:00"}},
-                         json::object{{"name", "company"}, {"value", json::object{{"id", company.at("id")}}}},
-                         json::object{{"name", "tags"}, {"add_values", json::array{json::object{{"name", "vip"}}, json::object{{"name", "beta"}}}}},
-                         json::object{{"name", "stage"}, {"value", json::object{{"name", "Lead"}}}},
-                         json::object{{"name", "discount_rate"}, {"value", "0.150"}},
-                         json::object{{"name", "lead_score"}, {"value", 7}},
-                         json::object{{"name", "birthday"}, {"value", "1815-12-10"}}}}});
+  const auto r = api(
+      "POST", "/api/records/client_client/add",
+      json::object{
+          {"fields", json::array{json::object{{"name", "email"}, {"value", "ada@example.com"}},
+                                 json::object{{"name", "first_name"}, {"value", "Ada"}},
+                                 json::object{{"name", "last_name"}, {"value", "Lovelace"}},
+                                 json::object{{"name", "last_contacted"}, {"value", "2024-03-01T10:15:30+02:00"}},
+                                 json::object{{"name", "company"}, {"value", json::object{{"id", company.at("id")}}}},
+                                 json::object{{"name", "tags"},
+                                              {"add_values", json::array{json::object{{"name", "vip"}},
+                                                                         json::object{{"name", "beta"}}}}},
+                                 json::object{{"name", "stage"}, {"value", json::object{{"name", "Lead"}}}},
+                                 json::object{{"name", "discount_rate"}, {"value", "0.150"}},
+                                 json::object{{"name", "lead_score"}, {"value", 7}},
+                                 json::object{{"name", "birthday"}, {"value", "1815-12-10"}}}}});
   ASSERT_EQ(r.status, 200) << r.body;
   const auto rec = r.json().as_object();
   EXPECT_EQ(value_of(rec, "last_contacted"), "2024-03-01T08:15:30.000Z");
@@ -82,7 +85,8 @@ TEST_F(emulator_records, contact_values_datetime_tags_relationship_and_decimal) 
   EXPECT_EQ(rec.at("client_info").at("display_name"), "Ada Lovelace");
   // New tags become options of the field.
   const auto fields = api("GET", std::string("/api/custom-objects/") + default_schema_ids::contacts_object +
-                                     "/fields/settings-search?page_size=100").json();
+                                     "/fields/settings-search?page_size=100")
+                          .json();
   bool found = false;
   for (const auto& f : fields.at("results").as_array())
     if (f.at("name") == "tags")
@@ -92,7 +96,8 @@ TEST_F(emulator_records, contact_values_datetime_tags_relationship_and_decimal) 
 
 TEST_F(emulator_records, fields_can_be_named_by_id_and_dropdowns_by_option_id) {
   const auto meta = api("GET", std::string("/api/custom-objects/") + default_schema_ids::contacts_object +
-                                   "/fields/settings-search?page_size=100").json();
+                                   "/fields/settings-search?page_size=100")
+                        .json();
   std::string email_id, stage_id, qualified_id;
   for (const auto& f : meta.at("results").as_array()) {
     if (f.at("name") == "email") email_id = std::string(f.at("id").as_string());
@@ -102,17 +107,17 @@ TEST_F(emulator_records, fields_can_be_named_by_id_and_dropdowns_by_option_id) {
         if (o.at("name") == "Qualified") qualified_id = std::string(o.at("id").as_string());
     }
   }
-  const auto rec = add("client_client", json::array{json::object{{"id", email_id}, {"value", "x@example.com"}},
-                                                    json::object{{"id", stage_id}, {"value", json::object{{"id", qualified_id}}}}});
+  const auto rec =
+      add("client_client", json::array{json::object{{"id", email_id}, {"value", "x@example.com"}},
+                                       json::object{{"id", stage_id}, {"value", json::object{{"id", qualified_id}}}}});
   EXPECT_EQ(value_of(rec, "stage").at("name"), "Qualified");
 }
 
 TEST_F(emulator_records, validation_errors_are_positional_and_name_the_field) {
   const auto r = api("POST", "/api/records/client_client/add",
-                     json::object{{"fields", json::array{
-                         json::object{{"name", "email"}, {"value", "ok@example.com"}},
-                         json::object{{"name", "no_such_field"}, {"value", 1}},
-                         json::object{{"name", "lead_score"}, {"value", "seven"}}}}});
+                     json::object{{"fields", json::array{json::object{{"name", "email"}, {"value", "ok@example.com"}},
+                                                         json::object{{"name", "no_such_field"}, {"value", 1}},
+                                                         json::object{{"name", "lead_score"}, {"value", "seven"}}}}});
   ASSERT_EQ(r.status, 400);
   const auto body = r.json().as_object();
   const auto& list = body.at("fields").as_array();
@@ -159,12 +164,14 @@ TEST_F(emulator_records, wrong_types_and_limits_are_rejected_per_field_type) {
     EXPECT_NE(text.find(c.field), std::string::npos) << c.field << ": " << text;
   }
   // 255 characters is fine.
-  const auto ok = add("client_client", fields_of({{"email", "long@example.com"}, {"first_name", json::string(std::string(255, 'y'))}}));
+  const auto ok = add("client_client",
+                      fields_of({{"email", "long@example.com"}, {"first_name", json::string(std::string(255, 'y'))}}));
   EXPECT_EQ(value_of(ok, "first_name").as_string().size(), 255u);
 }
 
 TEST_F(emulator_records, value_and_add_values_must_match_the_field_kind) {
-  auto body = rejected("client_client", json::object{{"name", "tags"}, {"value", json::array{json::object{{"name", "x"}}}}});
+  auto body =
+      rejected("client_client", json::object{{"name", "tags"}, {"value", json::array{json::object{{"name", "x"}}}}});
   EXPECT_FALSE(body.at("fields").at(0).at("value").as_array().empty());
   body = rejected("client_client", json::object{{"name", "first_name"}, {"add_values", json::array{"x"}}});
   EXPECT_FALSE(body.at("fields").at(0).at("add_values").as_array().empty());
@@ -185,9 +192,11 @@ TEST_F(emulator_records, identity_is_required_and_unique_ignoring_case_and_space
   ASSERT_EQ(r.status, 400);
   EXPECT_NE(json::serialize(r.json().at("non_field_errors")).find("already exists"), std::string::npos);
   add("client_client", fields_of({{"email", "Dup@Example.com"}}));
-  r = api("POST", "/api/records/client_client/add", json::object{{"fields", fields_of({{"email", "dup@example.com"}})}});
+  r = api("POST", "/api/records/client_client/add",
+          json::object{{"fields", fields_of({{"email", "dup@example.com"}})}});
   EXPECT_EQ(r.status, 400);
-  r = api("POST", "/api/records/client_client/add", json::object{{"unarchive", "sometimes"}, {"fields", json::array{}}});
+  r = api("POST", "/api/records/client_client/add",
+          json::object{{"unarchive", "sometimes"}, {"fields", json::array{}}});
   EXPECT_EQ(r.status, 400);
   r = api("POST", "/api/records/client_client/add", json::object{{"no_fields", true}});
   EXPECT_EQ(r.status, 400);
@@ -207,7 +216,8 @@ TEST_F(emulator_records, get_selects_fields_by_name_or_id) {
   EXPECT_EQ(got.at("fields").as_object().size(), 1u);
   got = get("companies", id);
   EXPECT_EQ(got.at("fields").as_object().size(), rec.at("fields").as_object().size());
-  for (const char* key : {"num_upcoming_activities", "num_associated_team_members", "lead_source_types", "client_info", "access"})
+  for (const char* key :
+       {"num_upcoming_activities", "num_associated_team_members", "lead_source_types", "client_info", "access"})
     EXPECT_TRUE(got.contains(key)) << key;
 }
 
@@ -215,7 +225,8 @@ TEST_F(emulator_records, patch_changes_only_sent_fields_and_returns_only_them) {
   const auto rec = full_company();
   const std::string id(rec.at("id").as_string());
   control("PUT", "/__emulator/clock", json::object{{"frozen_at", "2030-01-01T00:00:00.000Z"}});
-  auto r = api("PATCH", "/api/records/companies/" + id, json::object{{"fields", fields_of({{"employees", 43}, {"domain", nullptr}})}});
+  auto r = api("PATCH", "/api/records/companies/" + id,
+               json::object{{"fields", fields_of({{"employees", 43}, {"domain", nullptr}})}});
   ASSERT_EQ(r.status, 200);
   auto body = r.json().as_object();
   EXPECT_EQ(body.at("fields").as_object().size(), 1u);  // employees; domain is now blank, so omitted
@@ -226,7 +237,8 @@ TEST_F(emulator_records, patch_changes_only_sent_fields_and_returns_only_them) {
   EXPECT_EQ(value_of(now, "name"), "Acme Corp");
   EXPECT_EQ(field(now, "domain"), nullptr);
   EXPECT_EQ(value_of(now, "industry").at("name"), "Software");
-  r = api("PATCH", "/api/records/companies/" + id + "?return_all_fields=true", json::object{{"fields", fields_of({{"employees", 44}})}});
+  r = api("PATCH", "/api/records/companies/" + id + "?return_all_fields=true",
+          json::object{{"fields", fields_of({{"employees", 44}})}});
   EXPECT_EQ(r.json().at("fields").as_object().size(), now.at("fields").as_object().size());
 }
 
@@ -245,7 +257,8 @@ TEST_F(emulator_records, updated_moves_only_when_something_changes) {
 TEST_F(emulator_records, put_replaces_the_whole_record) {
   const auto rec = full_company();
   const std::string id(rec.at("id").as_string());
-  auto r = api("PUT", "/api/records/companies/" + id, json::object{{"fields", fields_of({{"name", "Acme Corp"}, {"employees", 5}})}});
+  auto r = api("PUT", "/api/records/companies/" + id,
+               json::object{{"fields", fields_of({{"name", "Acme Corp"}, {"employees", 5}})}});
   ASSERT_EQ(r.status, 200);
   const auto now = get("companies", id);
   EXPECT_EQ(value_of(now, "employees"), 5);
@@ -254,20 +267,29 @@ TEST_F(emulator_records, put_replaces_the_whole_record) {
   EXPECT_EQ(value_of(now, "is_partner"), false);
   // PUT needs `fields` and keeps the identity rule.
   EXPECT_EQ(api("PUT", "/api/records/companies/" + id, json::object{}).status, 400);
-  EXPECT_EQ(api("PUT", "/api/records/companies/" + id, json::object{{"fields", fields_of({{"employees", 5}})}}).status, 400);
+  EXPECT_EQ(api("PUT", "/api/records/companies/" + id, json::object{{"fields", fields_of({{"employees", 5}})}}).status,
+            400);
 }
 
 TEST_F(emulator_records, tags_add_and_remove_and_to_many_replace) {
   const auto a = add("client_client", fields_of({{"email", "a@example.com"}}));
   const auto b = add("client_client", fields_of({{"email", "b@example.com"}}));
-  const auto deal = add("deals", json::array{json::object{{"name", "name"}, {"value", "Deal 1"}},
-                                             json::object{{"name", "labels"}, {"add_values", json::array{json::object{{"name", "hot"}}, json::object{{"name", "q1"}}}}},
-                                             json::object{{"name", "contacts"}, {"value", json::array{json::object{{"id", a.at("id")}}}}}});
+  const auto deal =
+      add("deals",
+          json::array{
+              json::object{{"name", "name"}, {"value", "Deal 1"}},
+              json::object{{"name", "labels"},
+                           {"add_values", json::array{json::object{{"name", "hot"}}, json::object{{"name", "q1"}}}}},
+              json::object{{"name", "contacts"}, {"value", json::array{json::object{{"id", a.at("id")}}}}}});
   const std::string id(deal.at("id").as_string());
-  auto r = api("PATCH", "/api/records/deals/" + id,
-               json::object{{"fields", json::array{
-                   json::object{{"name", "labels"}, {"remove_values", json::array{json::object{{"name", "hot"}}}}, {"add_values", json::array{json::object{{"name", "q2"}}}}},
-                   json::object{{"name", "contacts"}, {"add_values", json::array{json::object{{"id", b.at("id")}}}}}}}});
+  auto r =
+      api("PATCH", "/api/records/deals/" + id,
+          json::object{
+              {"fields", json::array{json::object{{"name", "labels"},
+                                                  {"remove_values", json::array{json::object{{"name", "hot"}}}},
+                                                  {"add_values", json::array{json::object{{"name", "q2"}}}}},
+                                     json::object{{"name", "contacts"},
+                                                  {"add_values", json::array{json::object{{"id", b.at("id")}}}}}}}});
   ASSERT_EQ(r.status, 200) << r.body;
   auto now = get("deals", id);
   const auto labels = value_of(now, "labels").as_array();
@@ -275,8 +297,10 @@ TEST_F(emulator_records, tags_add_and_remove_and_to_many_replace) {
   EXPECT_EQ(labels[0].at("name"), "q1");
   EXPECT_EQ(labels[1].at("name"), "q2");
   EXPECT_EQ(value_of(now, "contacts").as_array().size(), 2u);
-  r = api("PATCH", "/api/records/deals/" + id,
-          json::object{{"fields", json::array{json::object{{"name", "contacts"}, {"value", json::array{json::object{{"id", b.at("id")}}}}}}}});
+  r = api(
+      "PATCH", "/api/records/deals/" + id,
+      json::object{{"fields", json::array{json::object{{"name", "contacts"},
+                                                       {"value", json::array{json::object{{"id", b.at("id")}}}}}}}});
   now = get("deals", id);
   ASSERT_EQ(value_of(now, "contacts").as_array().size(), 1u);
   EXPECT_EQ(value_of(now, "contacts").at(0).at("id"), b.at("id"));

@@ -9,7 +9,8 @@ namespace {
 class emulator_search_api : public emulator_test {
  protected:
   std::string field_id(std::string_view object_uuid, std::string_view name) {
-    const auto meta = api("GET", "/api/custom-objects/" + std::string(object_uuid) + "/fields/settings-search?page_size=100").json();
+    const auto meta =
+        api("GET", "/api/custom-objects/" + std::string(object_uuid) + "/fields/settings-search?page_size=100").json();
     for (const auto& f : meta.at("results").as_array())
       if (f.at("name").as_string() == name) return std::string(f.at("id").as_string());
     ADD_FAILURE() << "no field " << name;
@@ -22,11 +23,17 @@ class emulator_search_api : public emulator_test {
     return {};
   }
   static json::object custom(const std::string& id, std::string_view condition, json::value value) {
-    return json::object{{"type", "fields_v2"}, {"subtype", "custom"}, {"field", "\"custom\"::" + id},
-                        {"condition", condition}, {"value", std::move(value)}};
+    return json::object{{"type", "fields_v2"},
+                        {"subtype", "custom"},
+                        {"field", "\"custom\"::" + id},
+                        {"condition", condition},
+                        {"value", std::move(value)}};
   }
   static json::object builtin(std::string_view field, std::string_view condition, json::value value) {
-    return json::object{{"type", "fields"}, {"subtype", "non_custom"}, {"field", field}, {"condition", condition},
+    return json::object{{"type", "fields"},
+                        {"subtype", "non_custom"},
+                        {"field", field},
+                        {"condition", condition},
                         {"value", std::move(value)}};
   }
   static json::object query(json::array filters, bool all = true) {
@@ -34,14 +41,24 @@ class emulator_search_api : public emulator_test {
   }
   std::set<std::string> names(const json::object& page) {
     std::set<std::string> out;
-    for (const auto& r : page.at("results").as_array()) out.insert(std::string(value_of(r.as_object(), "name").as_string()));
+    for (const auto& r : page.at("results").as_array())
+      out.insert(std::string(value_of(r.as_object(), "name").as_string()));
     return out;
   }
   void seed_companies() {
-    add("companies", fields_of({{"name", "Alpha"}, {"employees", 10}, {"industry", json::object{{"name", "Software"}}},
-                                {"founded", "2001-01-01"}, {"domain", "alpha.test"}, {"health_score", "0.5"}, {"is_partner", true}}));
-    add("companies", fields_of({{"name", "Beta"}, {"employees", 200}, {"industry", json::object{{"name", "Retail"}}},
-                                {"founded", "2010-06-15"}, {"domain", "beta.example"}, {"health_score", "0.9"}}));
+    add("companies", fields_of({{"name", "Alpha"},
+                                {"employees", 10},
+                                {"industry", json::object{{"name", "Software"}}},
+                                {"founded", "2001-01-01"},
+                                {"domain", "alpha.test"},
+                                {"health_score", "0.5"},
+                                {"is_partner", true}}));
+    add("companies", fields_of({{"name", "Beta"},
+                                {"employees", 200},
+                                {"industry", json::object{{"name", "Retail"}}},
+                                {"founded", "2010-06-15"},
+                                {"domain", "beta.example"},
+                                {"health_score", "0.9"}}));
     add("companies", fields_of({{"name", "Gamma"}, {"employees", 50}, {"founded", "2020-02-29"}}));
   }
 };
@@ -50,7 +67,8 @@ TEST_F(emulator_search_api, text_number_date_select_and_checkbox_conditions) {
   seed_companies();
   const auto co = object_id("companies");
   const auto domain = field_id(co, "domain"), employees = field_id(co, "employees"), founded = field_id(co, "founded");
-  const auto industry = field_id(co, "industry"), partner = field_id(co, "is_partner"), health = field_id(co, "health_score");
+  const auto industry = field_id(co, "industry"), partner = field_id(co, "is_partner"),
+             health = field_id(co, "health_score");
   using S = std::set<std::string>;
   EXPECT_EQ(names(search("companies", query({custom(domain, "contains", "EXAMPLE")}))), S({"Beta"}));
   EXPECT_EQ(names(search("companies", query({custom(domain, "!contains", "example")}))), S({"Alpha", "Gamma"}));
@@ -62,45 +80,63 @@ TEST_F(emulator_search_api, text_number_date_select_and_checkbox_conditions) {
   EXPECT_EQ(names(search("companies", query({custom(domain, "is_blank", false)}))), S({"Alpha", "Beta"}));
   EXPECT_EQ(names(search("companies", query({custom(employees, ">", 10)}))), S({"Beta", "Gamma"}));
   EXPECT_EQ(names(search("companies", query({custom(employees, "<=", 50)}))), S({"Alpha", "Gamma"}));
-  EXPECT_EQ(names(search("companies", query({custom(employees, "between", json::array{20, 200})}))), S({"Beta", "Gamma"}));
+  EXPECT_EQ(names(search("companies", query({custom(employees, "between", json::array{20, 200})}))),
+            S({"Beta", "Gamma"}));
   EXPECT_EQ(names(search("companies", query({custom(health, ">=", "0.9")}))), S({"Beta"}));
   EXPECT_EQ(names(search("companies", query({custom(founded, "<", "2010-06-15")}))), S({"Alpha"}));
   EXPECT_EQ(names(search("companies", query({custom(founded, "=", "2020-02-29")}))), S({"Gamma"}));
-  EXPECT_EQ(names(search("companies", query({custom(industry, "=", json::object{{"name", "Software"}})}))), S({"Alpha"}));
-  EXPECT_EQ(names(search("companies", query({custom(industry, "is_any_of", json::array{"Software", "Retail"})}))), S({"Alpha", "Beta"}));
-  EXPECT_EQ(names(search("companies", query({custom(industry, "is_none_of", json::array{"Software"})}))), S({"Beta", "Gamma"}));
+  EXPECT_EQ(names(search("companies", query({custom(industry, "=", json::object{{"name", "Software"}})}))),
+            S({"Alpha"}));
+  EXPECT_EQ(names(search("companies", query({custom(industry, "is_any_of", json::array{"Software", "Retail"})}))),
+            S({"Alpha", "Beta"}));
+  EXPECT_EQ(names(search("companies", query({custom(industry, "is_none_of", json::array{"Software"})}))),
+            S({"Beta", "Gamma"}));
   EXPECT_EQ(names(search("companies", query({custom(partner, "=", true)}))), S({"Alpha"}));
   EXPECT_EQ(names(search("companies", query({builtin("name", "=", "gamma")}))), S({"Gamma"}));
 }
 
 TEST_F(emulator_search_api, tags_relationships_and_timestamps) {
   control("PUT", "/__emulator/clock", json::object{{"frozen_at", "2024-12-31T06:00:00.000Z"}});
-  const auto a = add("client_client", json::array{json::object{{"name", "email"}, {"value", "a@example.com"}},
-                                                  json::object{{"name", "tags"}, {"add_values", json::array{json::object{{"name", "vip"}}, json::object{{"name", "eu"}}}}}});
+  const auto a =
+      add("client_client",
+          json::array{
+              json::object{{"name", "email"}, {"value", "a@example.com"}},
+              json::object{{"name", "tags"},
+                           {"add_values", json::array{json::object{{"name", "vip"}}, json::object{{"name", "eu"}}}}}});
   control("PUT", "/__emulator/clock", json::object{{"frozen_at", "2025-01-02T00:00:00.000Z"}});
-  const auto b = add("client_client", json::array{json::object{{"name", "email"}, {"value", "b@example.com"}},
-                                                  json::object{{"name", "tags"}, {"add_values", json::array{json::object{{"name", "eu"}}}}}});
-  const auto deal = add("deals", json::array{json::object{{"name", "name"}, {"value", "D"}},
-                                             json::object{{"name", "contacts"}, {"value", json::array{json::object{{"id", a.at("id")}}}}}});
+  const auto b =
+      add("client_client",
+          json::array{json::object{{"name", "email"}, {"value", "b@example.com"}},
+                      json::object{{"name", "tags"}, {"add_values", json::array{json::object{{"name", "eu"}}}}}});
+  const auto deal =
+      add("deals",
+          json::array{json::object{{"name", "name"}, {"value", "D"}},
+                      json::object{{"name", "contacts"}, {"value", json::array{json::object{{"id", a.at("id")}}}}}});
   add("deals", fields_of({{"name", "E"}}));
   const auto contacts_obj = object_id("client_client"), deals_obj = object_id("deals");
   const auto tags = field_id(contacts_obj, "tags"), contacts = field_id(deals_obj, "contacts");
   auto emails = [&](const json::object& page) {
     std::set<std::string> out;
-    for (const auto& r : page.at("results").as_array()) out.insert(std::string(value_of(r.as_object(), "email").as_string()));
+    for (const auto& r : page.at("results").as_array())
+      out.insert(std::string(value_of(r.as_object(), "email").as_string()));
     return out;
   };
   using S = std::set<std::string>;
-  EXPECT_EQ(emails(search("client_client", query({custom(tags, "has", json::array{"vip", "eu"})}))), S({"a@example.com"}));
-  EXPECT_EQ(emails(search("client_client", query({custom(tags, "has_any", json::array{"vip", "eu"})}))), S({"a@example.com", "b@example.com"}));
+  EXPECT_EQ(emails(search("client_client", query({custom(tags, "has", json::array{"vip", "eu"})}))),
+            S({"a@example.com"}));
+  EXPECT_EQ(emails(search("client_client", query({custom(tags, "has_any", json::array{"vip", "eu"})}))),
+            S({"a@example.com", "b@example.com"}));
   EXPECT_EQ(emails(search("client_client", query({custom(tags, "!has", "vip")}))), S({"b@example.com"}));
   EXPECT_EQ(emails(search("client_client", query({custom(tags, "!has_any", json::array{"eu"})}))), S());
-  EXPECT_EQ(emails(search("client_client", query({builtin("updated", ">", "2024-12-31T06:00:00.000Z")}))), S({"b@example.com"}));
+  EXPECT_EQ(emails(search("client_client", query({builtin("updated", ">", "2024-12-31T06:00:00.000Z")}))),
+            S({"b@example.com"}));
   EXPECT_EQ(emails(search("client_client", query({builtin("updated", ">=", "2024-12-31T06:00:00.000Z")}))).size(), 2u);
-  EXPECT_EQ(emails(search("client_client", query({builtin("created", "<", "2025-01-01T00:00:00.000Z")}))), S({"a@example.com"}));
+  EXPECT_EQ(emails(search("client_client", query({builtin("created", "<", "2025-01-01T00:00:00.000Z")}))),
+            S({"a@example.com"}));
   EXPECT_EQ(emails(search("client_client", query({builtin("email", "contains", "B@")}))), S({"b@example.com"}));
   EXPECT_EQ(names(search("deals", query({custom(contacts, "contains", a.at("id"))}))), S({"D"}));
-  EXPECT_EQ(names(search("deals", query({custom(contacts, "is_any_of", json::array{a.at("id"), b.at("id")})}))), S({"D"}));
+  EXPECT_EQ(names(search("deals", query({custom(contacts, "is_any_of", json::array{a.at("id"), b.at("id")})}))),
+            S({"D"}));
   EXPECT_EQ(names(search("deals", query({custom(contacts, "is_none_of", json::array{a.at("id")})}))), S({"E"}));
   EXPECT_EQ(names(search("deals", query({custom(contacts, "is_blank", true)}))), S({"E"}));
   EXPECT_EQ(names(search("deals", query({custom(contacts, "!contains", json::object{{"id", a.at("id")}})}))), S({"E"}));
@@ -112,14 +148,17 @@ TEST_F(emulator_search_api, groups_combine_with_and_or_and_nest) {
   const auto co = object_id("companies");
   const auto employees = field_id(co, "employees");
   using S = std::set<std::string>;
-  json::object either{{"and", false}, {"query", json::array{
-      json::object{{"filters", json::array{custom(employees, "<", 20)}}},
-      json::object{{"filters", json::array{custom(employees, ">", 100)}}}}}};
+  json::object either{{"and", false},
+                      {"query", json::array{json::object{{"filters", json::array{custom(employees, "<", 20)}}},
+                                            json::object{{"filters", json::array{custom(employees, ">", 100)}}}}}};
   EXPECT_EQ(names(search("companies", either)), S({"Alpha", "Beta"}));
-  json::object nested = query({builtin("name", "!=", "Beta"),
-                               json::object{{"and", false}, {"filters", json::array{custom(employees, "=", 10), custom(employees, "=", 200)}}}});
+  json::object nested =
+      query({builtin("name", "!=", "Beta"),
+             json::object{{"and", false},
+                          {"filters", json::array{custom(employees, "=", 10), custom(employees, "=", 200)}}}});
   EXPECT_EQ(names(search("companies", nested)), S({"Alpha"}));
-  EXPECT_EQ(names(search("companies", query({custom(employees, "=", 10), custom(employees, "=", 50)}, false))), S({"Alpha", "Gamma"}));
+  EXPECT_EQ(names(search("companies", query({custom(employees, "=", 10), custom(employees, "=", 50)}, false))),
+            S({"Alpha", "Gamma"}));
 }
 
 TEST_F(emulator_search_api, unknown_fields_conditions_and_bad_values_are_400) {
@@ -168,7 +207,10 @@ TEST_F(emulator_search_api, ordering_with_ties_broken_by_id_and_paging_through_n
   control("PUT", "/__emulator/clock", json::object{{"frozen_at", "2025-05-05T05:05:05.005Z"}});
   std::vector<std::string> ids;
   for (int i = 0; i < 7; ++i)
-    ids.push_back(std::string(add("companies", fields_of({{"name", json::string("Co " + std::to_string(i))}, {"employees", i % 3}})).at("id").as_string()));
+    ids.push_back(std::string(
+        add("companies", fields_of({{"name", json::string("Co " + std::to_string(i))}, {"employees", i % 3}}))
+            .at("id")
+            .as_string()));
   std::sort(ids.begin(), ids.end());
   // Same `updated` everywhere: the order is by id, and pages of 3 follow it without gaps.
   std::vector<std::string> seen;
@@ -195,7 +237,8 @@ TEST_F(emulator_search_api, ordering_with_ties_broken_by_id_and_paging_through_n
   // Descending, with blanks and ties.
   const auto desc = search("companies", json::object{}, "ordering=-employees&page_size=100");
   std::vector<std::int64_t> values;
-  for (const auto& rec : desc.at("results").as_array()) values.push_back(value_of(rec.as_object(), "employees").to_number<std::int64_t>());
+  for (const auto& rec : desc.at("results").as_array())
+    values.push_back(value_of(rec.as_object(), "employees").to_number<std::int64_t>());
   EXPECT_TRUE(std::is_sorted(values.rbegin(), values.rend()));
   const auto by_name = search("companies", json::object{}, "ordering=-name");
   EXPECT_EQ(value_of(by_name.at("results").at(0).as_object(), "name"), "Co 6");

@@ -20,19 +20,22 @@ class emulator_upsert_archive : public emulator_test {
 };
 
 TEST_F(emulator_upsert_archive, creates_then_updates_by_lookup_value) {
-  auto r = upsert("client_client", json::object{{"lookup_value", "Linus@Example.com"}, {"fields", fields_of({{"first_name", "Linus"}})}});
+  auto r = upsert("client_client", json::object{{"lookup_value", "Linus@Example.com"},
+                                                {"fields", fields_of({{"first_name", "Linus"}})}});
   ASSERT_EQ(r.status, 201) << r.body;
   auto body = r.json().as_object();
   EXPECT_EQ(body.at("action"), "created");
   EXPECT_EQ(value_of(body, "email"), "Linus@Example.com");
   const auto id = body.at("id");
-  r = upsert("client_client", json::object{{"lookup_value", "  linus@example.com"}, {"fields", fields_of({{"last_name", "T"}})}});
+  r = upsert("client_client",
+             json::object{{"lookup_value", "  linus@example.com"}, {"fields", fields_of({{"last_name", "T"}})}});
   ASSERT_EQ(r.status, 200);
   body = r.json().as_object();
   EXPECT_EQ(body.at("action"), "updated");
   EXPECT_EQ(body.at("id"), id);
   EXPECT_EQ(body.at("fields").as_object().size(), 1u);  // only what was sent
-  r = upsert("client_client", json::object{{"lookup_value", "linus@example.com"}, {"fields", json::array{}}}, "return_all_fields=true");
+  r = upsert("client_client", json::object{{"lookup_value", "linus@example.com"}, {"fields", json::array{}}},
+             "return_all_fields=true");
   EXPECT_EQ(value_of(r.json().as_object(), "first_name"), "Linus");
   EXPECT_EQ(search("client_client", json::object{}).at("count"), 1);
 }
@@ -41,8 +44,12 @@ TEST_F(emulator_upsert_archive, bad_upsert_bodies_are_400) {
   EXPECT_EQ(upsert("client_client", json::object{{"fields", json::array{}}}).status, 400);
   EXPECT_EQ(upsert("client_client", json::object{{"lookup_value", ""}}).status, 400);
   EXPECT_EQ(upsert("client_client", json::object{{"lookup_value", "not an email"}}).status, 400);
-  EXPECT_EQ(upsert("client_client", json::object{{"lookup_value", "a@b.co"}, {"oncreate_unarchive", "maybe"}}).status, 400);
-  EXPECT_EQ(upsert("client_client", json::object{{"lookup_value", "a@b.co"}, {"fields", fields_of({{"lead_score", "x"}})}}).status, 400);
+  EXPECT_EQ(upsert("client_client", json::object{{"lookup_value", "a@b.co"}, {"oncreate_unarchive", "maybe"}}).status,
+            400);
+  EXPECT_EQ(
+      upsert("client_client", json::object{{"lookup_value", "a@b.co"}, {"fields", fields_of({{"lead_score", "x"}})}})
+          .status,
+      400);
   EXPECT_EQ(search("client_client", json::object{}).at("count"), 0);
 }
 
@@ -59,7 +66,8 @@ TEST_F(emulator_upsert_archive, archived_match_prompts_by_default) {
 
 TEST_F(emulator_upsert_archive, archived_match_unarchives_on_request) {
   const auto id = archived_company("Old Co");
-  const auto r = upsert("companies", json::object{{"lookup_value", "Old Co"}, {"oncreate_unarchive", "unarchive"},
+  const auto r = upsert("companies", json::object{{"lookup_value", "Old Co"},
+                                                  {"oncreate_unarchive", "unarchive"},
                                                   {"fields", fields_of({{"employees", 2}})}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json().at("action"), "unarchived");
@@ -85,11 +93,13 @@ TEST_F(emulator_upsert_archive, add_on_an_archived_name_follows_unarchive) {
   auto r = api("POST", "/api/records/companies/add", json::object{{"fields", fields_of({{"name", "Gone Co"}})}});
   ASSERT_EQ(r.status, 400);
   EXPECT_NE(json::serialize(r.json().at("non_field_errors")).find("archived"), std::string::npos);
-  r = api("POST", "/api/records/companies/add", json::object{{"unarchive", "unarchive"}, {"fields", fields_of({{"name", "Gone Co"}})}});
+  r = api("POST", "/api/records/companies/add",
+          json::object{{"unarchive", "unarchive"}, {"fields", fields_of({{"name", "Gone Co"}})}});
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.json().at("id"), json::value(id));
   api("DELETE", "/api/records/companies/" + id);
-  r = api("POST", "/api/records/companies/add", json::object{{"unarchive", "overwrite"}, {"fields", fields_of({{"name", "Gone Co"}})}});
+  r = api("POST", "/api/records/companies/add",
+          json::object{{"unarchive", "overwrite"}, {"fields", fields_of({{"name", "Gone Co"}})}});
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.json().at("id"), json::value(id));
 }
@@ -114,9 +124,11 @@ TEST_F(emulator_upsert_archive, rename_onto_an_archived_name_needs_archived_conf
 TEST_F(emulator_upsert_archive, upsert_update_onto_an_archived_name_follows_onupdate_archived_conflict) {
   archived_company("Taken Co");
   add("companies", fields_of({{"name", "Mine Co"}}));
-  auto r = upsert("companies", json::object{{"lookup_value", "Mine Co"}, {"fields", fields_of({{"name", "Taken Co"}})}});
+  auto r =
+      upsert("companies", json::object{{"lookup_value", "Mine Co"}, {"fields", fields_of({{"name", "Taken Co"}})}});
   EXPECT_EQ(r.status, 400);
-  r = upsert("companies", json::object{{"lookup_value", "Mine Co"}, {"onupdate_archived_conflict", "overwrite"},
+  r = upsert("companies", json::object{{"lookup_value", "Mine Co"},
+                                       {"onupdate_archived_conflict", "overwrite"},
                                        {"fields", fields_of({{"name", "Taken Co"}})}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json().at("action"), "updated");

@@ -80,9 +80,9 @@ outcome application::handle(const request& req, std::chrono::steady_clock::time_
   entry.at = format_datetime(clock_.now_ms());
   const auto decision = faults_.decide(now, is_write_request(req, t));
   if (decision.throttled) {
-    out.res = response::detail(429, "Request was throttled. Expected available in " +
-                                        std::to_string(decision.retry_after_s) + " second" +
-                                        (decision.retry_after_s == 1 ? "." : "s."));
+    out.res =
+        response::detail(429, "Request was throttled. Expected available in " + std::to_string(decision.retry_after_s) +
+                                  " second" + (decision.retry_after_s == 1 ? "." : "s."));
     out.res.headers.emplace_back("Retry-After", std::to_string(decision.retry_after_s));
     entry.fault = "throttle";
   } else if (decision.fail_status) {
@@ -162,8 +162,9 @@ response application::control(const request& req, const parsed_target& t) {
       }
     }
     const auto frozen = clock_.frozen_at();
-    return response::json(200, json::object{{"frozen_at", frozen ? json::value(format_datetime(*frozen)) : json::value(nullptr)},
-                                            {"now", format_datetime(clock_.now_ms())}});
+    return response::json(
+        200, json::object{{"frozen_at", frozen ? json::value(format_datetime(*frozen)) : json::value(nullptr)},
+                          {"now", format_datetime(clock_.now_ms())}});
   }
   return response::not_found();
 }

@@ -12,8 +12,7 @@ class emulator_clock {
  public:
   std::int64_t now_ms() const {
     if (frozen_) return *frozen_;
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
   void freeze(std::optional<std::int64_t> at) { frozen_ = at; }

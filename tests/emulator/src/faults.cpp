@@ -36,13 +36,20 @@ ks::result<fault_settings, std::string> fault_settings::merged(const json::objec
       return true;
     };
     bool ok;
-    if (key == "fail_rate") ok = rate(out.fail_rate);
-    else if (key == "reset_rate") ok = rate(out.reset_rate);
-    else if (key == "drop_response_rate") ok = rate(out.drop_response_rate);
-    else if (key == "rate_limit") ok = count(out.rate_limit);
-    else if (key == "latency_ms") ok = count(out.latency_ms);
-    else if (key == "seed") ok = v.is_number();  // handled by the caller
-    else return ks::fail("unknown fault \"" + std::string(key_view) + "\"");
+    if (key == "fail_rate")
+      ok = rate(out.fail_rate);
+    else if (key == "reset_rate")
+      ok = rate(out.reset_rate);
+    else if (key == "drop_response_rate")
+      ok = rate(out.drop_response_rate);
+    else if (key == "rate_limit")
+      ok = count(out.rate_limit);
+    else if (key == "latency_ms")
+      ok = count(out.latency_ms);
+    else if (key == "seed")
+      ok = v.is_number();  // handled by the caller
+    else
+      return ks::fail("unknown fault \"" + std::string(key_view) + "\"");
     if (!ok)
       return ks::fail("bad value for \"" + std::string(key_view) + "\": " + json::serialize(v) +
                       (key.find("rate") != std::string::npos && key != "rate_limit"
@@ -75,8 +82,10 @@ fault_decision fault_injector::decide(std::chrono::steady_clock::time_point now,
     d.fail_status = which < 1.0 / 3 ? 500 : which < 2.0 / 3 ? 502 : 503;
     return d;
   }
-  if (is_write && drop < settings_.drop_response_rate) d.drop = true;
-  else if (reset < settings_.reset_rate) d.reset = true;
+  if (is_write && drop < settings_.drop_response_rate)
+    d.drop = true;
+  else if (reset < settings_.reset_rate)
+    d.reset = true;
   return d;
 }
 

@@ -30,8 +30,8 @@ struct fault_decision {
   int fail_status = 0;     // 500, 502 or 503 when failing
   bool throttled = false;  // answer 429
   int retry_after_s = 0;
-  bool reset = false;      // cut the response off with a reset
-  bool drop = false;       // apply, then close without a response (writes only)
+  bool reset = false;  // cut the response off with a reset
+  bool drop = false;   // apply, then close without a response (writes only)
 };
 
 class fault_injector {
@@ -40,10 +40,17 @@ class fault_injector {
 
   const fault_settings& settings() const { return settings_; }
   void configure(const fault_settings& s) { settings_ = s; }
-  void reseed(std::uint64_t seed) { seed_ = seed; rng_.seed(seed); }
+  void reseed(std::uint64_t seed) {
+    seed_ = seed;
+    rng_.seed(seed);
+  }
   std::uint64_t seed() const { return seed_; }
   // Faults off, generator and rate window back to the start.
-  void reset() { settings_ = {}; rng_.seed(seed_); window_.clear(); }
+  void reset() {
+    settings_ = {};
+    rng_.seed(seed_);
+    window_.clear();
+  }
 
   fault_decision decide(std::chrono::steady_clock::time_point now, bool is_write);
 

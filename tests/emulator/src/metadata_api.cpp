@@ -28,7 +28,8 @@ response records_api::field_values(const route& rt, const parsed_target& t) {
     const auto needle = normalize_identity(*term);
     std::erase_if(targets, [&](const record* x) {
       const bool in_name = normalize_identity(store_.display_name(*x)).find(needle) != std::string::npos;
-      const bool in_email = contacts && normalize_identity(store_.text_value(*x, "email")).find(needle) != std::string::npos;
+      const bool in_email =
+          contacts && normalize_identity(store_.text_value(*x, "email")).find(needle) != std::string::npos;
       return !in_name && !in_email;
     });
   }
@@ -42,8 +43,11 @@ response records_api::field_values(const route& rt, const parsed_target& t) {
       const auto first = store_.text_value(x, "first_name");
       const auto last = store_.text_value(x, "last_name");
       std::string full = first + (first.empty() || last.empty() ? "" : " ") + last;
-      results.push_back(json::object{{"id", x.id}, {"first_name", first}, {"last_name", last},
-                                     {"full_name", full}, {"email", store_.text_value(x, "email")},
+      results.push_back(json::object{{"id", x.id},
+                                     {"first_name", first},
+                                     {"last_name", last},
+                                     {"full_name", full},
+                                     {"email", store_.text_value(x, "email")},
                                      {"display_name", name}});
     } else {
       results.push_back(json::object{{"id", x.id}, {"name", name}, {"display_name", name}});
@@ -98,14 +102,14 @@ response records_api::object_fields(const route& rt, const parsed_target& t) {
                       {"allows_multiple", f.multi_value() || f.to_many()}};
     if (f.type == field_type::dropdown || f.type == field_type::dynamictags) {
       json::array options;
-      for (const auto& opt : store_.options(oi, f.index)) options.push_back(json::object{{"id", opt.id}, {"name", opt.name}});
+      for (const auto& opt : store_.options(oi, f.index))
+        options.push_back(json::object{{"id", opt.id}, {"name", opt.name}});
       item["options"] = std::move(options);
     }
     if (f.type == field_type::relationship) {
       const auto& target = store_.definitions().objects[f.target_object];
-      item["relation"] = json::object{
-          {"related_object", json::object{{"id", target.id}, {"name", target.name}}},
-          {"cardinality", f.card == cardinality::to_one ? "many_to_one" : "many_to_many"}};
+      item["relation"] = json::object{{"related_object", json::object{{"id", target.id}, {"name", target.name}}},
+                                      {"cardinality", f.card == cardinality::to_one ? "many_to_one" : "many_to_many"}};
     }
     results.push_back(std::move(item));
   }

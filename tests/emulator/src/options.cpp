@@ -43,7 +43,9 @@ std::string usage_text(const std::string& default_schema) {
          "\n"
          "Options:\n"
          "  --listen HOST:PORT       address to serve on (default 127.0.0.1:8089; port 0 picks a free port)\n"
-         "  --schema FILE            objects and fields (YAML; default " + default_schema + ")\n"
+         "  --schema FILE            objects and fields (YAML; default " +
+         default_schema +
+         ")\n"
          "  --state FILE             load the store from FILE at start (if it exists), save it on exit\n"
          "  --tls-cert FILE          serve HTTPS with this PEM certificate chain (needs --tls-key)\n"
          "  --tls-key FILE           PEM private key for --tls-cert\n"
@@ -85,10 +87,10 @@ ks::result<emulator_options, std::string> parse_options(const std::vector<std::s
       o.help = true;
       continue;
     }
-    static const char* const known[] = {"--listen", "--schema", "--api-key", "--business-id", "--user-id",
-                                        "--state", "--seed", "--fail-rate", "--rate-limit", "--latency-ms",
-                                        "--reset-rate", "--drop-response-rate", "--tls-cert", "--tls-key",
-                                        "--log-level", "--max-logged-requests"};
+    static const char* const known[] = {"--listen",     "--schema",     "--api-key",    "--business-id",
+                                        "--user-id",    "--state",      "--seed",       "--fail-rate",
+                                        "--rate-limit", "--latency-ms", "--reset-rate", "--drop-response-rate",
+                                        "--tls-cert",   "--tls-key",    "--log-level",  "--max-logged-requests"};
     bool is_known = false;
     for (const char* k : known) is_known |= flag == k;
     if (!is_known) return F{"unknown option '" + args[i] + "'"};
@@ -100,7 +102,8 @@ ks::result<emulator_options, std::string> parse_options(const std::vector<std::s
       const auto colon = value.rfind(':');
       if (colon == std::string::npos || colon == 0) return F{"--listen: expected HOST:PORT, got '" + value + "'"};
       o.host = value.substr(0, colon);
-      if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') o.host = o.host.substr(1, o.host.size() - 2);
+      if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']')
+        o.host = o.host.substr(1, o.host.size() - 2);
       if (!parse_uint<std::uint16_t>(value.substr(colon + 1), o.port, 65535))
         return F{"--listen: '" + value.substr(colon + 1) + "' is not a port number"};
     } else if (flag == "--schema") {
@@ -117,11 +120,14 @@ ks::result<emulator_options, std::string> parse_options(const std::vector<std::s
     } else if (flag == "--state") {
       o.state_path = value;
     } else if (flag == "--seed") {
-      if (!parse_uint<std::uint64_t>(value, o.seed, UINT64_MAX)) return F{"--seed: expected a non-negative integer, got '" + value + "'"};
+      if (!parse_uint<std::uint64_t>(value, o.seed, UINT64_MAX))
+        return F{"--seed: expected a non-negative integer, got '" + value + "'"};
     } else if (flag == "--fail-rate") {
-      if (!parse_rate(value, o.faults.fail_rate)) return F{"--fail-rate: expected a number from 0 to 1, got '" + value + "'"};
+      if (!parse_rate(value, o.faults.fail_rate))
+        return F{"--fail-rate: expected a number from 0 to 1, got '" + value + "'"};
     } else if (flag == "--reset-rate") {
-      if (!parse_rate(value, o.faults.reset_rate)) return F{"--reset-rate: expected a number from 0 to 1, got '" + value + "'"};
+      if (!parse_rate(value, o.faults.reset_rate))
+        return F{"--reset-rate: expected a number from 0 to 1, got '" + value + "'"};
     } else if (flag == "--drop-response-rate") {
       if (!parse_rate(value, o.faults.drop_response_rate))
         return F{"--drop-response-rate: expected a number from 0 to 1, got '" + value + "'"};

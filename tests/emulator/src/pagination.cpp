@@ -38,7 +38,8 @@ ks::result<page_window, std::string> page_for(const parsed_target& target, std::
   const auto page_text = target.param("page");
   if (page_text) {
     const std::string& t = *page_text;
-    const auto p = t == "last" ? std::optional<std::size_t>((count + w.page_size - 1) / w.page_size) : positive(page_text);
+    const auto p =
+        t == "last" ? std::optional<std::size_t>((count + w.page_size - 1) / w.page_size) : positive(page_text);
     if (!p) return ks::fail(std::string("Invalid page."));
     w.page = std::max<std::size_t>(*p, 1);
   }

@@ -15,8 +15,7 @@ field_selection field_selection::defaults(const object_def& object) {
   return s;
 }
 
-json::object render_record(const store& s, const record& r, const field_selection& selection,
-                           record_shape shape) {
+json::object render_record(const store& s, const record& r, const field_selection& selection, record_shape shape) {
   const auto& object = s.definitions().objects[r.object];
   json::object fields;
   for (const auto& f : object.fields) {
@@ -41,8 +40,8 @@ json::object render_record(const store& s, const record& r, const field_selectio
   out["id"] = r.id;
   out["object_type"] = object.name;
   out["fields"] = std::move(fields);
-  out["client_info"] = json::object{
-      {"num_addresses_v2", 0}, {"display_name", name}, {"email_on_suppression_list", false}};
+  out["client_info"] =
+      json::object{{"num_addresses_v2", 0}, {"display_name", name}, {"email_on_suppression_list", false}};
   out["access"] = json::object{{"view", true}, {"edit", true}, {"remove", true}};
   if (shape == record_shape::detail) {
     out["num_upcoming_activities"] = 0;

@@ -56,7 +56,8 @@ std::optional<std::string> enum_member(const json::object& body, const char* key
   if (v->is_string())
     for (auto a : allowed)
       if (v->as_string() == a) return std::string(v->as_string());
-  errors.non_field.push_back(std::string(key) + ": \"" + (v->is_string() ? std::string(v->as_string()) : json::serialize(*v)) +
+  errors.non_field.push_back(std::string(key) + ": \"" +
+                             (v->is_string() ? std::string(v->as_string()) : json::serialize(*v)) +
                              "\" is not a valid choice.");
   return std::nullopt;
 }
@@ -108,7 +109,7 @@ struct write_plan {
   std::vector<field_change> changes;
   bool replace = false;
   std::optional<std::string> identity;  // set before the changes (upsert create)
-  bool unarchive = false;  // the target is archived and comes back if the write is valid
+  bool unarchive = false;               // the target is archived and comes back if the write is valid
   conflict_policy archived = conflict_policy::fail;
   std::string conflict_hint;  // how to resolve an archived conflict with this endpoint
 };
@@ -119,8 +120,7 @@ struct write_result {
   std::optional<response> error;
 };
 
-write_result commit(store& s, emulator_clock& clock, const object_def& o, write_plan& plan,
-                    std::size_t entry_count) {
+write_result commit(store& s, emulator_clock& clock, const object_def& o, write_plan& plan, std::size_t entry_count) {
   write_result out;
   const std::size_t oi = s.definitions().index_of(o);
   const auto& idf = o.identity_field();
@@ -133,8 +133,8 @@ write_result commit(store& s, emulator_clock& clock, const object_def& o, write_
   const auto* identity = std::get_if<std::string>(&values[idf.index]);
   record* holder = nullptr;
   if (!identity) {
-    const auto sent = std::find_if(plan.changes.begin(), plan.changes.end(),
-                                   [&](const field_change& c) { return c.field == &idf; });
+    const auto sent =
+        std::find_if(plan.changes.begin(), plan.changes.end(), [&](const field_change& c) { return c.field == &idf; });
     if (sent != plan.changes.end())
       errors.fields[sent->position].value.push_back(idf.name + ": This field may not be blank.");
     else
@@ -243,7 +243,8 @@ response records_api::write_record(const object_def& o, const std::string& entit
   if (body.error) return *body.error;
   if (body.value.is_null() && replace) return non_field_error("fields: This field is required.");
   if (!body.value.is_null() && !body.value.is_object())
-    return non_field_error("Invalid data. Expected a dictionary, but got " + std::string(json::to_string(body.value.kind())) + ".");
+    return non_field_error("Invalid data. Expected a dictionary, but got " +
+                           std::string(json::to_string(body.value.kind())) + ".");
   json::object empty;
   const json::object& b = body.value.is_object() ? body.value.as_object() : empty;
   write_errors errors;
@@ -341,7 +342,8 @@ response records_api::upsert(const object_def& o, const request& req, const pars
     trimmed.erase(trimmed.find_last_not_of(" \t\r\n") + 1);
     auto checked = parse_write_value(store_, o, idf, json::value(trimmed));
     if (!checked || !std::holds_alternative<std::string>(checked.value()))
-      errors.non_field.push_back("lookup_value: " + (checked ? std::string("This field may not be blank.") : checked.error()));
+      errors.non_field.push_back("lookup_value: " +
+                                 (checked ? std::string("This field may not be blank.") : checked.error()));
     else
       identity = std::get<std::string>(checked.value());
   }
@@ -367,9 +369,9 @@ response records_api::upsert(const object_def& o, const request& req, const pars
   } else if (match && *on_create != "overwrite") {
     write_errors conflict;
     conflict.fields.resize(errors.fields.size());
-    conflict.non_field.push_back("An archived " + o.name + " record with " + idf.name + " \"" + identity +
-                                 "\" exists (id " + match->id +
-                                 "); send \"oncreate_unarchive\": \"unarchive\" to restore it or \"overwrite\" to create a new record.");
+    conflict.non_field.push_back(
+        "An archived " + o.name + " record with " + idf.name + " \"" + identity + "\" exists (id " + match->id +
+        "); send \"oncreate_unarchive\": \"unarchive\" to restore it or \"overwrite\" to create a new record.");
     return errors_response(conflict);
   } else {
     action = "created";
@@ -395,8 +397,10 @@ response records_api::lookup(const object_def& o, const parsed_target& t) {
   record* r = store_.find_by_identity(store_.definitions().index_of(o), *identifier);
   if (!r || r->archived || normalize_identity(*identifier).empty()) return response::not_found();
   field_selection sel = field_selection::defaults(o);
-  if (parse_flag(t.param("all_fields")).value_or(false)) sel = field_selection::everything();
-  else if (auto q = selection_from_query(o, t)) sel = *q;
+  if (parse_flag(t.param("all_fields")).value_or(false))
+    sel = field_selection::everything();
+  else if (auto q = selection_from_query(o, t))
+    sel = *q;
   return response::json(200, render_record(store_, *r, sel, record_shape::detail));
 }
 

@@ -26,8 +26,8 @@ class records_api {
 
  private:
   response get_record(const object_def& o, const std::string& entity, const parsed_target& t);
-  response write_record(const object_def& o, const std::string& entity, const request& req,
-                        const parsed_target& t, bool replace);
+  response write_record(const object_def& o, const std::string& entity, const request& req, const parsed_target& t,
+                        bool replace);
   response delete_record(const object_def& o, const std::string& entity);
   response unarchive(const object_def& o, const std::string& entity);
   response add(const object_def& o, const request& req);

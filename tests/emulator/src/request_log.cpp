@@ -24,9 +24,9 @@ json::object request_log::to_json(std::uint64_t since) const {
   json::array list;
   for (const auto& e : entries_) {
     if (e.seq <= since) continue;
-    json::object item{{"seq", e.seq},       {"method", e.method}, {"path", e.path},
-                      {"path_template", e.path_template}, {"query", e.query}, {"body", e.body},
-                      {"status", e.status}, {"at", e.at}};
+    json::object item{
+        {"seq", e.seq},     {"method", e.method}, {"path", e.path},     {"path_template", e.path_template},
+        {"query", e.query}, {"body", e.body},     {"status", e.status}, {"at", e.at}};
     item["fault"] = e.fault.empty() ? json::value(nullptr) : json::value(e.fault);
     list.push_back(std::move(item));
   }

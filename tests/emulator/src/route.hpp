@@ -8,16 +8,14 @@
 
 namespace kizen_emulator {
 
-enum class endpoint {
-  none, record, add, lookup, search, upsert, unarchive, field_values, objects, object_fields
-};
+enum class endpoint { none, record, add, lookup, search, upsert, unarchive, field_values, objects, object_fields };
 
 struct route {
   endpoint ep = endpoint::none;
-  std::string path_template;  // e.g. "/api/records/{object_identifier}/{entity_id}"
-  std::string object;         // object_identifier or the object UUID (object_fields)
-  std::string entity;         // entity_id
-  std::string field;          // field_id
+  std::string path_template;              // e.g. "/api/records/{object_identifier}/{entity_id}"
+  std::string object;                     // object_identifier or the object UUID (object_fields)
+  std::string entity;                     // entity_id
+  std::string field;                      // field_id
   std::vector<std::string_view> methods;  // allowed
 };
 

@@ -1,9 +1,9 @@
 #include "schema.hpp"
 
+#include <yaml-cpp/yaml.h>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <yaml-cpp/yaml.h>
 
 #include "uuid.hpp"
 
@@ -12,11 +12,16 @@ namespace kizen_emulator {
 namespace {
 
 constexpr std::pair<field_type, std::string_view> type_names[] = {
-    {field_type::text, "text"},          {field_type::email, "email"},
-    {field_type::integer, "integer"},    {field_type::decimal, "decimal"},
-    {field_type::money, "money"},        {field_type::checkbox, "checkbox"},
-    {field_type::date, "date"},          {field_type::datetime, "datetime"},
-    {field_type::dropdown, "dropdown"},  {field_type::dynamictags, "dynamictags"},
+    {field_type::text, "text"},
+    {field_type::email, "email"},
+    {field_type::integer, "integer"},
+    {field_type::decimal, "decimal"},
+    {field_type::money, "money"},
+    {field_type::checkbox, "checkbox"},
+    {field_type::date, "date"},
+    {field_type::datetime, "datetime"},
+    {field_type::dropdown, "dropdown"},
+    {field_type::dynamictags, "dynamictags"},
     {field_type::relationship, "relationship"},
 };
 
@@ -34,8 +39,7 @@ std::string where(const YAML::Node& node, const std::string& path) {
   throw schema_error{where(node, path) + ": " + what};
 }
 
-std::string scalar(const YAML::Node& parent, const char* key, const std::string& path,
-                   bool required = true) {
+std::string scalar(const YAML::Node& parent, const char* key, const std::string& path, bool required = true) {
   const auto node = parent[key];
   if (!node) {
     if (required) bad(parent, path, std::string("missing key '") + key + "'");
@@ -68,8 +72,7 @@ bool valid_api_name(std::string_view name) {
 
 field_def load_field(const YAML::Node& node, const std::string& path, const std::string& object_id) {
   if (!node.IsMap()) bad(node, path, "expected a mapping");
-  check_keys(node, path,
-             {"name", "id", "display_name", "type", "default", "options", "target", "cardinality"});
+  check_keys(node, path, {"name", "id", "display_name", "type", "default", "options", "target", "cardinality"});
   field_def f;
   f.name = scalar(node, "name", path);
   if (!valid_api_name(f.name)) bad(node, path + ".name", "'" + f.name + "' is not a valid API name");
@@ -108,9 +111,12 @@ field_def load_field(const YAML::Node& node, const std::string& path, const std:
   if (f.type == field_type::relationship) {
     f.target = scalar(node, "target", path);
     const auto card = scalar(node, "cardinality", path);
-    if (card == "to_one") f.card = cardinality::to_one;
-    else if (card == "to_many") f.card = cardinality::to_many;
-    else bad(node["cardinality"], path + ".cardinality", "expected to_one or to_many, got '" + card + "'");
+    if (card == "to_one")
+      f.card = cardinality::to_one;
+    else if (card == "to_many")
+      f.card = cardinality::to_many;
+    else
+      bad(node["cardinality"], path + ".cardinality", "expected to_one or to_many, got '" + card + "'");
   } else if (node["target"] || node["cardinality"]) {
     bad(node, path, "target/cardinality only apply to relationship fields");
   }
@@ -171,8 +177,7 @@ schema load(const YAML::Node& root) {
     add_timestamp(o, "created", "Date Created");
     add_timestamp(o, "updated", "Date Updated");
     const auto identity = o.by_name.find(o.identity);
-    if (identity == o.by_name.end())
-      bad(node, path + ".identity", "no field named '" + o.identity + "'");
+    if (identity == o.by_name.end()) bad(node, path + ".identity", "no field named '" + o.identity + "'");
     const auto& idf = o.fields[identity->second];
     if (idf.type != field_type::text && idf.type != field_type::email)
       bad(node, path + ".identity", "the identity field must be text or email");
@@ -189,7 +194,9 @@ schema load(const YAML::Node& root) {
     for (auto& f : o.fields) {
       if (f.type != field_type::relationship) continue;
       const auto* target = s.object_by_name(f.target);
-      if (!target) throw schema_error{"object '" + o.name + "', field '" + f.name + "': target object '" + f.target + "' is not in the schema"};
+      if (!target)
+        throw schema_error{"object '" + o.name + "', field '" + f.name + "': target object '" + f.target +
+                           "' is not in the schema"};
       f.target_object = s.index_of(*target);
     }
   }

@@ -14,7 +14,17 @@
 namespace kizen_emulator {
 
 enum class field_type {
-  text, email, integer, decimal, money, checkbox, date, datetime, dropdown, dynamictags, relationship
+  text,
+  email,
+  integer,
+  decimal,
+  money,
+  checkbox,
+  date,
+  datetime,
+  dropdown,
+  dynamictags,
+  relationship
 };
 
 enum class cardinality { none, to_one, to_many };
@@ -37,8 +47,8 @@ struct field_def {
   field_type type = field_type::text;
   bool is_default = false;  // built-in: filtered with type fields/non_custom
   timestamp_field timestamp = timestamp_field::none;
-  std::vector<option> options;  // dropdown options, initial dynamictags
-  std::string target;  // relationship: target object API name
+  std::vector<option> options;    // dropdown options, initial dynamictags
+  std::string target;             // relationship: target object API name
   std::size_t target_object = 0;  // index into schema::objects, resolved at load
   cardinality card = cardinality::none;
   std::size_t index = 0;  // position in object_def::fields
@@ -49,7 +59,7 @@ struct field_def {
 };
 
 struct object_def {
-  std::string id;  // lower-case UUID
+  std::string id;    // lower-case UUID
   std::string name;  // API name, the object_identifier
   std::string display_name;
   std::string entity_name;
@@ -70,9 +80,7 @@ struct schema {
 
   const object_def* object_by_name(std::string_view name) const;
   const object_def* object_by_id(std::string_view id) const;
-  std::size_t index_of(const object_def& object) const {
-    return static_cast<std::size_t>(&object - objects.data());
-  }
+  std::size_t index_of(const object_def& object) const { return static_cast<std::size_t>(&object - objects.data()); }
 };
 
 // Parses and checks a schema; errors name the place ("objects[1].fields[3]: ...").

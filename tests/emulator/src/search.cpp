@@ -34,7 +34,8 @@ sort_key key_of(const store& s, const record& r, const field_def* f) {
   if (!f || f->timestamp == timestamp_field::created) return {false, static_cast<long double>(r.created_ms), {}};
   if (f->timestamp == timestamp_field::updated) return {false, static_cast<long double>(r.updated_ms), {}};
   const auto& v = r.values[f->index];
-  if (f->type == field_type::checkbox) return {false, std::holds_alternative<bool>(v) && std::get<bool>(v) ? 1.0L : 0.0L, {}};
+  if (f->type == field_type::checkbox)
+    return {false, std::holds_alternative<bool>(v) && std::get<bool>(v) ? 1.0L : 0.0L, {}};
   if (is_blank(v)) return k;
   k.blank = false;
   const auto& object = s.definitions().objects[r.object];
@@ -48,8 +49,10 @@ sort_key key_of(const store& s, const record& r, const field_def* f) {
     }
     case family::relationship: {
       const auto targets = live_targets(s, *f, v);
-      if (targets.empty()) k.blank = true;
-      else k.text = lower(s.display_name(*targets.front()));
+      if (targets.empty())
+        k.blank = true;
+      else
+        k.text = lower(s.display_name(*targets.front()));
       break;
     }
     default: k.text = lower(std::get<std::string>(v)); break;
@@ -60,9 +63,8 @@ sort_key key_of(const store& s, const record& r, const field_def* f) {
 
 }  // namespace
 
-ks::result<search_plan, std::string> parse_search(const store& s, const object_def& object,
-                                                  const json::value* body, std::string_view ordering,
-                                                  std::string_view term) {
+ks::result<search_plan, std::string> parse_search(const store& s, const object_def& object, const json::value* body,
+                                                  std::string_view ordering, std::string_view term) {
   search_plan plan;
   json::object empty;
   if (body && !body->is_null() && !body->is_object()) return fail_t{"The request body must be a JSON object."};
@@ -71,7 +73,8 @@ ks::result<search_plan, std::string> parse_search(const store& s, const object_d
     const auto* v = b.if_contains(key);
     return v && v->is_array() ? &v->as_array() : nullptr;
   };
-  for (const char* key : {"field_names", "field_ids", "search_within_field_names", "search_within_field_ids", "query"}) {
+  for (const char* key :
+       {"field_names", "field_ids", "search_within_field_names", "search_within_field_ids", "query"}) {
     const auto* v = b.if_contains(key);
     if (v && !v->is_null() && !v->is_array()) return fail_t{std::string(key) + ": expected a list."};
   }

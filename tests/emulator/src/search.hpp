@@ -22,15 +22,15 @@ struct search_plan {
   field_selection selection;
   std::string term;  // lower-case; empty = none
   std::vector<const field_def*> term_fields;
-  bool term_full_name = false;  // contacts' default search also matches "first last"
+  bool term_full_name = false;             // contacts' default search also matches "first last"
   const field_def* order_field = nullptr;  // nullptr = created
   bool descending = false;
 };
 
 // Errors are messages for a 400 {"detail": ...}.
 ks::result<search_plan, std::string> parse_search(const store& s, const object_def& object,
-                                                  const boost::json::value* body,
-                                                  std::string_view ordering, std::string_view term);
+                                                  const boost::json::value* body, std::string_view ordering,
+                                                  std::string_view term);
 
 // Live records of the object matching the plan, in order.
 std::vector<const record*> run_search(const store& s, std::size_t object, const search_plan& plan);

@@ -49,7 +49,6 @@ using family = value_family;
 
 std::string lower(std::string_view s) { return lower_text(s); }
 
-
 using fail_t = ks::failure<std::string>;
 
 constexpr std::pair<std::string_view, condition> condition_names[] = {
@@ -77,19 +76,18 @@ bool allowed(family fam, condition c) {
   using C = condition;
   switch (fam) {
     case family::text:
-      return c == C::eq || c == C::ne || c == C::contains || c == C::not_contains ||
-             c == C::starts_with || c == C::ends_with || c == C::is_blank;
+      return c == C::eq || c == C::ne || c == C::contains || c == C::not_contains || c == C::starts_with ||
+             c == C::ends_with || c == C::is_blank;
     case family::number:
     case family::date:
     case family::datetime:
-      return c == C::eq || c == C::ne || c == C::lt || c == C::le || c == C::gt || c == C::ge ||
-             c == C::between || c == C::is_blank;
+      return c == C::eq || c == C::ne || c == C::lt || c == C::le || c == C::gt || c == C::ge || c == C::between ||
+             c == C::is_blank;
     case family::checkbox: return c == C::eq || c == C::ne;
     case family::select: return c == C::eq || c == C::ne || c == C::is_any_of || c == C::is_none_of;
     case family::tags: return c == C::has || c == C::not_has || c == C::has_any || c == C::not_has_any;
     case family::relationship:
-      return c == C::contains || c == C::not_contains || c == C::is_any_of || c == C::is_none_of ||
-             c == C::is_blank;
+      return c == C::contains || c == C::not_contains || c == C::is_any_of || c == C::is_none_of || c == C::is_blank;
   }
   return false;
 }
@@ -112,9 +110,8 @@ ks::result<std::vector<const json::value*>, std::string> operands(const json::ob
   const auto* v = filter.if_contains("value");
   std::vector<const json::value*> out;
   const bool listy = c == condition::is_any_of || c == condition::is_none_of || c == condition::has ||
-                     c == condition::not_has || c == condition::has_any ||
-                     c == condition::not_has_any || c == condition::contains ||
-                     c == condition::not_contains;
+                     c == condition::not_has || c == condition::has_any || c == condition::not_has_any ||
+                     c == condition::contains || c == condition::not_contains;
   if (!v || v->is_null()) return fail_t{where + ": \"value\" is required."};
   if (c == condition::between) {
     if (!v->is_array() || v->as_array().size() != 2)
@@ -132,8 +129,8 @@ ks::result<std::vector<const json::value*>, std::string> operands(const json::ob
   return out;
 }
 
-ks::result<filter_leaf, std::string> parse_leaf(const store& s, const object_def& object,
-                                                const json::object& filter, const std::string& where) {
+ks::result<filter_leaf, std::string> parse_leaf(const store& s, const object_def& object, const json::object& filter,
+                                                const std::string& where) {
   auto str = [&](const char* key) -> std::string {
     const auto* v = filter.if_contains(key);
     return v && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -161,8 +158,8 @@ ks::result<filter_leaf, std::string> parse_leaf(const store& s, const object_def
                                [&](const auto& p) { return p.first == cond_text; });
   const family fam = family_of(*field);
   if (it == std::end(condition_names) || !allowed(fam, it->second))
-    return fail_t{where + ": condition \"" + cond_text + "\" does not apply to field \"" + field->name +
-                  "\" of type " + std::string(to_string(field->type)) + "."};
+    return fail_t{where + ": condition \"" + cond_text + "\" does not apply to field \"" + field->name + "\" of type " +
+                  std::string(to_string(field->type)) + "."};
   leaf.cond = it->second;
   if (leaf.cond == condition::is_blank) {
     const auto* v = filter.if_contains("value");
@@ -211,8 +208,10 @@ ks::result<filter_leaf, std::string> parse_leaf(const store& s, const object_def
         } else if (v->is_object()) {
           const auto* id = v->as_object().if_contains("id");
           const auto* name = v->as_object().if_contains("name");
-          if (id && id->is_string()) opt = s.option_by_id(oi, field->index, key = std::string(id->as_string()));
-          else if (name && name->is_string()) opt = s.option_by_name(oi, field->index, key = std::string(name->as_string()));
+          if (id && id->is_string())
+            opt = s.option_by_id(oi, field->index, key = std::string(id->as_string()));
+          else if (name && name->is_string())
+            opt = s.option_by_name(oi, field->index, key = std::string(name->as_string()));
         }
         if (!opt) return fail_t{where + ": \"" + key + "\" is not an option of \"" + field->name + "\"."};
         leaf.texts.push_back(opt->id);
@@ -220,7 +219,8 @@ ks::result<filter_leaf, std::string> parse_leaf(const store& s, const object_def
       }
       case family::relationship: {
         std::string id;
-        if (v->is_string()) id = std::string(v->as_string());
+        if (v->is_string())
+          id = std::string(v->as_string());
         else if (v->is_object() && v->as_object().if_contains("id") && v->as_object().at("id").is_string())
           id = std::string(v->as_object().at("id").as_string());
         if (!is_uuid(id)) return fail_t{where + ": expected record ids for \"" + field->name + "\"."};
@@ -232,9 +232,8 @@ ks::result<filter_leaf, std::string> parse_leaf(const store& s, const object_def
   return leaf;
 }
 
-ks::result<filter_node, std::string> parse_group(const store& s, const object_def& object,
-                                                 const json::value& group, const std::string& where,
-                                                 int depth) {
+ks::result<filter_node, std::string> parse_group(const store& s, const object_def& object, const json::value& group,
+                                                 const std::string& where, int depth) {
   if (depth > 16) return fail_t{where + ": filters nested too deeply."};
   if (!group.is_object()) return fail_t{where + ": expected an object."};
   const auto& g = group.as_object();
@@ -310,10 +309,15 @@ bool eval_leaf(const store& s, const record& r, const filter_leaf& leaf) {
       switch (leaf.cond) {
         case condition::eq: return text == x;
         case condition::ne: return text != x;
-        case condition::contains: return std::all_of(leaf.texts.begin(), leaf.texts.end(), [&](const std::string& t) { return text.find(t) != std::string::npos; });
-        case condition::not_contains: return std::none_of(leaf.texts.begin(), leaf.texts.end(), [&](const std::string& t) { return text.find(t) != std::string::npos; });
+        case condition::contains:
+          return std::all_of(leaf.texts.begin(), leaf.texts.end(),
+                             [&](const std::string& t) { return text.find(t) != std::string::npos; });
+        case condition::not_contains:
+          return std::none_of(leaf.texts.begin(), leaf.texts.end(),
+                              [&](const std::string& t) { return text.find(t) != std::string::npos; });
         case condition::starts_with: return text.rfind(x, 0) == 0;
-        case condition::ends_with: return text.size() >= x.size() && text.compare(text.size() - x.size(), x.size(), x) == 0;
+        case condition::ends_with:
+          return text.size() >= x.size() && text.compare(text.size() - x.size(), x.size(), x) == 0;
         default: return false;
       }
     }
@@ -327,8 +331,7 @@ bool eval_leaf(const store& s, const record& r, const filter_leaf& leaf) {
     }
     case family::tags:
     case family::relationship: {
-      const std::vector<std::string>& have =
-          fam == family::tags ? std::get<std::vector<std::string>>(v) : live;
+      const std::vector<std::string>& have = fam == family::tags ? std::get<std::vector<std::string>>(v) : live;
       auto in = [&](const std::string& id) { return std::find(have.begin(), have.end(), id) != have.end(); };
       const bool all = std::all_of(leaf.texts.begin(), leaf.texts.end(), in);
       const bool any = std::any_of(leaf.texts.begin(), leaf.texts.end(), in);

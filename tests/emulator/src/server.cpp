@@ -73,8 +73,8 @@ net::awaitable<void> serve(Stream& stream, application& app, spdlog::logger& log
           ec != net::error::connection_reset && ec != net::ssl::error::stream_truncated) {
         // A malformed request gets a 400 before the connection closes.
         if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
-          auto res = to_message(response::detail(ec == http::error::body_limit ? 413 : 400,
-                                                 "Bad request: " + ec.message()), 11, false);
+          auto res = to_message(
+              response::detail(ec == http::error::body_limit ? 413 : 400, "Bad request: " + ec.message()), 11, false);
           co_await http::async_write(stream, res, use_tuple);
         }
         log.debug(ks::log_line("connection closed", {{"error", ec.message()}}));
@@ -91,12 +91,16 @@ net::awaitable<void> serve(Stream& stream, application& app, spdlog::logger& log
     const auto start = std::chrono::steady_clock::now();
     outcome out = app.handle(req);
     if (log.should_log(spdlog::level::debug))
-      log.debug(ks::log_line("request", {{"method", req.method}, {"target", req.target},
-                                         {"http_status", out.res.status},
-                                         {"duration_us", std::chrono::duration_cast<std::chrono::microseconds>(
-                                                             std::chrono::steady_clock::now() - start).count()},
-                                         {"delivery", out.how == delivery::normal ? "normal"
-                                                      : out.how == delivery::drop ? "drop" : "reset"}}));
+      log.debug(ks::log_line(
+          "request",
+          {{"method", req.method},
+           {"target", req.target},
+           {"http_status", out.res.status},
+           {"duration_us",
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count()},
+           {"delivery", out.how == delivery::normal ? "normal"
+                        : out.how == delivery::drop ? "drop"
+                                                    : "reset"}}));
     if (out.how == delivery::drop) {
       beast::error_code ignored;
       socket_of(stream).shutdown(tcp::socket::shutdown_both, ignored);
@@ -159,8 +163,10 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, application& app, std:
       }
     };
     const auto executor = socket.get_executor();
-    if (tls) net::co_spawn(executor, tls_session(std::move(socket), app, tls, log), on_done);
-    else net::co_spawn(executor, plain_session(std::move(socket), app, log), on_done);
+    if (tls)
+      net::co_spawn(executor, tls_session(std::move(socket), app, tls, log), on_done);
+    else
+      net::co_spawn(executor, plain_session(std::move(socket), app, log), on_done);
   }
 }
 

@@ -3,11 +3,11 @@
 // Beast messages into `request`s, waits out injected latency with a timer, and carries out the
 // delivery the application chose (normal, dropped, reset mid-response).
 
+#include <spdlog/logger.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
-#include <spdlog/logger.h>
 #include <string>
 
 #include "application.hpp"

@@ -23,7 +23,7 @@ struct record {
   std::int64_t updated_ms = 0;
   bool archived = false;
   std::vector<field_value> values;  // one per field of the object (timestamps stay blank)
-  std::string identity_key;  // normalised identity as indexed
+  std::string identity_key;         // normalised identity as indexed
 };
 
 // Lookup normalisation: ASCII case folded, leading/trailing spaces dropped, runs of whitespace
@@ -56,13 +56,10 @@ class store {
   const std::vector<record*>& records(std::size_t object) const { return order_[object]; }
 
   // Live options of a dropdown or dynamictags field (tags grow at run time).
-  const std::vector<option>& options(std::size_t object, std::size_t field) const {
-    return options_[object][field];
-  }
+  const std::vector<option>& options(std::size_t object, std::size_t field) const { return options_[object][field]; }
   const option* option_by_id(std::size_t object, std::size_t field, std::string_view id) const;
   const option* option_by_name(std::size_t object, std::size_t field, std::string_view name) const;
-  const option& add_option(std::size_t object, std::size_t field, std::string name,
-                           std::string id = {});
+  const option& add_option(std::size_t object, std::size_t field, std::string name, std::string id = {});
 
   // Display name of a record: the name for objects; for contacts the full name, else the email.
   std::string display_name(const record& r) const;
@@ -76,7 +73,7 @@ class store {
   std::vector<std::unordered_map<std::string, std::unique_ptr<record>>> records_;
   std::vector<std::vector<record*>> order_;
   std::vector<std::unordered_map<std::string, std::string>> identity_;  // key -> record id
-  std::unordered_map<std::string, std::size_t> object_of_;  // record id -> object
+  std::unordered_map<std::string, std::size_t> object_of_;              // record id -> object
   std::vector<std::vector<std::vector<option>>> options_;
 };
 

@@ -57,8 +57,8 @@ std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
 
 bool is_valid_date(std::string_view text) {
   int y = 0, m = 0, d = 0;
-  return text.size() == 10 && digits(text, 0, 4, y) && text[4] == '-' && digits(text, 5, 2, m) &&
-         text[7] == '-' && digits(text, 8, 2, d) && valid_ymd(y, m, d);
+  return text.size() == 10 && digits(text, 0, 4, y) && text[4] == '-' && digits(text, 5, 2, m) && text[7] == '-' &&
+         digits(text, 8, 2, d) && valid_ymd(y, m, d);
 }
 
 std::optional<std::int64_t> parse_datetime(std::string_view text) {
@@ -106,8 +106,7 @@ std::optional<std::int64_t> parse_datetime(std::string_view text) {
     return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
-  const std::int64_t days =
-      days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   const std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + s - offset_min * 60;
   return secs * 1000 + millis;
 }
@@ -129,9 +128,8 @@ std::string format_datetime(std::int64_t epoch_ms) {
   unsigned m, d;
   civil_from_days(days, y, m, d);
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d,
-                static_cast<int>(rem / 3600), static_cast<int>(rem % 3600 / 60),
-                static_cast<int>(rem % 60), static_cast<int>(ms));
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, static_cast<int>(rem / 3600),
+                static_cast<int>(rem % 3600 / 60), static_cast<int>(rem % 60), static_cast<int>(ms));
   return buf;
 }
 

@@ -26,12 +26,10 @@ std::size_t utf8_length(std::string_view s) {
 
 bool valid_email(std::string_view s) {
   const auto at = s.find('@');
-  if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos)
-    return false;
+  if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos) return false;
   const auto domain = s.substr(at + 1);
   const auto dot = domain.rfind('.');
-  if (domain.empty() || dot == std::string_view::npos || dot == 0 || dot + 1 >= domain.size())
-    return false;
+  if (domain.empty() || dot == std::string_view::npos || dot == 0 || dot + 1 >= domain.size()) return false;
   for (unsigned char c : s)
     if (std::isspace(c) || c < 0x20) return false;
   return domain.find("..") == std::string_view::npos;
@@ -91,8 +89,7 @@ ks::result<std::string, std::string> canonical_decimal(const json::value& v, boo
   }
   if (money) fraction.resize(2, '0');
   if (whole.size() + fraction.size() > max_decimal_digits)
-    return ks::fail("Ensure that there are no more than " + std::to_string(max_decimal_digits) +
-                    " digits in total.");
+    return ks::fail("Ensure that there are no more than " + std::to_string(max_decimal_digits) + " digits in total.");
   const bool zero = whole == "0" && fraction.find_first_not_of('0') == std::string::npos;
   std::string out = negative && !zero ? "-" : "";
   out += whole;
@@ -100,8 +97,8 @@ ks::result<std::string, std::string> canonical_decimal(const json::value& v, boo
   return out;
 }
 
-ks::result<field_value, std::string> parse_write_value(const store& s, const object_def& object,
-                                                       const field_def& field, const json::value& v) {
+ks::result<field_value, std::string> parse_write_value(const store& s, const object_def& object, const field_def& field,
+                                                       const json::value& v) {
   if (field.read_only()) return ks::fail(std::string("This field is read-only."));
   if (v.is_null()) return blank_value();
   const std::size_t oi = s.definitions().index_of(object);
@@ -122,7 +119,8 @@ ks::result<field_value, std::string> parse_write_value(const store& s, const obj
       if (v.is_double() && std::isfinite(v.as_double()) && std::floor(v.as_double()) == v.as_double() &&
           std::fabs(v.as_double()) < 9.2e18)
         return field_value{static_cast<std::int64_t>(v.as_double())};
-      if (v.is_uint64()) return ks::fail(std::string("Ensure this value is less than or equal to 9223372036854775807."));
+      if (v.is_uint64())
+        return ks::fail(std::string("Ensure this value is less than or equal to 9223372036854775807."));
       return ks::fail(std::string("A valid integer is required."));
     }
     case field_type::decimal:
@@ -182,22 +180,19 @@ ks::result<field_value, std::string> parse_write_value(const store& s, const obj
       if (!id) return ks::fail(std::move(id).error());
       return field_value{std::move(id).value()};
     }
-    case field_type::dynamictags:
-      break;
+    case field_type::dynamictags: break;
   }
   return ks::fail(std::string("This field takes add_values and remove_values, not value."));
 }
 
-ks::result<std::string, std::string> parse_list_item(const store& s, const object_def& object,
-                                                     const field_def& field, const json::value& item,
-                                                     bool create_if_missing) {
+ks::result<std::string, std::string> parse_list_item(const store& s, const object_def& object, const field_def& field,
+                                                     const json::value& item, bool create_if_missing) {
   if (field.type == field_type::relationship) {
     const auto* id = id_member(item);
     if (!id) return ks::fail(std::string("Expected an object with \"id\"."));
     const auto& target = s.definitions().objects[field.target_object];
     const record* r = is_uuid(*id) ? s.find(field.target_object, *id) : nullptr;
-    if (!r || r->archived)
-      return ks::fail("\"" + std::string(*id) + "\" is not a live " + target.name + " record.");
+    if (!r || r->archived) return ks::fail("\"" + std::string(*id) + "\" is not a live " + target.name + " record.");
     return r->id;
   }
   const std::size_t oi = s.definitions().index_of(object);
@@ -251,12 +246,11 @@ std::vector<const record*> live_targets(const store& s, const field_def& field, 
   return out;
 }
 
-json::value render_value(const store& s, const object_def& object, const field_def& field,
-                         const field_value& value, json::value* summary) {
+json::value render_value(const store& s, const object_def& object, const field_def& field, const field_value& value,
+                         json::value* summary) {
   const std::size_t oi = s.definitions().index_of(object);
   switch (field.type) {
-    case field_type::checkbox:
-      return json::value(std::holds_alternative<bool>(value) && std::get<bool>(value));
+    case field_type::checkbox: return json::value(std::holds_alternative<bool>(value) && std::get<bool>(value));
     case field_type::integer:
       if (const auto* n = std::get_if<std::int64_t>(&value)) return json::value(*n);
       return nullptr;
@@ -288,10 +282,8 @@ json::value render_value(const store& s, const object_def& object, const field_d
         return item(targets.front());
       }
       json::array out;
-      for (std::size_t i = 0; i < targets.size() && i < relationship_inline_limit; ++i)
-        out.push_back(item(targets[i]));
-      if (summary && targets.size() > relationship_inline_limit)
-        *summary = json::object{{"count", targets.size()}};
+      for (std::size_t i = 0; i < targets.size() && i < relationship_inline_limit; ++i) out.push_back(item(targets[i]));
+      if (summary && targets.size() > relationship_inline_limit) *summary = json::object{{"count", targets.size()}};
       return out;
     }
     default:
@@ -300,8 +292,7 @@ json::value render_value(const store& s, const object_def& object, const field_d
   }
 }
 
-json::value plain_value(const store& s, const object_def& object, const field_def& field,
-                        const field_value& value) {
+json::value plain_value(const store& s, const object_def& object, const field_def& field, const field_value& value) {
   const std::size_t oi = s.definitions().index_of(object);
   switch (field.type) {
     case field_type::dropdown: {
@@ -329,13 +320,12 @@ json::value plain_value(const store& s, const object_def& object, const field_de
     case field_type::checkbox:
       if (const auto* b = std::get_if<bool>(&value)) return json::value(*b);
       return nullptr;
-    default:
-      return render_value(s, object, field, value);
+    default: return render_value(s, object, field, value);
   }
 }
 
-ks::result<field_value, std::string> parse_plain_value(store& s, const object_def& object,
-                                                       const field_def& field, const json::value& v) {
+ks::result<field_value, std::string> parse_plain_value(store& s, const object_def& object, const field_def& field,
+                                                       const json::value& v) {
   const std::size_t oi = s.definitions().index_of(object);
   if (v.is_null()) return blank_value();
   switch (field.type) {
@@ -362,13 +352,13 @@ ks::result<field_value, std::string> parse_plain_value(store& s, const object_de
       if (!v.is_array()) return ks::fail(std::string("expected a list of record ids"));
       std::vector<std::string> ids;
       for (const auto& item : v.as_array()) {
-        if (!item.is_string() || !is_uuid(item.as_string())) return ks::fail(std::string("expected a list of record ids"));
+        if (!item.is_string() || !is_uuid(item.as_string()))
+          return ks::fail(std::string("expected a list of record ids"));
         ids.push_back(lower_uuid(item.as_string()));
       }
       return field_value{std::move(ids)};
     }
-    default:
-      return parse_write_value(s, object, field, v);
+    default: return parse_write_value(s, object, field, v);
   }
 }
 

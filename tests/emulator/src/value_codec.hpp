@@ -21,17 +21,14 @@ ks::result<std::string, std::string> canonical_decimal(const boost::json::value&
 
 // Validates `value` of a write for a single-value field (not dynamictags). A JSON null gives a
 // blank value. Errors are messages without the field name.
-ks::result<field_value, std::string> parse_write_value(const store& s, const object_def& object,
-                                                       const field_def& field,
+ks::result<field_value, std::string> parse_write_value(const store& s, const object_def& object, const field_def& field,
                                                        const boost::json::value& value);
 
 // One item of add_values/remove_values (or of a to-many `value` list): a tag as {"id"} or
 // {"name"}, or a related record as {"id"}. For tags, `create_if_missing` lets an unknown name
 // through as "new:<name>", which commit_pending_tags() turns into a real option.
-ks::result<std::string, std::string> parse_list_item(const store& s, const object_def& object,
-                                                     const field_def& field,
-                                                     const boost::json::value& item,
-                                                     bool create_if_missing);
+ks::result<std::string, std::string> parse_list_item(const store& s, const object_def& object, const field_def& field,
+                                                     const boost::json::value& item, bool create_if_missing);
 // Creates the options behind "new:<name>" placeholders in `values` and puts their ids in place.
 void commit_pending_tags(store& s, std::size_t object, std::vector<field_value>& values);
 
@@ -47,8 +44,7 @@ std::vector<const record*> live_targets(const store& s, const field_def& field, 
 // a record id (to-one) or a list of ids (to-many, archived targets included).
 boost::json::value plain_value(const store& s, const object_def& object, const field_def& field,
                                const field_value& value);
-ks::result<field_value, std::string> parse_plain_value(store& s, const object_def& object,
-                                                       const field_def& field,
+ks::result<field_value, std::string> parse_plain_value(store& s, const object_def& object, const field_def& field,
                                                        const boost::json::value& value);
 
 }  // namespace kizen_emulator

@@ -18,9 +18,7 @@ json::array strings(const std::vector<std::string>& list) {
   return out;
 }
 
-std::string prefixed(const field_def* f, const std::string& message) {
-  return f ? f->name + ": " + message : message;
-}
+std::string prefixed(const field_def* f, const std::string& message) { return f ? f->name + ": " + message : message; }
 
 }  // namespace
 
@@ -46,8 +44,8 @@ json::object write_errors::body() const {
   return out;
 }
 
-std::vector<field_change> parse_field_changes(const store& s, const object_def& object,
-                                              const json::value* fields, write_errors& errors) {
+std::vector<field_change> parse_field_changes(const store& s, const object_def& object, const json::value* fields,
+                                              write_errors& errors) {
   std::vector<field_change> changes;
   if (!fields || fields->is_null()) return changes;
   if (!fields->is_array()) {
@@ -61,7 +59,8 @@ std::vector<field_change> parse_field_changes(const store& s, const object_def& 
   for (std::size_t i = 0; i < list.size(); ++i) {
     auto& err = errors.fields[i];
     if (!list[i].is_object()) {
-      err.name.push_back("Expected an object with \"name\" or \"id\", and \"value\" or \"add_values\"/\"remove_values\".");
+      err.name.push_back(
+          "Expected an object with \"name\" or \"id\", and \"value\" or \"add_values\"/\"remove_values\".");
       continue;
     }
     const auto& entry = list[i].as_object();
@@ -92,8 +91,8 @@ std::vector<field_change> parse_field_changes(const store& s, const object_def& 
         continue;
       }
       if (field && field != by_name) {
-        err.name.push_back("Field \"" + std::string(name->as_string()) + "\" is not the field with id \"" +
-                           field->id + "\".");
+        err.name.push_back("Field \"" + std::string(name->as_string()) + "\" is not the field with id \"" + field->id +
+                           "\".");
         continue;
       }
       field = by_name;
@@ -121,7 +120,8 @@ std::vector<field_change> parse_field_changes(const store& s, const object_def& 
     change.position = i;
     const bool list_ops = field->multi_value() || field->to_many();
     if (field->multi_value() && value) {
-      err.value.push_back(prefixed(field, "This field allows multiple values: use add_values and remove_values, not value."));
+      err.value.push_back(
+          prefixed(field, "This field allows multiple values: use add_values and remove_values, not value."));
       continue;
     }
     if (!list_ops && (has_add || has_remove)) {
@@ -188,8 +188,10 @@ std::vector<field_value> apply_changes(const std::vector<field_value>& current,
     for (const auto& id : c.add)
       if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
     for (const auto& id : c.remove) list.erase(std::remove(list.begin(), list.end(), id), list.end());
-    if (list.empty()) slot = field_value{};
-    else slot = std::move(list);
+    if (list.empty())
+      slot = field_value{};
+    else
+      slot = std::move(list);
   }
   return values;
 }

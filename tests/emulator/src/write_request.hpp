@@ -32,7 +32,7 @@ struct field_change {
   const field_def* field = nullptr;
   std::size_t position = 0;  // index in the request's list
   bool has_value = false;
-  field_value value;  // when has_value (blank clears)
+  field_value value;             // when has_value (blank clears)
   std::vector<std::string> add;  // list ids; "new:<name>" for tags to create
   std::vector<std::string> remove;
 };

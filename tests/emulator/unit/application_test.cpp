@@ -1,6 +1,6 @@
 // Whole requests through application::handle(), without sockets.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "src/application.hpp"
 #include "src/state_file.hpp"
@@ -38,8 +38,10 @@ class emulator_application_logic : public ::testing::Test {
 };
 
 TEST_F(emulator_application_logic, failed_validation_leaves_no_trace) {
-  auto o = call("POST", "/api/records/client_client/add",
-                json::parse(R"({"fields":[{"name":"email","value":"a@b.co"},{"name":"tags","add_values":[{"name":"new-tag"}]},{"name":"lead_score","value":"x"}]})"));
+  auto o = call(
+      "POST", "/api/records/client_client/add",
+      json::parse(
+          R"({"fields":[{"name":"email","value":"a@b.co"},{"name":"tags","add_values":[{"name":"new-tag"}]},{"name":"lead_score","value":"x"}]})"));
   EXPECT_EQ(o.res.status, 400);
   // The tag a failed write named was not created.
   const auto state = dump_state(app_->records());
@@ -52,14 +54,17 @@ TEST_F(emulator_application_logic, failed_unarchive_write_keeps_the_record_archi
   const std::string id(body(o).at("id").as_string());
   call("DELETE", "/api/records/companies/" + id);
   o = call("POST", "/api/records/companies/upsert",
-           json::parse(R"({"lookup_value":"A","oncreate_unarchive":"unarchive","fields":[{"name":"employees","value":"x"}]})"));
+           json::parse(
+               R"({"lookup_value":"A","oncreate_unarchive":"unarchive","fields":[{"name":"employees","value":"x"}]})"));
   EXPECT_EQ(o.res.status, 400);
   EXPECT_EQ(call("GET", "/api/records/companies/" + id).res.status, 404);
 }
 
 TEST_F(emulator_application_logic, state_round_trips_through_dump_and_restore) {
-  call("POST", "/api/records/client_client/add",
-       json::parse(R"({"fields":[{"name":"email","value":"a@b.co"},{"name":"tags","add_values":[{"name":"t1"}]},{"name":"stage","value":{"name":"Lead"}},{"name":"lifetime_value","value":"3.5"},{"name":"last_contacted","value":"2024-01-01T00:00:00Z"}]})"));
+  call(
+      "POST", "/api/records/client_client/add",
+      json::parse(
+          R"({"fields":[{"name":"email","value":"a@b.co"},{"name":"tags","add_values":[{"name":"t1"}]},{"name":"stage","value":{"name":"Lead"}},{"name":"lifetime_value","value":"3.5"},{"name":"last_contacted","value":"2024-01-01T00:00:00Z"}]})"));
   const auto dumped = dump_state(app_->records());
   store copy(*schema_);
   auto restored = restore_state(copy, dumped);
@@ -91,7 +96,9 @@ TEST_F(emulator_application_logic, drop_only_hits_writes) {
 
 TEST_F(emulator_application_logic, next_links_use_the_host_header) {
   for (int i = 0; i < 3; ++i)
-    call("POST", "/api/records/companies/add", json::object{{"fields", json::array{json::object{{"name", "name"}, {"value", json::string("C" + std::to_string(i))}}}}});
+    call("POST", "/api/records/companies/add",
+         json::object{{"fields",
+                       json::array{json::object{{"name", "name"}, {"value", json::string("C" + std::to_string(i))}}}}});
   const auto page = body(call("POST", "/api/records/companies/search?page_size=2"));
   EXPECT_EQ(page.at("next"), "http://emu:1/api/records/companies/search?page_size=2&page=2");
 }

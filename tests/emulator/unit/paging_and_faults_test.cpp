@@ -1,5 +1,5 @@
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "src/faults.hpp"
 #include "src/options.hpp"
@@ -19,7 +19,7 @@ TEST(emulator_pagination, pages_like_drf) {
   w = page_for(parse_target("/x?page_size=1000"), 250);
   EXPECT_EQ(w->page_size, 100u);
   w = page_for(parse_target("/x?page_size=-5"), 250);
-  EXPECT_EQ(w->page_size, 50u);  // invalid sizes fall back to the default
+  EXPECT_EQ(w->page_size, 50u);                  // invalid sizes fall back to the default
   EXPECT_TRUE(page_for(parse_target("/x"), 0));  // page 1 of nothing is fine
   EXPECT_TRUE(page_for(parse_target("/x?page=last&page_size=10"), 25));
   for (const char* bad : {"/x?page=4&page_size=10", "/x?page=0", "/x?page=two", "/x?page="})
@@ -107,10 +107,22 @@ TEST(emulator_fault_decisions, settings_merge_both_spellings_and_reject_nonsense
 }
 
 TEST(emulator_command_line, parses_every_flag) {
-  auto o = parse_options({"--listen", "0.0.0.0:0", "--api-key=k", "--business-id", "b", "--user-id", "u",
-                          "--fail-rate", "0.1", "--rate-limit", "5", "--latency-ms", "20", "--reset-rate", "0.2",
-                          "--drop-response-rate", "0.3", "--seed", "9", "--state", "s.json", "--schema", "x.yaml",
-                          "--tls-cert", "c", "--tls-key", "k", "--log-level", "debug", "--max-logged-requests", "10"},
+  auto o = parse_options({"--listen",    "0.0.0.0:0",
+                          "--api-key=k", "--business-id",
+                          "b",           "--user-id",
+                          "u",           "--fail-rate",
+                          "0.1",         "--rate-limit",
+                          "5",           "--latency-ms",
+                          "20",          "--reset-rate",
+                          "0.2",         "--drop-response-rate",
+                          "0.3",         "--seed",
+                          "9",           "--state",
+                          "s.json",      "--schema",
+                          "x.yaml",      "--tls-cert",
+                          "c",           "--tls-key",
+                          "k",           "--log-level",
+                          "debug",       "--max-logged-requests",
+                          "10"},
                          "default.yaml");
   ASSERT_TRUE(o) << o.error();
   EXPECT_EQ(o->host, "0.0.0.0");

@@ -47,11 +47,14 @@ TEST(emulator_schema_loading, errors_name_the_place) {
       {"objects:\n  - name: x\n    fields:\n      - {name: a, type: nonsense}\n", "objects[0].fields[0].type"},
       {"objects:\n  - name: x\n    fields:\n      - {name: name, type: text, colour: red}\n", "unknown key 'colour'"},
       {"objects:\n  - name: x\n    fields:\n      - {name: name, type: dropdown}\n", "needs options"},
-      {"objects:\n  - name: x\n    fields:\n      - {name: name, type: text}\n      - {name: r, type: relationship, target: y, cardinality: to_one}\n",
+      {"objects:\n  - name: x\n    fields:\n      - {name: name, type: text}\n      - {name: r, type: relationship, "
+       "target: y, cardinality: to_one}\n",
        "target object 'y'"},
-      {"objects:\n  - name: x\n    identity: code\n    fields:\n      - {name: name, type: text}\n", "no field named 'code'"},
+      {"objects:\n  - name: x\n    identity: code\n    fields:\n      - {name: name, type: text}\n",
+       "no field named 'code'"},
       {"objects:\n  - name: x\n    fields:\n      - {name: name, type: text, id: nope}\n", "is not a UUID"},
-      {"objects:\n  - name: x\n    fields:\n      - {name: name, type: text}\n      - {name: name, type: text}\n", "duplicate field"},
+      {"objects:\n  - name: x\n    fields:\n      - {name: name, type: text}\n      - {name: name, type: text}\n",
+       "duplicate field"},
       {"objects: [", "test"},
   };
   for (const auto& c : cases) {

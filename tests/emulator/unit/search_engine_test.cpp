@@ -1,5 +1,5 @@
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "src/schema.hpp"
 #include "src/search.hpp"
@@ -48,9 +48,13 @@ class emulator_search_engine : public ::testing::Test {
   json::object filter(std::string_view field, std::string_view condition, json::value value) {
     const auto* f = companies_->field_by_name(field);
     if (f->is_default)
-      return json::object{{"type", "fields"}, {"subtype", "non_custom"}, {"field", field}, {"condition", condition}, {"value", value}};
-    return json::object{{"type", "fields_v2"}, {"subtype", "custom"}, {"field", "\"custom\"::" + f->id},
-                        {"condition", condition}, {"value", value}};
+      return json::object{
+          {"type", "fields"}, {"subtype", "non_custom"}, {"field", field}, {"condition", condition}, {"value", value}};
+    return json::object{{"type", "fields_v2"},
+                        {"subtype", "custom"},
+                        {"field", "\"custom\"::" + f->id},
+                        {"condition", condition},
+                        {"value", value}};
   }
   json::object body(json::array filters, bool all = true) {
     return json::object{{"query", json::array{json::object{{"and", all}, {"filters", std::move(filters)}}}}};
@@ -86,7 +90,8 @@ TEST_F(emulator_search_engine, updated_filter_and_default_order_by_created) {
   company("Old", {}, 1000);
   company("New", {}, 2000);
   EXPECT_EQ(run(body({filter("updated", ">", "1970-01-01T00:00:01.000Z")})), names({"New"}));
-  EXPECT_EQ(run(body({filter("updated", "between", json::array{"1970-01-01T00:00:00Z", "1970-01-01T00:00:01Z"})})), names({"Old"}));
+  EXPECT_EQ(run(body({filter("updated", "between", json::array{"1970-01-01T00:00:00Z", "1970-01-01T00:00:01Z"})})),
+            names({"Old"}));
   EXPECT_EQ(run(json::object{}), names({"Old", "New"}));
 }
 
@@ -102,7 +107,13 @@ TEST_F(emulator_search_engine, parse_errors_are_specific) {
   EXPECT_NE(error(body({filter("employees", "has", 1)})).find("does not apply"), std::string::npos);
   EXPECT_NE(error(body({filter("industry", "=", "Mining")})).find("is not an option"), std::string::npos);
   EXPECT_NE(error(body({filter("founded", ">", "yesterday")})).find("YYYY-MM-DD"), std::string::npos);
-  EXPECT_NE(error(json::object{{"query", json::array{json::object{{"filters", json::array{json::object{{"type", "fields"}, {"subtype", "non_custom"}, {"field", "nope"}, {"condition", "="}, {"value", 1}}}}}}}}).find("nope"),
+  EXPECT_NE(error(json::object{
+                      {"query", json::array{json::object{{"filters", json::array{json::object{{"type", "fields"},
+                                                                                              {"subtype", "non_custom"},
+                                                                                              {"field", "nope"},
+                                                                                              {"condition", "="},
+                                                                                              {"value", 1}}}}}}}})
+                .find("nope"),
             std::string::npos);
   EXPECT_NE(error(json::object{}, "contacts").find("Cannot order"), std::string::npos);
   EXPECT_NE(error(json::array{}).find("JSON object"), std::string::npos);

@@ -1,5 +1,5 @@
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "src/schema.hpp"
 #include "src/store.hpp"
@@ -105,7 +105,8 @@ TEST_F(emulator_write_values, each_type_accepts_its_shape_and_renders_its_read_f
   EXPECT_EQ(parse("client_client", "birthday", "2000-01-31"), "\"2000-01-31\"");
   EXPECT_EQ(parse("client_client", "last_contacted", "2024-01-01T01:00:00+01:00"), "\"2024-01-01T00:00:00.000Z\"");
   EXPECT_EQ(parse("client_client", "lifetime_value", "10"), "\"10.00\"");
-  EXPECT_NE(parse("client_client", "stage", json::object{{"name", "Customer"}}).find("\"name\":\"Customer\""), std::string::npos);
+  EXPECT_NE(parse("client_client", "stage", json::object{{"name", "Customer"}}).find("\"name\":\"Customer\""),
+            std::string::npos);
 }
 
 TEST_F(emulator_write_values, wrong_shapes_are_rejected_with_drf_messages) {
@@ -121,9 +122,11 @@ TEST_F(emulator_write_values, wrong_shapes_are_rejected_with_drf_messages) {
   EXPECT_EQ(parse("client_client", "lead_score", 5.5), "error: A valid integer is required.");
   EXPECT_EQ(parse("client_client", "newsletter", 1), "error: Must be a valid boolean.");
   EXPECT_NE(parse("client_client", "birthday", "31/01/2000").find("Date has wrong format"), std::string::npos);
-  EXPECT_NE(parse("client_client", "stage", json::object{{"name", "Nope"}}).find("not a valid choice"), std::string::npos);
+  EXPECT_NE(parse("client_client", "stage", json::object{{"name", "Nope"}}).find("not a valid choice"),
+            std::string::npos);
   EXPECT_NE(parse("client_client", "stage", "Lead").find("Expected an object"), std::string::npos);
-  EXPECT_NE(parse("client_client", "company", json::object{{"id", "0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0f"}}).find("not a live companies record"),
+  EXPECT_NE(parse("client_client", "company", json::object{{"id", "0b9c7f63-6d6f-4f4b-9d2e-0a0b0c0d0e0f"}})
+                .find("not a live companies record"),
             std::string::npos);
   EXPECT_NE(parse("client_client", "tags", json::array{}).find("add_values"), std::string::npos);
   EXPECT_EQ(parse("client_client", "created", "2024-01-01T00:00:00Z"), "error: This field is read-only.");

@@ -3,9 +3,9 @@
 #include "config/config_loader.hpp"
 #include "mutator.hpp"
 
+#include <gtest/gtest.h>
 #include <cstdlib>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <sstream>
 
 namespace {
@@ -31,7 +31,8 @@ TEST(config_fuzz, mutated_configs_load_or_report_problems) {
   int loaded = 0, rejected = 0;
   for (int i = 0, n = ks::fuzz::iterations(3000); i < n; ++i) {
     const std::string text = m.mutate(seed_text);
-    if (const char* dump = std::getenv("KS_FUZZ_DUMP")) std::ofstream(dump, std::ios::trunc) << text;  // to reproduce a hang
+    if (const char* dump = std::getenv("KS_FUZZ_DUMP"))
+      std::ofstream(dump, std::ios::trunc) << text;  // to reproduce a hang
     ks::result<ks::config::config, std::vector<ks::config::problem>> r = ks::fail(std::vector<ks::config::problem>{});
     ASSERT_NO_THROW(r = ks::config::load_config_text(text, "fuzz.yaml", test_env)) << "iteration " << i;
     if (r) {

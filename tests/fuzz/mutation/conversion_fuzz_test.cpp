@@ -20,9 +20,9 @@ struct fixture {
     mapping.table = "t";
     mapping.key = "id";
     const std::vector<std::pair<std::string, std::string>> types = {
-        {"text", "text"}, {"int", "integer"}, {"dec", "money"}, {"flag", "checkbox"}, {"day", "date"},
-        {"at", "datetime"}, {"pick", "dropdown"}, {"tags", "dynamictags"}, {"ref", "relationship"},
-        {"refs", "relationship"}};
+        {"text", "text"},        {"int", "integer"},      {"dec", "money"},     {"flag", "checkbox"},
+        {"day", "date"},         {"at", "datetime"},      {"pick", "dropdown"}, {"tags", "dynamictags"},
+        {"ref", "relationship"}, {"refs", "relationship"}};
     std::vector<kizen_field> fields;
     int n = 0;
     for (const auto& [column, type] : types) {
@@ -32,14 +32,16 @@ struct fixture {
       if (type == "relationship") f.references = "companies";
       if (column == "refs" || column == "tags") f.multi = true;
       mapping.fields.push_back(f);
-      kizen_field k{"f0000000-0000-4000-8000-00000000000" + std::to_string(n++), column, type, false,
-                    {{"b0000000-0000-4000-8000-000000000001", "Customer"}}, std::nullopt, std::nullopt};
+      kizen_field k{"f0000000-0000-4000-8000-00000000000" + std::to_string(n++), column,       type,        false,
+                    {{"b0000000-0000-4000-8000-000000000001", "Customer"}},      std::nullopt, std::nullopt};
       if (type == "relationship") k.related_object = "companies";
       fields.push_back(k);
     }
     auto r = bind_object(mapping, "x", fields);
-    if (!r) ADD_FAILURE() << r.error().front().to_string();
-    else binding = std::move(*r);
+    if (!r)
+      ADD_FAILURE() << r.error().front().to_string();
+    else
+      binding = std::move(*r);
   }
 };
 

@@ -5,11 +5,11 @@
 #include "tests/support/emulator_process.hpp"
 #include "tests/support/scratch_database.hpp"
 
+#include <gtest/gtest.h>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <pqxx/pqxx>
 #include <thread>
 
@@ -43,13 +43,23 @@ class config_dir {
 std::string config_yaml(const std::string& base_url, const std::string& db_url, const std::string& api_key,
                         const std::string& contact_field = "first_name") {
   return "kizen:\n"
-         "  base_url: " + base_url + "\n"
-         "  api_key: ${TEST_KIZEN_KEY:-" + api_key + "}\n"
-         "  business_id: " + emulator_options{}.business_id + "\n"
-         "  user_id: " + emulator_options{}.user_id + "\n"
+         "  base_url: " +
+         base_url +
+         "\n"
+         "  api_key: ${TEST_KIZEN_KEY:-" +
+         api_key +
+         "}\n"
+         "  business_id: " +
+         emulator_options{}.business_id +
+         "\n"
+         "  user_id: " +
+         emulator_options{}.user_id +
+         "\n"
          "  max_requests_per_second: 500\n"
          "postgres:\n"
-         "  url: \"" + db_url + "\"\n"
+         "  url: \"" +
+         db_url +
+         "\"\n"
          "daemon:\n"
          "  http_listen: 127.0.0.1:0\n"
          "  shutdown_grace: 5s\n"
@@ -69,7 +79,9 @@ std::string config_yaml(const std::string& base_url, const std::string& db_url, 
          "    lookup: email\n"
          "    fields:\n"
          "      - {column: email, field: email}\n"
-         "      - {column: first_name, field: " + contact_field + "}\n"
+         "      - {column: first_name, field: " +
+         contact_field +
+         "}\n"
          "      - {column: company_id, field: company, references: companies}\n";
 }
 
@@ -186,7 +198,8 @@ TEST(cli, check_online_names_what_is_wrong_in_postgres_and_kizen) {
 TEST(cli, check_online_cannot_connect_is_a_runtime_failure) {
   environment env;
   config_dir dir;
-  const auto path = dir.write(config_yaml(env.kizen.base_url(), "postgresql:///x?host=/nonexistent-socket-dir&connect_timeout=2", secret_key));
+  const auto path = dir.write(
+      config_yaml(env.kizen.base_url(), "postgresql:///x?host=/nonexistent-socket-dir&connect_timeout=2", secret_key));
   auto r = run_kizen_sync({"check", "-c", path, "--online"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("PostgreSQL"), std::string::npos) << r.err;

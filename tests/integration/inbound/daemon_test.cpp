@@ -26,7 +26,8 @@ class inbound_daemon : public inbound_test {
   bool wait_in_sync(const std::string& what) {
     std::string why;
     const bool ok = wait_until(what, [&] {
-      return in_sync("companies", companies_as_kizen_sql, &why) && in_sync("client_client", contacts_as_kizen_sql, &why);
+      return in_sync("companies", companies_as_kizen_sql, &why) &&
+             in_sync("client_client", contacts_as_kizen_sql, &why);
     });
     if (!ok) ADD_FAILURE() << why;
     return ok;
@@ -40,8 +41,10 @@ class inbound_daemon : public inbound_test {
   }
   // The pull has read past `t` (its cursor is at or after it).
   bool pulled_past(const std::string& object, ks::kizen::timestamp t) {
-    const auto cursor = scalar("SELECT to_char(cursor_updated AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-                               " FROM kizen_sync.pull_cursors WHERE object = '" + object + "'");
+    const auto cursor = scalar(
+        "SELECT to_char(cursor_updated AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        " FROM kizen_sync.pull_cursors WHERE object = '" +
+        object + "'");
     const auto c = ks::kizen::parse_timestamp(cursor);
     return c && *c >= t;
   }
@@ -64,13 +67,17 @@ TEST_F(inbound_daemon, records_created_updated_and_archived_in_kizen_appear_chan
   const auto acme = add("companies", R"([{"name":"name","value":"Acme"},{"name":"industry","value":{"name":"Software"}},
       {"name":"employees","value":50}])");
   const auto globex = add("companies", R"([{"name":"name","value":"Globex"},{"name":"domain","value":"globex.test"}])");
-  const auto ann = add("client_client", R"([{"name":"email","value":"ann@example.com"},{"name":"first_name","value":"Ann"},
-      {"name":"company","value":{"id":")" + acme + R"("}},{"name":"tags","add_values":[{"name":"vip"},{"name":"beta"}]},
+  const auto ann =
+      add("client_client", R"([{"name":"email","value":"ann@example.com"},{"name":"first_name","value":"Ann"},
+      {"name":"company","value":{"id":")" +
+                               acme + R"("}},{"name":"tags","add_values":[{"name":"vip"},{"name":"beta"}]},
       {"name":"stage","value":{"name":"Lead"}},{"name":"lead_score","value":7},{"name":"newsletter","value":true},
       {"name":"birthday","value":"1985-12-31"},{"name":"last_contacted","value":"2025-03-04T05:06:07.089Z"},
       {"name":"lifetime_value","value":"99.90"},{"name":"discount_rate","value":"0.25"}])");
-  const auto bob = add("client_client", R"([{"name":"email","value":"bob@example.com"},{"name":"last_name","value":"Stone"},
-      {"name":"company","value":{"id":")" + globex + R"("}}])");
+  const auto bob =
+      add("client_client", R"([{"name":"email","value":"bob@example.com"},{"name":"last_name","value":"Stone"},
+      {"name":"company","value":{"id":")" +
+                               globex + R"("}}])");
   patch("companies", acme, R"([{"name":"contacts","value":)" + ids_json({ann, bob}) + "}]");
   our_writes += 5;
   ASSERT_TRUE(wait_in_sync("the created records in the tables"));
@@ -85,8 +92,10 @@ TEST_F(inbound_daemon, records_created_updated_and_archived_in_kizen_appear_chan
             "{" + ann_key + "," + bob_key + "}");
 
   // Updated: scalars, a blank, tags added and removed, the to-one and the to-many relationship.
-  patch("client_client", ann, R"([{"name":"first_name","value":"Annie"},{"name":"lead_score","value":null},
-      {"name":"company","value":{"id":")" + globex + R"("}},
+  patch("client_client", ann,
+        R"([{"name":"first_name","value":"Annie"},{"name":"lead_score","value":null},
+      {"name":"company","value":{"id":")" +
+            globex + R"("}},
       {"name":"tags","add_values":[{"name":"gold"}],"remove_values":[{"name":"vip"}]},
       {"name":"stage","value":{"name":"Customer"}},{"name":"newsletter","value":false}])");
   patch("companies", acme, R"([{"name":"contacts","remove_values":[{"id":")" + bob + R"("}]},
@@ -94,11 +103,14 @@ TEST_F(inbound_daemon, records_created_updated_and_archived_in_kizen_appear_chan
   patch("companies", globex, R"([{"name":"contacts","add_values":[{"id":")" + bob + R"("}]}])");
   our_writes += 3;
   ASSERT_TRUE(wait_in_sync("the updates in the tables"));
-  EXPECT_EQ(scalar("SELECT concat_ws('|', first_name, coalesce(lead_score::text, '-'), company_id, "
-                   "(SELECT string_agg(t, ',' ORDER BY t) FROM unnest(tags) t), stage, newsletter) FROM contacts WHERE id = " +
-                   ann_key),
-            "Annie|-|" + globex_key + "|beta,gold|Customer|f");
-  EXPECT_EQ(scalar("SELECT contact_ids::text || employees FROM companies WHERE id = " + acme_key), "{" + ann_key + "}51");
+  EXPECT_EQ(
+      scalar(
+          "SELECT concat_ws('|', first_name, coalesce(lead_score::text, '-'), company_id, "
+          "(SELECT string_agg(t, ',' ORDER BY t) FROM unnest(tags) t), stage, newsletter) FROM contacts WHERE id = " +
+          ann_key),
+      "Annie|-|" + globex_key + "|beta,gold|Customer|f");
+  EXPECT_EQ(scalar("SELECT contact_ids::text || employees FROM companies WHERE id = " + acme_key),
+            "{" + ann_key + "}51");
   EXPECT_EQ(scalar("SELECT contact_ids::text FROM companies WHERE id = " + globex_key), "{" + bob_key + "}");
 
   // Archived: gone from the tables at the next reconcile, and from the identity map.
@@ -125,9 +137,8 @@ TEST_F(inbound_daemon, an_outbound_change_does_not_come_back_as_a_write_to_the_t
   // last_contacted has microseconds; Kizen keeps milliseconds.
   sql("INSERT INTO contacts (id, email, first_name, company_id, tags, last_contacted) VALUES"
       " (1, 'peter@example.com', 'Peter', 1, '{a,b}', '2025-03-04 05:06:07.089512+00')");
-  ASSERT_TRUE(wait_until("the rows to reach Kizen", [&] {
-    return pending_changes() == 0 && !entity_of("client_client", "1").empty();
-  }));
+  ASSERT_TRUE(wait_until("the rows to reach Kizen",
+                         [&] { return pending_changes() == 0 && !entity_of("client_client", "1").empty(); }));
   sql("UPDATE contacts SET first_name = 'Pete', tags = '{b,c,a}', stage = 'Qualified' WHERE id = 1");
   const auto id = entity_of("client_client", "1");
   ASSERT_TRUE(wait_until("the update to reach Kizen", [&] {
@@ -155,14 +166,15 @@ TEST_F(inbound_daemon, an_outbound_change_does_not_come_back_as_a_write_to_the_t
 
 TEST_F(inbound_daemon, an_inbound_write_does_not_go_back_to_kizen) {
   start_both();
-  const auto id = add("client_client", R"([{"name":"email","value":"joan@example.com"},{"name":"first_name","value":"Joan"}])");
+  const auto id =
+      add("client_client", R"([{"name":"email","value":"joan@example.com"},{"name":"first_name","value":"Joan"}])");
   ASSERT_TRUE(wait_until("the record to arrive", [&] { return !key_of("client_client", id).empty(); }));
   const auto key = key_of("client_client", id);
   const auto mark = request_mark();
-  patch("client_client", id, R"([{"name":"first_name","value":"Joanna"},{"name":"tags","add_values":[{"name":"new"}]}])");
-  ASSERT_TRUE(wait_until("the change to arrive", [&] {
-    return scalar("SELECT first_name FROM contacts WHERE id = " + key) == "Joanna";
-  }));
+  patch("client_client", id,
+        R"([{"name":"first_name","value":"Joanna"},{"name":"tags","add_values":[{"name":"new"}]}])");
+  ASSERT_TRUE(wait_until("the change to arrive",
+                         [&] { return scalar("SELECT first_name FROM contacts WHERE id = " + key) == "Joanna"; }));
   ASSERT_TRUE(wait_for_pulls("client_client", 3));
   EXPECT_EQ(count("SELECT count(*) FROM kizen_sync.outbox"), 0) << "the inbound write was captured";
   const auto writes = writes_in(kizen().requests(mark));
@@ -213,10 +225,10 @@ TEST_F(inbound_daemon, relationships_and_tags_round_trip_from_kizen_unchanged) {
   const auto big = add("companies", R"([{"name":"name","value":"Kizen Big"}])");
   for (int i = 0; i < n; ++i)
     people.push_back(add("client_client", R"([{"name":"email","value":"k)" + std::to_string(i) +
-                                              R"(@example.com"},{"name":"newsletter","value":)" + (i % 2 ? "true" : "false") +
-                                              R"(},{"name":"company","value":{"id":")" + big +
-                                              R"("}},{"name":"tags","add_values":[{"name":"k)" + std::to_string(i % 4) +
-                                              R"("},{"name":"shared"}]}])"));
+                                              R"(@example.com"},{"name":"newsletter","value":)" +
+                                              (i % 2 ? "true" : "false") + R"(},{"name":"company","value":{"id":")" +
+                                              big + R"("}},{"name":"tags","add_values":[{"name":"k)" +
+                                              std::to_string(i % 4) + R"("},{"name":"shared"}]}])"));
   std::vector<std::string> reversed(people.rbegin(), people.rend());
   patch("companies", big, R"([{"name":"contacts","value":)" + ids_json(reversed) + "}]");
   ASSERT_TRUE(wait_in_sync("the records in the tables"));
@@ -229,8 +241,8 @@ TEST_F(inbound_daemon, relationships_and_tags_round_trip_from_kizen_unchanged) {
   const auto before = kizen().state();
   const auto mark = request_mark();
   for (const char* object : {"companies", "client_client"}) {
-    const auto r = run_kizen_sync({"resync", "-c", config, "--object", object, "--direction", "to_kizen"}, 300s,
-                                  daemon_env());
+    const auto r =
+        run_kizen_sync({"resync", "-c", config, "--object", object, "--direction", "to_kizen"}, 300s, daemon_env());
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
   EXPECT_GE(writes_in(kizen().requests(mark)).size(), static_cast<std::size_t>(n + 1));  // it did send them
@@ -308,16 +320,20 @@ TEST_F(inbound_daemon, bidirectional_soak_settles_equal_without_ping_pong) {
       const auto victim = "(SELECT id FROM contacts ORDER BY id OFFSET " + std::to_string(pick(20)) + " LIMIT 1)";
       pqxx::result r;
       switch (pick(5)) {
-        case 0: r = tx.exec("UPDATE contacts SET first_name = 'db" + std::to_string(i) + "' WHERE id = " + victim); break;
+        case 0:
+          r = tx.exec("UPDATE contacts SET first_name = 'db" + std::to_string(i) + "' WHERE id = " + victim);
+          break;
         case 1: {
           const std::string stage = stages[pick(4)];
-          r = tx.exec("UPDATE contacts SET stage = '" + stage + "' WHERE id = " + victim + " AND stage IS DISTINCT FROM '" +
-                      stage + "'");
+          r = tx.exec("UPDATE contacts SET stage = '" + stage + "' WHERE id = " + victim +
+                      " AND stage IS DISTINCT FROM '" + stage + "'");
           break;
         }
         case 2: r = tx.exec("UPDATE contacts SET tags = array_append(tags, '" + tag + "') WHERE id = " + victim); break;
-        case 3: r = tx.exec("UPDATE contacts SET tags = array_remove(tags, 'base') WHERE id = " + victim +
-                            " AND 'base' = ANY(tags)"); break;
+        case 3:
+          r = tx.exec("UPDATE contacts SET tags = array_remove(tags, 'base') WHERE id = " + victim +
+                      " AND 'base' = ANY(tags)");
+          break;
         default: {
           const auto company = std::to_string(1 + pick(5));
           r = tx.exec("UPDATE contacts SET company_id = " + company + " WHERE id = " + victim +
@@ -332,12 +348,20 @@ TEST_F(inbound_daemon, bidirectional_soak_settles_equal_without_ping_pong) {
       const auto contacts = state.live("client_client");
       const auto* victim = contacts[static_cast<std::size_t>(pick(static_cast<int>(contacts.size())))];
       switch (pick(4)) {
-        case 0: patch("client_client", victim->id, R"([{"name":"last_name","value":"kz)" + std::to_string(i) + R"("}])"); break;
-        case 1: patch("client_client", victim->id, R"([{"name":"first_name","value":"kz)" + std::to_string(i) + R"("}])"); break;
-        case 2: patch("client_client", victim->id, R"([{"name":"tags","add_values":[{"name":")" + tag + R"("}],
-                      "remove_values":[{"name":"base"}]}])"); break;
-        default: patch("client_client", victim->id, R"([{"name":"stage","value":{"name":")" + std::string(stages[pick(4)]) +
-                       R"("}}])"); break;
+        case 0:
+          patch("client_client", victim->id, R"([{"name":"last_name","value":"kz)" + std::to_string(i) + R"("}])");
+          break;
+        case 1:
+          patch("client_client", victim->id, R"([{"name":"first_name","value":"kz)" + std::to_string(i) + R"("}])");
+          break;
+        case 2:
+          patch("client_client", victim->id, R"([{"name":"tags","add_values":[{"name":")" + tag + R"("}],
+                      "remove_values":[{"name":"base"}]}])");
+          break;
+        default:
+          patch("client_client", victim->id,
+                R"([{"name":"stage","value":{"name":")" + std::string(stages[pick(4)]) + R"("}}])");
+          break;
       }
       ++kizen_writes;
     }

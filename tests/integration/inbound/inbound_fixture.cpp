@@ -1,7 +1,7 @@
 #include "tests/integration/inbound/inbound_fixture.hpp"
 
-#include "config/connector_settings.hpp"
 #include "config/config_loader.hpp"
+#include "config/connector_settings.hpp"
 #include "daemon/engine/runtime/engine_settings.hpp"
 #include "daemon/service/logging.hpp"
 
@@ -24,8 +24,10 @@ namespace {
 
 std::string object_header(const std::string& object, const std::string& table, const std::string& lookup,
                           const object_options& o) {
-  return "  - object: " + object + "\n    table: " + table + "\n    key: id\n    entity_id_column: kizen_id\n"
-         "    lookup: " + lookup + "\n    direction: " + o.direction + "\n    conflict: " + o.conflict +
+  return "  - object: " + object + "\n    table: " + table +
+         "\n    key: id\n    entity_id_column: kizen_id\n"
+         "    lookup: " +
+         lookup + "\n    direction: " + o.direction + "\n    conflict: " + o.conflict +
          "\n    pull_interval: " + o.pull_interval + "\n    reconcile_interval: " + o.reconcile_interval +
          "\n    on_archive: " + o.on_archive + "\n    fields:\n";
 }
@@ -110,8 +112,10 @@ void engine_harness::await_void(net::awaitable<void> work, std::chrono::millisec
   std::promise<void> promise;
   auto future = promise.get_future();
   net::co_spawn(io_, std::move(work), [&promise](std::exception_ptr e) {
-    if (e) promise.set_exception(e);
-    else promise.set_value();
+    if (e)
+      promise.set_exception(e);
+    else
+      promise.set_value();
   });
   if (future.wait_for(timeout) != std::future_status::ready)
     throw std::runtime_error("engine_harness: no answer within " + std::to_string(timeout.count()) + " ms");
@@ -249,8 +253,8 @@ bool inbound_test::in_sync(const std::string& object, const std::string& as_kize
   pqxx::nontransaction tx(db());
   const auto rows = tx.exec(as_kizen_sql);
   std::map<std::string, std::string> entities;  // key → entity id
-  for (const auto& r : tx.exec_params("SELECT key, entity_id::text FROM kizen_sync.identity_map WHERE object = $1",
-                                      object))
+  for (const auto& r :
+       tx.exec_params("SELECT key, entity_id::text FROM kizen_sync.identity_map WHERE object = $1", object))
     entities[r[0].as<std::string>()] = r[1].as<std::string>();
   std::set<std::string> matched;
   for (const auto& row : rows) {
@@ -298,8 +302,8 @@ bool inbound_test::in_sync(const std::string& object, const std::string& as_kize
                << "\n";
   }
   for (const auto* r : state.live(object))
-    if (!matched.count(r->id)) problems << object << ": live record " << r->id << " has no row: "
-                                        << json::serialize(r->fields) << "\n";
+    if (!matched.count(r->id))
+      problems << object << ": live record " << r->id << " has no row: " << json::serialize(r->fields) << "\n";
   if (why) *why = problems.str();
   return problems.str().empty();
 }

@@ -14,6 +14,7 @@
 #include "daemon/service/metrics.hpp"
 #include "tests/support/sync_fixture.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -22,7 +23,6 @@
 #include <chrono>
 #include <functional>
 #include <future>
-#include <gtest/gtest.h>
 #include <memory>
 #include <optional>
 #include <pqxx/pqxx>
@@ -140,8 +140,10 @@ class engine_harness {
     std::promise<T> promise;
     auto future = promise.get_future();
     boost::asio::co_spawn(io_, std::move(work), [&promise](std::exception_ptr e, T value) {
-      if (e) promise.set_exception(e);
-      else promise.set_value(std::move(value));
+      if (e)
+        promise.set_exception(e);
+      else
+        promise.set_value(std::move(value));
     });
     if (future.wait_for(timeout) != std::future_status::ready)
       throw std::runtime_error("engine_harness: no answer within " + std::to_string(timeout.count()) + " ms");
@@ -164,7 +166,7 @@ class inbound_test : public sync_fixture {
   inbound_test() : sync_fixture("ks-inbound") {}
 
   // --- PostgreSQL ---
-  std::int64_t pending_changes();                 // outbox changes still pending
+  std::int64_t pending_changes();  // outbox changes still pending
   // key → row version (xmin) of every row of `table`.
   std::map<std::string, std::string> versions(const std::string& table);
 

@@ -40,7 +40,8 @@ TEST_F(inbound_puller, a_pull_writes_every_value_kind_and_pulls_referenced_recor
       {"name":"employees","value":12},{"name":"industry","value":{"name":"Retail"}}])");
   const auto contact = add("client_client", R"([{"name":"email","value":"ann@example.com"},
       {"name":"first_name","value":"Ann"},{"name":"last_name","value":"Lee"},
-      {"name":"company","value":{"id":")" + company + R"("}},
+      {"name":"company","value":{"id":")" + company +
+                                                R"("}},
       {"name":"tags","add_values":[{"name":"vip"},{"name":"beta"}]},
       {"name":"stage","value":{"name":"Qualified"}},{"name":"lead_score","value":42},
       {"name":"newsletter","value":true},{"name":"birthday","value":"1990-02-28"},
@@ -59,11 +60,14 @@ TEST_F(inbound_puller, a_pull_writes_every_value_kind_and_pulls_referenced_recor
   ASSERT_FALSE(contact_key.empty());
   EXPECT_EQ(scalar("SELECT concat_ws('|', name, domain, employees, industry, kizen_id) FROM companies"),
             "Acme|acme.test|12|Retail|" + company);
-  EXPECT_EQ(contact_row(contact_key, "email, first_name, last_name, company_id, tags, stage, lead_score, newsletter, "
-                                     "birthday, to_char(last_contacted AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS'), "
-                                     "lifetime_value, discount_rate, kizen_id"),
-            "ann@example.com|Ann|Lee|" + company_key + "|{vip,beta}|Qualified|42|t|1990-02-28|2025-01-02 03:04:05.678|"
-            "1234.50|0.125|" + contact);
+  EXPECT_EQ(contact_row(contact_key,
+                        "email, first_name, last_name, company_id, tags, stage, lead_score, newsletter, "
+                        "birthday, to_char(last_contacted AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS'), "
+                        "lifetime_value, discount_rate, kizen_id"),
+            "ann@example.com|Ann|Lee|" + company_key +
+                "|{vip,beta}|Qualified|42|t|1990-02-28|2025-01-02 03:04:05.678|"
+                "1234.50|0.125|" +
+                contact);
   EXPECT_EQ(pending_changes(), 0);  // nothing written by the pull goes back to Kizen
   EXPECT_EQ(count("SELECT count(*) FROM kizen_sync.outbox"), 0);
   const auto log = kizen().requests(mark);
@@ -173,8 +177,8 @@ namespace {
 
 struct conflict_case {
   const char* policy;
-  bool kizen_newer;       // Kizen's change is dated after the database commit
-  const char* first_name; // the field both sides changed: who wins
+  bool kizen_newer;        // Kizen's change is dated after the database commit
+  const char* first_name;  // the field both sides changed: who wins
 };
 
 // Readable in gtest's and ctest's listings (instead of the case's bytes).
@@ -206,7 +210,8 @@ TEST_P(inbound_conflict, the_policy_decides_field_by_field_in_the_table_and_in_k
   ASSERT_FALSE(key.empty());
 
   const auto change_in_kizen = [&] {
-    patch("client_client", id, R"([{"name":"first_name","value":"Kizen"},{"name":"stage","value":{"name":"Qualified"}}])");
+    patch("client_client", id,
+          R"([{"name":"first_name","value":"Kizen"},{"name":"stage","value":{"name":"Qualified"}}])");
   };
   const auto change_in_database = [&] {
     sql("UPDATE contacts SET first_name = 'Database', last_name = 'Database' WHERE id = " + key);
@@ -214,8 +219,9 @@ TEST_P(inbound_conflict, the_policy_decides_field_by_field_in_the_table_and_in_k
   if (c.kizen_newer) {
     change_in_database();
     // Kizen's update is dated 2 s after the commit.
-    const auto committed = scalar("SELECT to_char(max(created_at) AT TIME ZONE 'UTC', "
-                                  "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM kizen_sync.outbox");
+    const auto committed = scalar(
+        "SELECT to_char(max(created_at) AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM kizen_sync.outbox");
     kizen().freeze_clock(later_than(committed, 2s));
     change_in_kizen();
   } else {

@@ -3,15 +3,15 @@
 // progress line and exit codes.
 #include "tests/integration/inbound/inbound_fixture.hpp"
 
-#include <csignal>
-#include <cstdio>
 #include <fcntl.h>
-#include <filesystem>
-#include <fstream>
 #include <spawn.h>
-#include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <unordered_map>
 
 extern char** environ;
@@ -62,9 +62,12 @@ class background_command {
     while (!status_) {
       int st = 0;
       const pid_t r = ::waitpid(pid_, &st, WNOHANG);
-      if (r == pid_) status_ = exit_status_of(st);
-      else if (std::chrono::steady_clock::now() >= deadline) break;
-      else std::this_thread::sleep_for(50ms);
+      if (r == pid_)
+        status_ = exit_status_of(st);
+      else if (std::chrono::steady_clock::now() >= deadline)
+        break;
+      else
+        std::this_thread::sleep_for(50ms);
     }
     return status_;
   }
@@ -110,8 +113,9 @@ class inbound_resync : public inbound_test {
     std::unordered_map<std::string, const emulator_record*> live;
     for (const auto* r : state.live("client_client")) live[r->id] = r;
     pqxx::nontransaction tx(db());
-    const auto rows = tx.exec("SELECT kizen_id::text, email, first_name, lead_score, stage,"
-                              " array_to_string(tags, ',') FROM contacts ORDER BY id");
+    const auto rows = tx.exec(
+        "SELECT kizen_id::text, email, first_name, lead_score, stage,"
+        " array_to_string(tags, ',') FROM contacts ORDER BY id");
     ASSERT_EQ(rows.size(), static_cast<std::size_t>(n));
     EXPECT_EQ(live.size(), static_cast<std::size_t>(n)) << "live records in Kizen";
     std::set<std::string> seen;
@@ -192,7 +196,8 @@ std::string uuid_of(int prefix, int i) {
 TEST_F(inbound_resync, to_kizen_of_10000_rows_interrupted_by_sigint_resumes_and_ends_equal) {
   // Rows that predate the sync (no capture trigger yet): only a resync brings them to Kizen.
   sql(tables_sql);
-  sql("INSERT INTO contacts (email, first_name, lead_score, stage, tags) SELECT 'r' || g || '@example.com', 'n' || g, g,"
+  sql("INSERT INTO contacts (email, first_name, lead_score, stage, tags) SELECT 'r' || g || '@example.com', 'n' || g, "
+      "g,"
       " (ARRAY['Lead','Qualified','Customer'])[1 + g % 3], ARRAY['t' || (g % 7)] FROM generate_series(1, " +
       std::to_string(n) + ") g");
   const auto config = config_for("both");
@@ -216,7 +221,8 @@ TEST_F(inbound_resync, to_kizen_of_10000_rows_interrupted_by_sigint_resumes_and_
   }
   const auto applied = count("SELECT count(*) FROM kizen_sync.outbox WHERE state = 'done'");
   EXPECT_LT(applied, n) << "interrupted too late to test resuming";
-  std::cerr << "to_kizen: interrupted with " << progress_done("to_kizen") << " rows queued, " << applied << " applied\n";
+  std::cerr << "to_kizen: interrupted with " << progress_done("to_kizen") << " rows queued, " << applied
+            << " applied\n";
   EXPECT_EQ(count("SELECT count(*) FROM kizen_sync.resync_progress WHERE finished_at IS NOT NULL"), 0);
 
   const auto second = run_kizen_sync({"resync", "-c", config, "--object", "client_client", "--direction", "to_kizen"},
@@ -253,11 +259,14 @@ TEST_F(inbound_resync, from_kizen_of_10000_records_killed_hard_resumes_and_ends_
                           {"lead_score", i},
                           {"stage", stages[i % 3]},
                           {"tags", json::array{"g" + std::to_string(i % 5)}}};
-      contacts.push_back(json::object{{"id", uuid_of(0x5e5e, i)}, {"archived", false}, {"created", created},
-                                      {"updated", created}, {"fields", std::move(fields)}});
+      contacts.push_back(json::object{{"id", uuid_of(0x5e5e, i)},
+                                      {"archived", false},
+                                      {"created", created},
+                                      {"updated", created},
+                                      {"fields", std::move(fields)}});
     }
-    std::ofstream(state_path) << json::serialize(json::object{{"format", "kizen-emulator-state/1"},
-                                                              {"objects", json::object{{"client_client", contacts}}}});
+    std::ofstream(state_path) << json::serialize(
+        json::object{{"format", "kizen-emulator-state/1"}, {"objects", json::object{{"client_client", contacts}}}});
   }
   kizen_.reset();
   emulator_.reset();
@@ -311,8 +320,8 @@ TEST_F(inbound_resync, exit_codes_for_usage_and_refused_directions) {
                                       120s, daemon_env());
   EXPECT_EQ(refused.exit_code, 1) << refused.err;
   EXPECT_NE(refused.err.find("syncs from_kizen only"), std::string::npos) << refused.err;
-  const auto unknown = run_kizen_sync({"resync", "-c", config, "--object", "nope", "--direction", "from_kizen"}, 120s,
-                                      daemon_env());
+  const auto unknown =
+      run_kizen_sync({"resync", "-c", config, "--object", "nope", "--direction", "from_kizen"}, 120s, daemon_env());
   EXPECT_EQ(unknown.exit_code, 1) << unknown.err;
   EXPECT_NE(unknown.err.find("object 'nope' is not in"), std::string::npos) << unknown.err;
   const auto usage = run_kizen_sync({"resync", "-c", config, "--object", "client_client", "--direction", "sideways"},

@@ -75,8 +75,8 @@ TEST_F(kizen_client, get_patch_and_put_a_record) {
   ASSERT_NE(patched_all->field("first_name"), nullptr);
   EXPECT_EQ(patched_all->field("first_name")->value.as_string(), "Bob");
 
-  auto put = run(kizen->put_record("client_client", id,
-                                   {field_write::set("email", "bob@example.com"), field_write::set("first_name", "Robert")}));
+  auto put = run(kizen->put_record(
+      "client_client", id, {field_write::set("email", "bob@example.com"), field_write::set("first_name", "Robert")}));
   ASSERT_TRUE(put) << put.error().message;
   auto after = run(kizen->get_record("client_client", id));
   ASSERT_TRUE(after);
@@ -169,10 +169,12 @@ TEST_F(kizen_client, search_filters_and_follows_next_to_the_end) {
 
   // Nested: first_name = Even AND (external_id = X-0 OR external_id = X-4).
   search_query nested;
-  nested.groups.push_back({true, {search_filter::builtin("first_name", "=", "Even"),
-                                  filter_group{false, {search_filter::custom_field(contact_external_id_field, "=", "X-0"),
-                                                       search_filter::custom_field(contact_external_id_field, "=", "X-4"),
-                                                       search_filter::custom_field(contact_external_id_field, "=", "X-3")}}}});
+  nested.groups.push_back({true,
+                           {search_filter::builtin("first_name", "=", "Even"),
+                            filter_group{false,
+                                         {search_filter::custom_field(contact_external_id_field, "=", "X-0"),
+                                          search_filter::custom_field(contact_external_id_field, "=", "X-4"),
+                                          search_filter::custom_field(contact_external_id_field, "=", "X-3")}}}});
   nested.ordering = "email";
   auto both = run(kizen->search_records("client_client", nested));
   ASSERT_TRUE(both) << both.error().message;
@@ -182,8 +184,11 @@ TEST_F(kizen_client, search_filters_and_follows_next_to_the_end) {
 
   // updated > a time after every write: nothing.
   search_query recent;
-  recent.groups.push_back({true, {search_filter::builtin("updated", ">", format_timestamp(
-      std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now() + 24h)))}});
+  recent.groups.push_back(
+      {true,
+       {search_filter::builtin("updated", ">",
+                               format_timestamp(std::chrono::time_point_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now() + 24h)))}});
   auto none = run(kizen->search_records("client_client", recent));
   ASSERT_TRUE(none) << none.error().message;
   EXPECT_EQ(none->count, 0);
@@ -192,9 +197,9 @@ TEST_F(kizen_client, search_filters_and_follows_next_to_the_end) {
 
 TEST_F(kizen_client, multi_value_fields_take_add_and_remove_values_in_one_entry) {
   auto kizen = make_client();
-  auto made = run(kizen->upsert_record("client_client", "tags@example.com",
-                                       {field_write::add("tags", json::array{json::object{{"name", "vip"}},
-                                                                             json::object{{"name", "beta"}}})}));
+  auto made = run(kizen->upsert_record(
+      "client_client", "tags@example.com",
+      {field_write::add("tags", json::array{json::object{{"name", "vip"}}, json::object{{"name", "beta"}}})}));
   ASSERT_TRUE(made) << made.error().message;
   field_write both;
   both.field = "tags";
@@ -217,12 +222,13 @@ TEST_F(kizen_client, an_identity_held_by_an_archived_record_is_taken_over_only_w
   auto other = run(kizen->upsert_record("client_client", "other@example.com", {}));
   ASSERT_TRUE(other) << other.error().message;
 
-  auto refused = run(kizen->patch_record("client_client", other->rec.id, {field_write::set("email", "shared@example.com")}));
+  auto refused =
+      run(kizen->patch_record("client_client", other->rec.id, {field_write::set("email", "shared@example.com")}));
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().http_status, 400);
   EXPECT_FALSE(refused.error().retryable);
-  auto taken = run(kizen->patch_record("client_client", other->rec.id, {field_write::set("email", "shared@example.com")},
-                                       false, true));
+  auto taken = run(kizen->patch_record("client_client", other->rec.id,
+                                       {field_write::set("email", "shared@example.com")}, false, true));
   ASSERT_TRUE(taken) << taken.error().message;
   auto found = run(kizen->lookup_record("client_client", "shared@example.com"));
   ASSERT_TRUE(found && found->has_value());
@@ -379,7 +385,8 @@ TEST_F(kizen_client, validation_errors_are_permanent_400_with_the_server_message
   // The server's own words, pointing at the second field written.
   EXPECT_NE(bad.error().message.find("fields[1]"), std::string::npos) << bad.error().message;
 
-  auto unknown = run(kizen->add_record("companies", {field_write::set("name", "X"), field_write::set("no_such_field", 1)}));
+  auto unknown =
+      run(kizen->add_record("companies", {field_write::set("name", "X"), field_write::set("no_such_field", 1)}));
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().http_status, 400);
   EXPECT_GT(unknown.error().message.size(), std::string("HTTP 400 on POST /api/records/{object}/add: ").size())

@@ -2,10 +2,10 @@
 
 #include <array>
 #include <boost/asio/io_context.hpp>
-#include <functional>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <functional>
 #include <future>
 #include <vector>
 
@@ -46,10 +46,11 @@ struct relay : std::enable_shared_from_this<relay> {
     auto self = shared_from_this();
     from->async_read_some(net::buffer(buf), [self, from, to, &buf](boost::system::error_code ec, std::size_t n) {
       if (ec) return self->finish();
-      net::async_write(*to, net::buffer(buf.data(), n), [self, from, to, &buf](boost::system::error_code wec, std::size_t) {
-        if (wec) return self->finish();
-        self->pump(from, to, buf);
-      });
+      net::async_write(*to, net::buffer(buf.data(), n),
+                       [self, from, to, &buf](boost::system::error_code wec, std::size_t) {
+                         if (wec) return self->finish();
+                         self->pump(from, to, buf);
+                       });
     });
   }
 
@@ -64,8 +65,7 @@ struct relay : std::enable_shared_from_this<relay> {
 
 }  // namespace
 
-counting_proxy::counting_proxy(std::string target_host, std::uint16_t target_port)
-    : state_(std::make_shared<state>()) {
+counting_proxy::counting_proxy(std::string target_host, std::uint16_t target_port) : state_(std::make_shared<state>()) {
   state_->target = tcp::endpoint(net::ip::make_address(target_host), target_port);
   tcp::endpoint listen(net::ip::make_address("127.0.0.1"), 0);
   state_->acceptor.open(listen.protocol());

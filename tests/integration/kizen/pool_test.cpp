@@ -27,10 +27,13 @@ class kizen_pool : public kizen_env {
   int run_concurrently(client& kizen, int n) {
     int ok = 0;
     for (int i = 0; i < n; ++i) {
-      net::co_spawn(io_, [&kizen, &ok, i]() -> net::awaitable<void> {
-        auto r = co_await kizen.lookup_record("companies", "C" + std::to_string(i));
-        if (r) ++ok;
-      }, net::detached);
+      net::co_spawn(
+          io_,
+          [&kizen, &ok, i]() -> net::awaitable<void> {
+            auto r = co_await kizen.lookup_record("companies", "C" + std::to_string(i));
+            if (r) ++ok;
+          },
+          net::detached);
     }
     io_.restart();
     io_.run();

@@ -27,12 +27,14 @@ struct temp_dir {
 };
 
 // A self-signed certificate for `san` (e.g. "DNS:localhost,IP:127.0.0.1"); returns {cert, key}.
-std::pair<std::string, std::string> make_certificate(const fs::path& dir, const std::string& name, const std::string& san) {
+std::pair<std::string, std::string> make_certificate(const fs::path& dir, const std::string& name,
+                                                     const std::string& san) {
   const auto cert = (dir / (name + ".pem")).string();
   const auto key = (dir / (name + ".key")).string();
-  const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2"
-                          " -subj /CN=kizen-test -addext subjectAltName=" + san + " -keyout '" + key +
-                          "' -out '" + cert + "' >/dev/null 2>&1";
+  const std::string cmd =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2"
+      " -subj /CN=kizen-test -addext subjectAltName=" +
+      san + " -keyout '" + key + "' -out '" + cert + "' >/dev/null 2>&1";
   if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl could not make a certificate: " + cmd);
   return {cert, key};
 }
@@ -140,7 +142,8 @@ TEST_F(kizen_tls, search_pages_are_followed_over_https) {
   auto settings = settings_for(emu_);
   settings.ca_file = good_.first;
   auto kizen = make(settings);
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(run(kizen->upsert_record("client_client", "s" + std::to_string(i) + "@example.com", {})));
+  for (int i = 0; i < 3; ++i)
+    ASSERT_TRUE(run(kizen->upsert_record("client_client", "s" + std::to_string(i) + "@example.com", {})));
   search_query q;
   q.page_size = 1;
   auto page = run(kizen->search_records("client_client", q));

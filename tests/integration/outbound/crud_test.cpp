@@ -78,13 +78,15 @@ TEST_F(outbound_test, crud_of_related_tables_gives_exact_state_and_requests) {
       by_lookup[std::string(r.body.at("lookup_value").as_string())] = &r;
     }
     ASSERT_EQ(by_lookup.size(), 5u) << describe(creates);
-    EXPECT_EQ(written_fields(*by_lookup.at("Acme")), (std::set<std::string>{"name", "domain", "employees", "industry"}));
+    EXPECT_EQ(written_fields(*by_lookup.at("Acme")),
+              (std::set<std::string>{"name", "domain", "employees", "industry"}));
     const auto ada_create = by_lookup.at("ada@acme.example")->field_writes();
     EXPECT_EQ(ada_create.at("company").at("value").at("id").as_string(), acme);
     EXPECT_EQ(item_names(ada_create.at("tags"), "add_values"), (std::vector<std::string>{"newsletter", "vip"}));
     // A create sends every mapped field; blank ones as null, empty multi-values not at all.
-    EXPECT_EQ(written_fields(*by_lookup.at("grace@example.com")),
-              (std::set<std::string>{"email", "first_name", "last_name", "company", "stage", "lead_score", "birthday"}));
+    EXPECT_EQ(
+        written_fields(*by_lookup.at("grace@example.com")),
+        (std::set<std::string>{"email", "first_name", "last_name", "company", "stage", "lead_score", "birthday"}));
     EXPECT_TRUE(by_lookup.at("grace@example.com")->field_writes().at("company").at("value").is_null());
   }
 

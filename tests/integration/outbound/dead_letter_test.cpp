@@ -67,8 +67,9 @@ TEST_F(dead_letter_test, rejected_change_is_dead_blocks_its_key_and_replays_in_o
   sql("UPDATE contacts SET last_name = 'Lovelace' WHERE id = 1");
   sql("UPDATE contacts SET first_name = 'Alan M.' WHERE id = 2");
   ASSERT_TRUE(wait_until("the other key's change to be applied", [&] {
-    return count("SELECT count(*) FROM kizen_sync.outbox WHERE key = '2' AND object = 'client_client'"
-                 " AND state <> 'done'") == 0;
+    return count(
+               "SELECT count(*) FROM kizen_sync.outbox WHERE key = '2' AND object = 'client_client'"
+               " AND state <> 'done'") == 0;
   }));
   // The daemon claims in commit order, so it has passed the waiting change by now.
   EXPECT_EQ(scalar("SELECT state FROM kizen_sync.outbox WHERE key = '1' AND object = 'client_client'"
@@ -157,7 +158,8 @@ TEST_F(dead_letter_test, status_and_replay_report_backlog_dead_letters_and_mappe
     EXPECT_EQ(r.exit_code, 0) << r.err;
     const auto& t = r.out;
     EXPECT_EQ(t.rfind("OBJECT", 0), 0u) << t;
-    for (const char* column : {"BACKLOG", "OLDEST", "IN-FLIGHT", "DEAD", "MAPPED"}) EXPECT_NE(t.find(column), std::string::npos) << t;
+    for (const char* column : {"BACKLOG", "OLDEST", "IN-FLIGHT", "DEAD", "MAPPED"})
+      EXPECT_NE(t.find(column), std::string::npos) << t;
     EXPECT_NE(t.find("client_client: 1 dead letter holding back 1 later change"), std::string::npos) << t;
     EXPECT_NE(t.find("companies: 1 dead letter ("), std::string::npos) << t;
     EXPECT_NE(t.find("#" + company_dead + " key 1 update, 1 attempt, HTTP 400: "), std::string::npos) << t;
@@ -220,7 +222,9 @@ TEST_F(dead_letter_test, skipped_dead_change_is_never_sent_and_unblocks_its_key)
   EXPECT_EQ(skip.out, "skipped 1 dead change (marked done, not sent)\n");
   ASSERT_TRUE(wait_all_applied());
   EXPECT_EQ(scalar("SELECT state FROM kizen_sync.outbox WHERE id = " + dead_id), "done");
-  EXPECT_EQ(scalar("SELECT last_error FROM kizen_sync.outbox WHERE id = " + dead_id).rfind("skipped by operator (not sent): ", 0), 0u);
+  EXPECT_EQ(scalar("SELECT last_error FROM kizen_sync.outbox WHERE id = " + dead_id)
+                .rfind("skipped by operator (not sent): ", 0),
+            0u);
 
   const auto sent = requests_for(ada, since);
   ASSERT_EQ(sent.size(), 2u) << "the rejected PATCH, then the later change only";
@@ -236,7 +240,6 @@ TEST_F(dead_letter_test, skipped_dead_change_is_never_sent_and_unblocks_its_key)
   expect_clean_stop();
 }
 
-
 // Two Kizen records already hold the key in the match_field: which one the row is cannot be
 // told, so the create is a dead letter naming the duplicates (no third record is added).
 TEST_F(dead_letter_test, two_records_with_the_match_field_value_make_a_dead_letter_not_a_third) {
@@ -244,9 +247,9 @@ TEST_F(dead_letter_test, two_records_with_the_match_field_value_make_a_dead_lett
   options.objects_yaml = deals_yaml;
   const auto cfg = prepare(options);
   for (const char* name : {"Dup A", "Dup B"})
-    kizen().api_json("POST", "/api/records/deals/add",
-                     std::string(R"({"fields":[{"name":"name","value":")") + name +
-                         R"("},{"name":"external_id","value":"7"}]})");
+    kizen().api_json(
+        "POST", "/api/records/deals/add",
+        std::string(R"({"fields":[{"name":"name","value":")") + name + R"("},{"name":"external_id","value":"7"}]})");
   start_daemon(cfg);
   sql("INSERT INTO deals (id, name, amount, stage) VALUES (7, 'Deal 7', '1.00', 'Open')");
   ASSERT_TRUE(wait_until("the create to be dead-lettered", [&] { return outbox().dead == 1; }));

@@ -25,10 +25,11 @@ class change_generator {
                      "Company " + std::to_string(i), "c" + std::to_string(i) + ".example", i * 10,
                      i % 2 ? "Software" : "Retail");
     for (int i = 1; i <= contacts; ++i)
-      tx.exec_params("INSERT INTO contacts (id, email, first_name, company_id, tags, stage) VALUES ($1, $2, $3, $4, $5, $6)",
-                     i, "contact" + std::to_string(i) + "@example.com", "First " + std::to_string(i),
-                     i % 4 == 0 ? std::optional<int>() : std::optional<int>(1 + i % companies),
-                     i % 3 == 0 ? "{vip}" : "{}", "Lead");
+      tx.exec_params(
+          "INSERT INTO contacts (id, email, first_name, company_id, tags, stage) VALUES ($1, $2, $3, $4, $5, $6)", i,
+          "contact" + std::to_string(i) + "@example.com", "First " + std::to_string(i),
+          i % 4 == 0 ? std::optional<int>() : std::optional<int>(1 + i % companies), i % 3 == 0 ? "{vip}" : "{}",
+          "Lead");
     for (int i = 1; i <= deals; ++i)
       tx.exec_params("INSERT INTO deals (id, name, amount, stage) VALUES ($1, $2, $3, 'Open')", i,
                      "Deal " + std::to_string(i), std::to_string(i) + ".50");
@@ -61,9 +62,10 @@ class change_generator {
         r = tx.exec_params("UPDATE contacts SET email = $2 WHERE id = $1", random_key(contacts_),
                            "contact.v" + n + "@example.com");
       } else if (pick < 55) {
-        r = tx.exec_params("UPDATE contacts SET tags = $2::text[], stage = $3 WHERE id = $1 AND"
-                           " (tags IS DISTINCT FROM $2::text[] OR stage IS DISTINCT FROM $3)",
-                           random_key(contacts_), tags[rng_() % 5], stages[rng_() % 4]);
+        r = tx.exec_params(
+            "UPDATE contacts SET tags = $2::text[], stage = $3 WHERE id = $1 AND"
+            " (tags IS DISTINCT FROM $2::text[] OR stage IS DISTINCT FROM $3)",
+            random_key(contacts_), tags[rng_() % 5], stages[rng_() % 4]);
       } else if (pick < 62) {
         const int c = random_key(companies_);
         r = tx.exec_params("UPDATE contacts SET company_id = $2 WHERE id = $1 AND company_id IS DISTINCT FROM $2",
@@ -173,8 +175,10 @@ TEST_F(faults_test, throttling_delays_changes_but_never_dead_letters_them) {
   kizen().clear_faults();
   int throttled = 0, answered = 0;
   for (const auto& r : log.requests) {
-    if (r.status == 429) ++throttled;
-    else ++answered;
+    if (r.status == 429)
+      ++throttled;
+    else
+      ++answered;
   }
   EXPECT_GT(throttled, 0) << "the rate limit never bit: the test proves nothing";
   EXPECT_LT(throttled, answered) << "each 429 should pause every request, not be hammered on";
@@ -230,7 +234,8 @@ TEST_F(faults_test, lost_answers_followed_by_more_changes_leave_no_trace) {
   EXPECT_EQ(state.live_where("client_client", "email", "new@example.com").size(), 1u);
   EXPECT_EQ(state.live_where("client_client", "email", "gone@example.com").size(), 0u)
       << "the record created for a deleted row stayed live";
-  EXPECT_EQ(state.live_where("deals", "external_id", "1").size(), 0u) << "the deal created for a deleted row stayed live";
+  EXPECT_EQ(state.live_where("deals", "external_id", "1").size(), 0u)
+      << "the deal created for a deleted row stayed live";
   EXPECT_EQ(state.live_where("deals", "external_id", "2").size(), 1u);
   expect_in_sync("client_client", contacts_expected_sql);
   expect_in_sync("deals", deals_expected_sql);
@@ -248,9 +253,8 @@ TEST_F(faults_test, changes_wait_out_a_kizen_outage) {
   kizen().set_faults({.fail_rate = 1.0});
   const auto outage_start = kizen().requests().last_seq();
   changes.update_until(changes.changes() + 100);
-  ASSERT_TRUE(wait_until("the daemon to meet the outage", [&] {
-    return kizen().requests(outage_start).matching("").size() >= 20;
-  }));
+  ASSERT_TRUE(wait_until("the daemon to meet the outage",
+                         [&] { return kizen().requests(outage_start).matching("").size() >= 20; }));
   EXPECT_EQ(outbox().dead, 0);
   EXPECT_GT(outbox().pending, 0);
   kizen().set_faults({.fail_rate = 0.0});

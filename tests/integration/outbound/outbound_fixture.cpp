@@ -66,9 +66,11 @@ bool outbound_test::wait_all_applied(std::chrono::milliseconds timeout) {
         return last.pending == 0;
       },
       timeout);
-  EXPECT_EQ(last.dead, 0) << "dead letters: " << scalar("SELECT string_agg(id || ' ' || object || '/' || key || ': ' || "
-                                                         "coalesce(last_error, ''), E'\\n') FROM kizen_sync.outbox "
-                                                         "WHERE state = 'dead'");
+  EXPECT_EQ(last.dead, 0) << "dead letters: "
+                          << scalar(
+                                 "SELECT string_agg(id || ' ' || object || '/' || key || ': ' || "
+                                 "coalesce(last_error, ''), E'\\n') FROM kizen_sync.outbox "
+                                 "WHERE state = 'dead'");
   return ok && last.dead == 0;
 }
 
@@ -93,8 +95,8 @@ void outbound_test::expect_in_sync(const std::string& object, const std::string&
   std::set<std::string> expected_ids;
   for (const auto& row : rows) {
     const std::string key = row[0].as<std::string>();
-    const auto identity = tx.exec_params("SELECT entity_id::text FROM kizen_sync.identity_map WHERE object = $1 AND key = $2",
-                                         object, key);
+    const auto identity = tx.exec_params(
+        "SELECT entity_id::text FROM kizen_sync.identity_map WHERE object = $1 AND key = $2", object, key);
     if (identity.empty()) {
       ADD_FAILURE() << object << "/" << key << ": no identity (never reached Kizen)";
       continue;
@@ -116,8 +118,8 @@ void outbound_test::expect_in_sync(const std::string& object, const std::string&
   const auto live = state.live(object);
   EXPECT_EQ(live.size(), rows.size()) << object << ": live records in Kizen vs rows in the table";
   for (const auto* r : live)
-    EXPECT_TRUE(expected_ids.count(r->id)) << object << ": live record " << r->id << " belongs to no row: "
-                                            << json::serialize(r->fields);
+    EXPECT_TRUE(expected_ids.count(r->id))
+        << object << ": live record " << r->id << " belongs to no row: " << json::serialize(r->fields);
 }
 
 }  // namespace ks::test::outbound

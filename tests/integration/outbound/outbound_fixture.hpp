@@ -6,10 +6,10 @@
 
 #include "tests/support/sync_fixture.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/json.hpp>
 #include <chrono>
 #include <functional>
-#include <gtest/gtest.h>
 #include <memory>
 #include <optional>
 #include <pqxx/pqxx>

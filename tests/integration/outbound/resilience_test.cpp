@@ -33,8 +33,9 @@ class resilience_test : public outbound_test {
       for (int k = i; k < i + 5 && k <= to; ++k) {
         const auto n = std::to_string(k);
         tx.exec_params("INSERT INTO companies (id, name, employees) VALUES ($1, $2, $1)", k, "Company " + n);
-        tx.exec_params("INSERT INTO contacts (id, email, first_name, company_id, tags) VALUES ($1, $2, $3, $1, '{a,b}')",
-                       k, "person" + n + "@example.com", "Person " + n);
+        tx.exec_params(
+            "INSERT INTO contacts (id, email, first_name, company_id, tags) VALUES ($1, $2, $3, $1, '{a,b}')", k,
+            "person" + n + "@example.com", "Person " + n);
         tx.exec_params("INSERT INTO deals (id, name, amount, stage) VALUES ($1, $2, $3, 'Open')", k, "Deal " + n,
                        n + ".25");
       }
@@ -84,9 +85,9 @@ TEST_F(resilience_test, postgres_connections_lost_and_refused_then_everything_ap
   {
     pqxx::nontransaction tx(admin);
     tx.exec0("ALTER DATABASE " + tx.quote_name(db_->name()) + " ALLOW_CONNECTIONS false");
-    const auto killed = tx.exec_params(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2::int", db_->name(),
-        own_pid);
+    const auto killed =
+        tx.exec_params("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2::int",
+                       db_->name(), own_pid);
     EXPECT_GE(killed.size(), 2u) << "the daemon's sessions";
   }
   // Changes committed while the daemon cannot reach PostgreSQL (this session survived).

@@ -19,8 +19,9 @@ class pg_capture : public pg_test {
 };
 
 TEST_F(pg_capture, insert_captures_all_captured_columns_and_only_mapped_values) {
-  exec("INSERT INTO public.customers VALUES (1, 'a@x.io', 'Ann', 7, 'hunter2',"
-       " '5f0c3a5e-8d7b-4c1e-9a51-3b2f6d7e8a90')");
+  exec(
+      "INSERT INTO public.customers VALUES (1, 'a@x.io', 'Ann', 7, 'hunter2',"
+      " '5f0c3a5e-8d7b-4c1e-9a51-3b2f6d7e8a90')");
   const auto rows = read_outbox(*conn_);
   ASSERT_EQ(rows.size(), 1u);
   const auto& r = rows[0];
@@ -46,22 +47,19 @@ TEST_F(pg_capture, update_lists_the_changed_captured_columns_with_both_images) {
   EXPECT_EQ(rows[1].op, "update");
   EXPECT_EQ(rows[1].key, "1");
   EXPECT_EQ(rows[1].changed_columns, (columns{"first_name"}));
-  EXPECT_EQ(rows[1].old_row,
-            json::parse(R"({"id":1,"email":"a@x.io","first_name":"Ann","kizen_id":null})"));
-  EXPECT_EQ(rows[1].new_row,
-            json::parse(R"({"id":1,"email":"a@x.io","first_name":"Anna","kizen_id":null})"));
+  EXPECT_EQ(rows[1].old_row, json::parse(R"({"id":1,"email":"a@x.io","first_name":"Ann","kizen_id":null})"));
+  EXPECT_EQ(rows[1].new_row, json::parse(R"({"id":1,"email":"a@x.io","first_name":"Anna","kizen_id":null})"));
   EXPECT_EQ(rows[2].changed_columns, (columns{"email", "first_name"}));
-  EXPECT_EQ(rows[2].new_row,
-            json::parse(R"({"id":1,"email":null,"first_name":"Anne","kizen_id":null})"));
+  EXPECT_EQ(rows[2].new_row, json::parse(R"({"id":1,"email":null,"first_name":"Anne","kizen_id":null})"));
 }
 
 TEST_F(pg_capture, updates_of_unmapped_or_kizen_owned_columns_only_are_skipped) {
   exec("INSERT INTO public.customers VALUES (1, 'a@x.io', 'Ann', 7, 'hunter2', NULL)");
-  exec("UPDATE public.customers SET secret = 'changed' WHERE id = 1");           // unmapped
-  exec("UPDATE public.customers SET score = 10 WHERE id = 1");                   // from_kizen
-  exec("UPDATE public.customers SET kizen_id = gen_random_uuid() WHERE id = 1"); // identity only
-  exec("UPDATE public.customers SET first_name = 'Ann' WHERE id = 1");           // same value
-  exec("UPDATE public.deals SET note = 'n' WHERE code = 'none'");                // no rows
+  exec("UPDATE public.customers SET secret = 'changed' WHERE id = 1");            // unmapped
+  exec("UPDATE public.customers SET score = 10 WHERE id = 1");                    // from_kizen
+  exec("UPDATE public.customers SET kizen_id = gen_random_uuid() WHERE id = 1");  // identity only
+  exec("UPDATE public.customers SET first_name = 'Ann' WHERE id = 1");            // same value
+  exec("UPDATE public.deals SET note = 'n' WHERE code = 'none'");                 // no rows
   const auto rows = read_outbox(*conn_);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].op, "insert");
@@ -115,13 +113,11 @@ TEST_F(pg_capture, key_change_is_a_delete_of_the_old_key_then_an_insert_of_the_n
   EXPECT_EQ(rows[1].op, "delete");
   EXPECT_EQ(rows[1].key, "1");
   EXPECT_TRUE(rows[1].new_row.is_null());
-  EXPECT_EQ(rows[1].old_row,
-            json::parse(R"({"id":1,"email":"a@x.io","first_name":"Ann","kizen_id":null})"));
+  EXPECT_EQ(rows[1].old_row, json::parse(R"({"id":1,"email":"a@x.io","first_name":"Ann","kizen_id":null})"));
   EXPECT_EQ(rows[2].op, "insert");
   EXPECT_EQ(rows[2].key, "2");
   EXPECT_EQ(rows[2].changed_columns, (columns{"id", "email", "first_name"}));
-  EXPECT_EQ(rows[2].new_row,
-            json::parse(R"({"id":2,"email":"a@x.io","first_name":"Anna","kizen_id":null})"));
+  EXPECT_EQ(rows[2].new_row, json::parse(R"({"id":2,"email":"a@x.io","first_name":"Anna","kizen_id":null})"));
   EXPECT_TRUE(rows[2].old_row.is_null());
 }
 

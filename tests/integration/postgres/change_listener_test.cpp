@@ -23,9 +23,11 @@ class pg_change_listener : public pg_test {
   // Terminates the server side of every connection with this application_name; returns how many.
   long long terminate(const std::string& application_name) {
     pqxx::nontransaction tx(*conn_);
-    return tx.exec_params1("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                           " WHERE application_name = $1",
-                           application_name)[0]
+    return tx
+        .exec_params1(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = $1",
+            application_name)[0]
         .as<long long>();
   }
 };

@@ -5,10 +5,10 @@
 
 #include "tests/support/scratch_database.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
 namespace net = boost::asio;
@@ -70,16 +70,18 @@ TEST(db_pool, exceptions_propagate_classified_and_void_jobs_work) {
     EXPECT_FALSE(e.transient());
   }
   // Exceptions that are not database failures pass through as they are.
-  EXPECT_THROW(run_in_io(io, [&]() -> net::awaitable<int> {
-                 co_return co_await pool.run([](pqxx::connection&) -> int { throw std::out_of_range("bug"); });
-               }()),
-               std::out_of_range);
+  EXPECT_THROW(
+      run_in_io(io,
+                [&]() -> net::awaitable<int> {
+                  co_return co_await pool.run([](pqxx::connection&) -> int { throw std::out_of_range("bug"); });
+                }()),
+      std::out_of_range);
   // The same thread keeps working after a failed job.
-  EXPECT_EQ(run_in_io(io, [&]() -> net::awaitable<int> {
-              co_return co_await pool.run([](pqxx::connection& c) {
-                return pqxx::nontransaction(c).exec1("SELECT 7")[0].as<int>();
-              });
-            }()),
+  EXPECT_EQ(run_in_io(io,
+                      [&]() -> net::awaitable<int> {
+                        co_return co_await pool.run(
+                            [](pqxx::connection& c) { return pqxx::nontransaction(c).exec1("SELECT 7")[0].as<int>(); });
+                      }()),
             7);
 }
 
@@ -89,9 +91,8 @@ TEST(db_pool, reconnects_after_the_server_kills_the_connection) {
   net::io_context io;
   auto backend_pid = [&] {
     return run_in_io(io, [&]() -> net::awaitable<int> {
-      co_return co_await pool.run([](pqxx::connection& c) {
-        return pqxx::nontransaction(c).exec1("SELECT pg_backend_pid()")[0].as<int>();
-      });
+      co_return co_await pool.run(
+          [](pqxx::connection& c) { return pqxx::nontransaction(c).exec1("SELECT pg_backend_pid()")[0].as<int>(); });
     }());
   };
   const int first = backend_pid();
@@ -110,11 +111,12 @@ TEST(db_pool, reconnects_after_the_server_kills_the_connection) {
   }
   EXPECT_NE(second, 0);
   EXPECT_NE(second, first);
-  EXPECT_EQ(run_in_io(io, [&]() -> net::awaitable<std::string> {
-              co_return co_await pool.run([](pqxx::connection& c) {
-                return pqxx::nontransaction(c).exec1("SHOW application_name")[0].as<std::string>();
-              });
-            }()),
+  EXPECT_EQ(run_in_io(io,
+                      [&]() -> net::awaitable<std::string> {
+                        co_return co_await pool.run([](pqxx::connection& c) {
+                          return pqxx::nontransaction(c).exec1("SHOW application_name")[0].as<std::string>();
+                        });
+                      }()),
             "db_pool_test");
 }
 
@@ -122,9 +124,7 @@ TEST(db_pool, an_unreachable_server_is_a_lost_connection_without_the_password) {
   db_pool pool(pool_of("postgresql://u:s3cret@127.0.0.1:1/x?connect_timeout=2", 1));
   net::io_context io;
   try {
-    run_in_io(io, [&]() -> net::awaitable<int> {
-      co_return co_await pool.run([](pqxx::connection&) { return 1; });
-    }());
+    run_in_io(io, [&]() -> net::awaitable<int> { co_return co_await pool.run([](pqxx::connection&) { return 1; }); }());
     ADD_FAILURE() << "connected to nothing";
   } catch (const db_error& e) {
     EXPECT_EQ(e.kind(), db_failure::connection_lost);

@@ -1,18 +1,18 @@
 // The PostgreSQL side of the inbound sync and of resync, against a real server with the real
 // capture trigger: row_writer (typed writes, no write when equal, no echo, key locks),
 // pending_columns (the conflict view of queued changes) and resync_store (progress, bulk queueing).
+#include "connectors/postgres/key_lock.hpp"
 #include "connectors/postgres/migrator.hpp"
 #include "connectors/postgres/outbox_store.hpp"
 #include "connectors/postgres/pending_columns.hpp"
 #include "connectors/postgres/resync_store.hpp"
-#include "connectors/postgres/key_lock.hpp"
 #include "connectors/postgres/row_reader.hpp"
 #include "connectors/postgres/row_writer.hpp"
 #include "tests/support/scratch_database.hpp"
 #include "tests/support/table_mappings.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 #include <pqxx/pqxx>
 
 using namespace ks::pg;
@@ -58,12 +58,17 @@ ks::config::object_mapping contacts_mapping() {
   m.key = "id";
   m.entity_id_column = "kizen_id";
   m.lookup = "email";
-  m.fields = {mapped("email", "email"),       mapped("first_name", "first_name"),
-              mapped("company_id", "company"), mapped("tags", "tags"),
+  m.fields = {mapped("email", "email"),
+              mapped("first_name", "first_name"),
+              mapped("company_id", "company"),
+              mapped("tags", "tags"),
               mapped("score", "lead_score", ks::config::sync_direction::from_kizen),
-              mapped("birthday", "birthday"), mapped("last_contacted", "last_contacted"),
-              mapped("ltv", "lifetime_value"), mapped("discount", "discount_rate"),
-              mapped("newsletter", "newsletter"), mapped("stage", "stage")};
+              mapped("birthday", "birthday"),
+              mapped("last_contacted", "last_contacted"),
+              mapped("ltv", "lifetime_value"),
+              mapped("discount", "discount_rate"),
+              mapped("newsletter", "newsletter"),
+              mapped("stage", "stage")};
   m.fields[2].references = "companies";
   m.fields[3].multi = true;
   return m;
@@ -73,8 +78,8 @@ const std::string entity_1 = "e1000000-0000-4000-8000-000000000001";
 const std::string entity_2 = "e1000000-0000-4000-8000-000000000002";
 
 std::vector<std::string> all_columns() {
-  return {"email", "first_name", "company_id", "tags", "score", "birthday", "last_contacted",
-          "ltv", "discount", "newsletter", "stage"};
+  return {"email",          "first_name", "company_id", "tags",       "score", "birthday",
+          "last_contacted", "ltv",        "discount",   "newsletter", "stage"};
 }
 
 // What translate_record produces for a full contact.
@@ -131,16 +136,16 @@ class inbound_pg : public ::testing::Test {
 // --- row_writer --------------------------------------------------------------------------------
 
 TEST_F(inbound_pg, insert_converts_every_value_kind_and_is_not_captured) {
-  const auto key = applying([&](pqxx::work& tx) {
-    return rows_.insert(tx, mapping_, std::nullopt, full_values(), all_columns(), entity_1);
-  });
+  const auto key = applying(
+      [&](pqxx::work& tx) { return rows_.insert(tx, mapping_, std::nullopt, full_values(), all_columns(), entity_1); });
   EXPECT_EQ(key, "1");  // from the key column's default
   EXPECT_EQ(text("SELECT row_to_json(c)::text FROM (SELECT email, first_name, company_id, tags, score, birthday,"
                  " to_char(last_contacted AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') AS last_contacted,"
                  " ltv, discount, newsletter, stage, kizen_id FROM contacts) c"),
             R"({"email":"ann@example.com","first_name":"Ann","company_id":7,"tags":["vip","new"],"score":42,)"
             R"("birthday":"1990-02-28","last_contacted":"2025-01-02T03:04:05.678","ltv":12.50,"discount":0.150,)"
-            R"("newsletter":true,"stage":"Customer","kizen_id":")" + entity_1 + R"("})");
+            R"("newsletter":true,"stage":"Customer","kizen_id":")" +
+                entity_1 + R"("})");
   EXPECT_EQ(outbox_rows(), 0);  // kizen_sync.applying: the capture trigger ignored it
 }
 
@@ -168,9 +173,8 @@ TEST_F(inbound_pg, update_writes_only_when_a_chosen_column_differs) {
   const auto before = xmin_of("1");
 
   // The same values (as Kizen renders them: decimals with their scale, timestamps in UTC): no write.
-  EXPECT_FALSE(applying([&](pqxx::work& tx) {
-    return rows_.update(tx, mapping_, "1", full_values(), all_columns(), entity_1);
-  }));
+  EXPECT_FALSE(applying(
+      [&](pqxx::work& tx) { return rows_.update(tx, mapping_, "1", full_values(), all_columns(), entity_1); }));
   EXPECT_EQ(xmin_of("1"), before);
 
   // Equal after conversion: an integral number as text, the same instant in another zone.
@@ -178,17 +182,14 @@ TEST_F(inbound_pg, update_writes_only_when_a_chosen_column_differs) {
   same["score"] = "42";
   same["last_contacted"] = "2025-01-02T04:04:05.678+01:00";
   same["ltv"] = "12.5";
-  EXPECT_FALSE(applying([&](pqxx::work& tx) {
-    return rows_.update(tx, mapping_, "1", same, all_columns(), entity_1);
-  }));
+  EXPECT_FALSE(
+      applying([&](pqxx::work& tx) { return rows_.update(tx, mapping_, "1", same, all_columns(), entity_1); }));
   EXPECT_EQ(xmin_of("1"), before);
 
   // A differing column that is not chosen is not written either.
   auto other = full_values();
   other["first_name"] = "Bob";
-  EXPECT_FALSE(applying([&](pqxx::work& tx) {
-    return rows_.update(tx, mapping_, "1", other, {"email"}, entity_1);
-  }));
+  EXPECT_FALSE(applying([&](pqxx::work& tx) { return rows_.update(tx, mapping_, "1", other, {"email"}, entity_1); }));
   EXPECT_EQ(xmin_of("1"), before);
 
   EXPECT_TRUE(applying([&](pqxx::work& tx) {
@@ -226,10 +227,12 @@ TEST_F(inbound_pg, multi_value_columns_compare_as_sets) {
   const auto before_1 = xmin_of("1");
   const auto before_2 = xmin_of("2");
   EXPECT_FALSE(applying([&](pqxx::work& tx) {
-    return rows_.update(tx, mapping_, "1", json::object{{"tags", json::array{"vip", "new"}}}, {"tags"}, entity_1, column_kinds{{"tags"}, {}});
+    return rows_.update(tx, mapping_, "1", json::object{{"tags", json::array{"vip", "new"}}}, {"tags"}, entity_1,
+                        column_kinds{{"tags"}, {}});
   }));
   EXPECT_FALSE(applying([&](pqxx::work& tx) {
-    return rows_.update(tx, mapping_, "2", json::object{{"tags", json::array{}}}, {"tags"}, entity_2, column_kinds{{"tags"}, {}});
+    return rows_.update(tx, mapping_, "2", json::object{{"tags", json::array{}}}, {"tags"}, entity_2,
+                        column_kinds{{"tags"}, {}});
   }));
   EXPECT_EQ(xmin_of("1"), before_1);
   EXPECT_EQ(xmin_of("2"), before_2);
@@ -242,7 +245,8 @@ TEST_F(inbound_pg, multi_value_columns_compare_as_sets) {
   }));
   EXPECT_EQ(text("SELECT tags::text || first_name FROM contacts WHERE id = 1"), "{new,vip}A");
   EXPECT_TRUE(applying([&](pqxx::work& tx) {
-    return rows_.update(tx, mapping_, "1", json::object{{"tags", json::array{"vip"}}}, {"tags"}, entity_1, column_kinds{{"tags"}, {}});
+    return rows_.update(tx, mapping_, "1", json::object{{"tags", json::array{"vip"}}}, {"tags"}, entity_1,
+                        column_kinds{{"tags"}, {}});
   }));
   EXPECT_EQ(text("SELECT tags::text FROM contacts WHERE id = 1"), "{vip}");
 }
@@ -271,9 +275,11 @@ TEST_F(inbound_pg, an_unset_checkbox_equals_false) {
 TEST_F(inbound_pg, differing_compares_values_as_the_columns_read_them) {
   // Kizen's form (a) against the database's (b): text numbers, other scales, zones, orders.
   const auto a = json::parse(R"({"tags":["b","a"],"newsletter":false,"company_id":"7","ltv":"12.5",
-      "last_contacted":"2025-01-02T04:04:05.678+01:00","first_name":"x","stage":"Lead"})").as_object();
+      "last_contacted":"2025-01-02T04:04:05.678+01:00","first_name":"x","stage":"Lead"})")
+                     .as_object();
   const auto b = json::parse(R"({"tags":["a","b","a"],"newsletter":null,"company_id":7,"ltv":12.50,
-      "last_contacted":"2025-01-02T03:04:05.678Z","first_name":"y"})").as_object();
+      "last_contacted":"2025-01-02T03:04:05.678Z","first_name":"y"})")
+                     .as_object();
   pqxx::work tx(*conn_);
   auto out = rows_.differing(tx, mapping_, a, b,
                              {"tags", "newsletter", "company_id", "ltv", "last_contacted", "first_name", "stage"},
@@ -287,7 +293,8 @@ TEST_F(inbound_pg, differing_compares_values_as_the_columns_read_them) {
 }
 
 TEST_F(inbound_pg, rows_are_found_by_key_entity_id_and_lookup) {
-  sql("INSERT INTO contacts (id, email, kizen_id) VALUES (1, 'Ann@Example.com', '" + entity_1 + "'), (2, 'b@example.com', NULL)");
+  sql("INSERT INTO contacts (id, email, kizen_id) VALUES (1, 'Ann@Example.com', '" + entity_1 +
+      "'), (2, 'b@example.com', NULL)");
   pqxx::work tx(*conn_);
   EXPECT_TRUE(reader_.exists(tx, mapping_, "1"));
   EXPECT_FALSE(reader_.exists(tx, mapping_, "9"));
@@ -361,8 +368,8 @@ class inbound_pending_columns : public inbound_pg {
     std::vector<queued_change> out;
     for (const auto& r : tx.exec("SELECT id, key || ':' || op, array_to_string(changed_columns, ','), state,"
                                  " coalesce(last_error, '') FROM kizen_sync.outbox ORDER BY id"))
-      out.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(),
-                     r[3].as<std::string>(), r[4].as<std::string>()});
+      out.push_back({r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
+                     r[4].as<std::string>()});
     return out;
   }
   pending_columns pending_{"kizen_sync"};
@@ -496,12 +503,14 @@ TEST_F(inbound_resync_store, enqueue_rows_walks_the_keys_in_their_own_order_in_b
   EXPECT_FALSE(done.first_change_id.has_value());
   EXPECT_EQ(tx.exec1("SELECT string_agg(key, ',' ORDER BY id) FROM kizen_sync.outbox")[0].as<std::string>(),
             "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25");
-  EXPECT_EQ(tx.exec1("SELECT count(*) FROM kizen_sync.outbox WHERE op = 'insert' AND state = 'pending'")[0].as<int>(), 25);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM kizen_sync.outbox WHERE op = 'insert' AND state = 'pending'")[0].as<int>(),
+            25);
 }
 
 TEST_F(inbound_resync_store, queued_images_equal_the_capture_triggers) {
   sql("INSERT INTO contacts (id, email, first_name, tags, score, ltv, birthday, kizen_id, notes) VALUES"
-      " (7, 'a@example.com', 'A', '{x,y}', 3, 1.50, '2000-01-02', '" + entity_1 + "', 'secret')");
+      " (7, 'a@example.com', 'A', '{x,y}', 3, 1.50, '2000-01-02', '" +
+      entity_1 + "', 'secret')");
   pqxx::work tx(*conn_);
   store_.enqueue_rows(tx, mapping_, std::nullopt, 10);
   const auto r = tx.exec("SELECT new_row::text, changed_columns::text FROM kizen_sync.outbox ORDER BY id");
@@ -517,7 +526,8 @@ TEST_F(inbound_resync_store, outcome_since_counts_the_states_from_the_first_queu
   pqxx::work tx(*conn_);
   const auto b = store_.enqueue_rows(tx, mapping_, std::nullopt, 10);
   ASSERT_TRUE(b.first_change_id.has_value());
-  tx.exec_params("UPDATE kizen_sync.outbox SET state = 'done' WHERE id BETWEEN $1::bigint AND $1::bigint + 2", *b.first_change_id);
+  tx.exec_params("UPDATE kizen_sync.outbox SET state = 'done' WHERE id BETWEEN $1::bigint AND $1::bigint + 2",
+                 *b.first_change_id);
   tx.exec_params("UPDATE kizen_sync.outbox SET state = 'dead' WHERE id = $1::bigint + 3", *b.first_change_id);
   const auto o = store_.outcome_since(tx, "client_client", *b.first_change_id);
   EXPECT_EQ(o.done, 3);

@@ -1,6 +1,6 @@
+#include "connectors/postgres/migrator.hpp"
 #include "connectors/postgres/capture_trigger.hpp"
 #include "connectors/postgres/migration.hpp"
-#include "connectors/postgres/migrator.hpp"
 #include "connectors/postgres/sql_quote.hpp"
 #include "tests/integration/postgres/pg_test_fixture.hpp"
 
@@ -34,8 +34,8 @@ class pg_migrator : public pg_test {
   // OID of the named trigger on a table, or 0.
   long long trigger_oid(const std::string& table, const std::string& trigger) {
     pqxx::nontransaction tx(*conn_);
-    const auto r = tx.exec_params(
-        "SELECT oid FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = $2", table, trigger);
+    const auto r =
+        tx.exec_params("SELECT oid FROM pg_trigger WHERE tgrelid = $1::regclass AND tgname = $2", table, trigger);
     return r.empty() ? 0 : r[0][0].as<long long>();
   }
 
@@ -51,30 +51,26 @@ TEST_F(pg_migrator, fresh_database_gets_schema_tables_and_triggers) {
   EXPECT_TRUE(report.triggers_dropped.empty());
   EXPECT_TRUE(report.changed());
 
-  for (const char* table : {"schema_migrations", "outbox", "identity_map", "pull_cursors",
-                            "capture_triggers"})
+  for (const char* table : {"schema_migrations", "outbox", "identity_map", "pull_cursors", "capture_triggers"})
     EXPECT_EQ(scalar(std::string("SELECT count(*) FROM pg_tables WHERE schemaname = 'kizen_sync'"
-                                 " AND tablename = '") + table + "'"),
+                                 " AND tablename = '") +
+                     table + "'"),
               1)
         << table;
-  EXPECT_EQ(scalar("SELECT count(*) FROM kizen_sync.schema_migrations"),
-            static_cast<long long>(all_versions().size()));
+  EXPECT_EQ(scalar("SELECT count(*) FROM kizen_sync.schema_migrations"), static_cast<long long>(all_versions().size()));
   EXPECT_NE(trigger_oid("public.customers", capture_trigger_name("kizen_sync", "client_client")), 0);
   EXPECT_NE(trigger_oid("public.deals", capture_trigger_name("kizen_sync", "deals")), 0);
   EXPECT_TRUE(migrator_.pending_migrations(*conn_, "kizen_sync").empty());
   EXPECT_TRUE(
-      migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables({contacts_mapping(), deals_mapping()}))
-          .empty());
+      migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables({contacts_mapping(), deals_mapping()})).empty());
 }
 
 TEST_F(pg_migrator, outbox_indexes_serve_claiming_ordering_and_purging) {
   migrate_ok({contacts_mapping()});
-  const auto defs = row(
-      "SELECT string_agg(indexdef, E'\\n' ORDER BY indexname) FROM pg_indexes"
-      " WHERE schemaname = 'kizen_sync' AND tablename = 'outbox'")[0]
+  const auto defs = row("SELECT string_agg(indexdef, E'\\n' ORDER BY indexname) FROM pg_indexes"
+                        " WHERE schemaname = 'kizen_sync' AND tablename = 'outbox'")[0]
                         .as<std::string>();
-  EXPECT_NE(defs.find("(id, next_attempt_at) WHERE (state = 'pending'::text)"), std::string::npos)
-      << defs;
+  EXPECT_NE(defs.find("(id, next_attempt_at) WHERE (state = 'pending'::text)"), std::string::npos) << defs;
   EXPECT_NE(defs.find("(object, key, id) WHERE (state <> 'done'::text)"), std::string::npos) << defs;
   EXPECT_NE(defs.find("(applied_at) WHERE (state = 'done'::text)"), std::string::npos) << defs;
 }
@@ -84,14 +80,12 @@ TEST_F(pg_migrator, second_run_changes_nothing_not_even_trigger_identity) {
   migrate_ok(objects);
   const auto trigger = capture_trigger_name("kizen_sync", "client_client");
   const auto oid_before = trigger_oid("public.customers", trigger);
-  const auto function_before =
-      scalar("SELECT 'kizen_sync.capture_change()'::regprocedure::oid::bigint");
-  const auto registry_before = row(
-      "SELECT string_agg(xmin::text || installed_at::text, ',' ORDER BY object)"
-      " FROM kizen_sync.capture_triggers")[0].as<std::string>();
-  const auto migrations_before = row(
-      "SELECT string_agg(xmin::text, ',' ORDER BY version) FROM kizen_sync.schema_migrations")[0]
-                                     .as<std::string>();
+  const auto function_before = scalar("SELECT 'kizen_sync.capture_change()'::regprocedure::oid::bigint");
+  const auto registry_before = row("SELECT string_agg(xmin::text || installed_at::text, ',' ORDER BY object)"
+                                   " FROM kizen_sync.capture_triggers")[0]
+                                   .as<std::string>();
+  const auto migrations_before =
+      row("SELECT string_agg(xmin::text, ',' ORDER BY version) FROM kizen_sync.schema_migrations")[0].as<std::string>();
 
   const auto report = migrate_ok(objects);
   EXPECT_FALSE(report.changed()) << report.summary();
@@ -101,13 +95,14 @@ TEST_F(pg_migrator, second_run_changes_nothing_not_even_trigger_identity) {
   EXPECT_EQ(report.summary(), "kizen_sync: up to date (2 capture triggers unchanged)");
 
   EXPECT_EQ(trigger_oid("public.customers", trigger), oid_before);
-  EXPECT_EQ(scalar("SELECT 'kizen_sync.capture_change()'::regprocedure::oid::bigint"),
-            function_before);
+  EXPECT_EQ(scalar("SELECT 'kizen_sync.capture_change()'::regprocedure::oid::bigint"), function_before);
   EXPECT_EQ(row("SELECT string_agg(xmin::text || installed_at::text, ',' ORDER BY object)"
-                " FROM kizen_sync.capture_triggers")[0].as<std::string>(),
+                " FROM kizen_sync.capture_triggers")[0]
+                .as<std::string>(),
             registry_before);
   EXPECT_EQ(row("SELECT string_agg(xmin::text, ',' ORDER BY version)"
-                " FROM kizen_sync.schema_migrations")[0].as<std::string>(),
+                " FROM kizen_sync.schema_migrations")[0]
+                .as<std::string>(),
             migrations_before);
 }
 
@@ -141,27 +136,27 @@ TEST_F(pg_migrator, concurrent_runs_serialise) {
     EXPECT_EQ(did.triggers_installed, (columns{"client_client", "deals"}));
     EXPECT_FALSE(found.changed()) << found.summary();
 
-    EXPECT_EQ(scalar("SELECT count(*) FROM " + quote_identifier(schema) +
-                     ".schema_migrations"),
+    EXPECT_EQ(scalar("SELECT count(*) FROM " + quote_identifier(schema) + ".schema_migrations"),
               static_cast<long long>(all_versions().size()));
     EXPECT_EQ(scalar("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.customers'::regclass"
-                     " AND tgname = '" + capture_trigger_name(schema, "client_client") + "'"),
+                     " AND tgname = '" +
+                     capture_trigger_name(schema, "client_client") + "'"),
               1);
   }
 }
 
 TEST_F(pg_migrator, quoted_schema_table_and_column_names) {
   exec("CREATE SCHEMA \"My App\"");
-  exec("CREATE TABLE \"My App\".\"Customer Table\" (\"Customer ID\" text PRIMARY KEY,"
-       " \"E-Mail\" text, \"First Name\" text, \"select\" text, \"Secret Notes\" text)");
+  exec(
+      "CREATE TABLE \"My App\".\"Customer Table\" (\"Customer ID\" text PRIMARY KEY,"
+      " \"E-Mail\" text, \"First Name\" text, \"select\" text, \"Secret Notes\" text)");
   config::object_mapping m;
   m.object = "client_client";
   m.table_schema = "My App";
   m.table = "Customer Table";
   m.key = "Customer ID";
   m.lookup = "E-Mail";
-  m.fields = {field("E-Mail", "email"), field("First Name", "first_name"),
-              field("select", "stage")};
+  m.fields = {field("E-Mail", "email"), field("First Name", "first_name"), field("select", "stage")};
 
   const std::string schema = "Sync Schema";
   const auto report = migrate_ok({m}, schema);
@@ -209,8 +204,9 @@ TEST_F(pg_migrator, object_turned_from_kizen_loses_its_trigger) {
 }
 
 TEST_F(pg_migrator, object_moved_to_another_table_moves_its_trigger) {
-  exec("CREATE TABLE public.people (id integer PRIMARY KEY, email text, first_name text,"
-       " score integer, kizen_id uuid)");
+  exec(
+      "CREATE TABLE public.people (id integer PRIMARY KEY, email text, first_name text,"
+      " score integer, kizen_id uuid)");
   migrate_ok({contacts_mapping()});
   auto moved = contacts_mapping();
   moved.table = "people";
@@ -231,8 +227,7 @@ TEST_F(pg_migrator, changed_mapping_refreshes_the_trigger) {
   EXPECT_EQ(report.triggers_installed, (columns{"client_client"}));
   EXPECT_TRUE(report.applied.empty());
   EXPECT_TRUE(migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables({more})).empty());
-  EXPECT_EQ(row("SELECT captured_columns::text FROM kizen_sync.capture_triggers")[0]
-                .as<std::string>(),
+  EXPECT_EQ(row("SELECT captured_columns::text FROM kizen_sync.capture_triggers")[0].as<std::string>(),
             "{id,email,first_name,secret}");
 
   exec("INSERT INTO public.customers (id, secret) VALUES (1, 's')");
@@ -262,15 +257,12 @@ TEST_F(pg_migrator, verify_detects_drift) {
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("object deals"), std::string::npos) << problems[0];
 
-  exec("ALTER TABLE public.deals DISABLE TRIGGER \"" + capture_trigger_name("kizen_sync", "deals") +
-       "\"");
+  exec("ALTER TABLE public.deals DISABLE TRIGGER \"" + capture_trigger_name("kizen_sync", "deals") + "\"");
   problems = migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables(objects));
   ASSERT_EQ(problems.size(), 1u);
-  EXPECT_EQ(problems[0],
-            "object deals: the capture trigger on public.deals is disabled: run kizen-sync migrate");
+  EXPECT_EQ(problems[0], "object deals: the capture trigger on public.deals is disabled: run kizen-sync migrate");
 
-  exec("DROP TRIGGER \"" + capture_trigger_name("kizen_sync", "client_client") +
-       "\" ON public.customers");
+  exec("DROP TRIGGER \"" + capture_trigger_name("kizen_sync", "client_client") + "\" ON public.customers");
   problems = migrator_.verify_capture_triggers(*conn_, "kizen_sync", tables(objects));
   ASSERT_EQ(problems.size(), 2u);
   EXPECT_EQ(problems[0],
@@ -303,12 +295,9 @@ TEST_F(pg_migrator, table_problems_fail_the_run_and_change_nothing) {
   bad_column.fields.push_back(field("phone", "mobile_phone"));
   const auto r = migrator_.migrate(*conn_, "kizen_sync", tables({bad_column, missing}));
   ASSERT_FALSE(r.has_value());
-  EXPECT_NE(r.error().find("object client_client: table public.customers has no column \"phone\""),
-            std::string::npos)
+  EXPECT_NE(r.error().find("object client_client: table public.customers has no column \"phone\""), std::string::npos)
       << r.error();
-  EXPECT_NE(r.error().find("object deals: table public.no_such_table does not exist"),
-            std::string::npos)
-      << r.error();
+  EXPECT_NE(r.error().find("object deals: table public.no_such_table does not exist"), std::string::npos) << r.error();
   // One transaction: not even the schema was created.
   EXPECT_EQ(scalar("SELECT count(*) FROM pg_namespace WHERE nspname = 'kizen_sync'"), 0);
   EXPECT_EQ(migrator_.pending_migrations(*conn_, "kizen_sync"), all_versions());
@@ -321,9 +310,7 @@ TEST_F(pg_migrator, database_migrated_by_a_newer_version_is_refused) {
   exec("INSERT INTO kizen_sync.schema_migrations (version, name) VALUES (999, '999_future')");
   const auto r = migrator_.migrate(*conn_, "kizen_sync", tables({contacts_mapping()}));
   ASSERT_FALSE(r.has_value());
-  EXPECT_NE(r.error().find("has migrations 999 that this kizen-sync does not know"),
-            std::string::npos)
-      << r.error();
+  EXPECT_NE(r.error().find("has migrations 999 that this kizen-sync does not know"), std::string::npos) << r.error();
 }
 
 TEST_F(pg_migrator, invalid_schema_name_is_refused) {

@@ -14,9 +14,9 @@
 #include <thread>
 
 using namespace ks::pg;
+using ks::key_ref;
 using ks::test::table;
 using ks::test::tables;
-using ks::key_ref;
 
 namespace {
 
@@ -224,9 +224,7 @@ TEST_F(outbox_store_test, note_attempt_enqueue_and_purge) {
   in_tx([&](pqxx::work& tx) { return store_.mark_done(tx, {c[0].id, id}, std::nullopt, std::nullopt); });
   sql("UPDATE kizen_sync.outbox SET applied_at = now() - interval '8 days' WHERE id = " + std::to_string(id));
   EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.purge_done(tx, std::chrono::hours(24 * 7), 100); }), 1);
-  EXPECT_EQ(in_tx([&](pqxx::work& tx) {
-              return tx.exec1("SELECT count(*) FROM kizen_sync.outbox")[0].as<int>();
-            }),
+  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return tx.exec1("SELECT count(*) FROM kizen_sync.outbox")[0].as<int>(); }),
             1);  // the recent done row stays for audit
 }
 

@@ -8,6 +8,9 @@
 #include "tests/support/scratch_database.hpp"
 #include "tests/support/table_mappings.hpp"
 
+#include <gtest/gtest.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,13 +19,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
-#include <gtest/gtest.h>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <pqxx/pqxx>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,8 +36,7 @@ using ks::test::tables;
 inline constexpr auto hang_guard = std::chrono::seconds(60);
 
 inline std::shared_ptr<spdlog::logger> test_logger() {
-  auto logger = std::make_shared<spdlog::logger>(
-      "pg-test", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("pg-test", std::make_shared<spdlog::sinks::stderr_sink_mt>());
   logger->set_pattern("%v");
   logger->set_level(spdlog::level::debug);
   return logger;
@@ -98,14 +97,13 @@ struct outbox_row {
   bool has_txid = false;
 };
 
-inline std::vector<outbox_row> read_outbox(pqxx::connection& conn,
-                                           const std::string& schema = "kizen_sync") {
+inline std::vector<outbox_row> read_outbox(pqxx::connection& conn, const std::string& schema = "kizen_sync") {
   pqxx::nontransaction tx(conn);
   std::vector<outbox_row> out;
-  for (const auto& r : tx.exec(
-           "SELECT id, object, key, op, to_jsonb(changed_columns)::text,"
-           " coalesce(new_row::text, 'null'), coalesce(old_row::text, 'null'), state, attempts,"
-           " txid IS NOT NULL FROM " + tx.quote_name(schema) + ".outbox ORDER BY id")) {
+  for (const auto& r : tx.exec("SELECT id, object, key, op, to_jsonb(changed_columns)::text,"
+                               " coalesce(new_row::text, 'null'), coalesce(old_row::text, 'null'), state, attempts,"
+                               " txid IS NOT NULL FROM " +
+                               tx.quote_name(schema) + ".outbox ORDER BY id")) {
     outbox_row row;
     row.id = r[0].as<long long>();
     row.object = r[1].as<std::string>();
@@ -145,21 +143,22 @@ class pg_test : public ::testing::Test {
 // A change_listener running on its own io_context thread; payloads are queued for the test.
 class listener_harness {
  public:
-  listener_harness(const std::string& url, const std::string& channel,
-                   change_listener_options options = {})
+  listener_harness(const std::string& url, const std::string& channel, change_listener_options options = {})
       : listener_(io_.get_executor(), url, channel, test_logger(), std::move(options)) {
-    boost::asio::co_spawn(
-        io_, listener_.run([this](std::string_view payload) {
-          std::lock_guard lock(mutex_);
-          payloads_.emplace_back(payload);
-          changed_.notify_all();
-        }, stop_.get_token()),
-        [this](std::exception_ptr e) {
-          std::lock_guard lock(mutex_);
-          finished_ = true;
-          error_ = e;
-          changed_.notify_all();
-        });
+    boost::asio::co_spawn(io_,
+                          listener_.run(
+                              [this](std::string_view payload) {
+                                std::lock_guard lock(mutex_);
+                                payloads_.emplace_back(payload);
+                                changed_.notify_all();
+                              },
+                              stop_.get_token()),
+                          [this](std::exception_ptr e) {
+                            std::lock_guard lock(mutex_);
+                            finished_ = true;
+                            error_ = e;
+                            changed_.notify_all();
+                          });
     thread_ = std::thread([this] { io_.run(); });
   }
 
@@ -168,8 +167,7 @@ class listener_harness {
   // The next payload, or nothing if none came within the hang guard.
   std::optional<std::string> next() {
     std::unique_lock lock(mutex_);
-    if (!changed_.wait_for(lock, hang_guard, [&] { return !payloads_.empty(); }))
-      return std::nullopt;
+    if (!changed_.wait_for(lock, hang_guard, [&] { return !payloads_.empty(); })) return std::nullopt;
     auto p = std::move(payloads_.front());
     payloads_.pop_front();
     return p;
@@ -202,8 +200,7 @@ class listener_harness {
 
  private:
   boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
-      boost::asio::make_work_guard(io_);
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ = boost::asio::make_work_guard(io_);
   change_listener listener_;
   std::stop_source stop_;
   std::mutex mutex_;

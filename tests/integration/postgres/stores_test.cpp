@@ -29,8 +29,8 @@ TEST_F(pg_stores, identity_round_trip) {
   {
     pqxx::work tx(*conn_);
     EXPECT_FALSE(identities_.find(tx, "client_client", "1").has_value());
-    const auto saved = identities_.save(tx, "client_client", "1", entity_a,
-                                        json::object{{"email", "a@x.io"}, {"score", 7}}, updated);
+    const auto saved =
+        identities_.save(tx, "client_client", "1", entity_a, json::object{{"email", "a@x.io"}, {"score", 7}}, updated);
     ASSERT_TRUE(saved.has_value()) << saved.error().message;
     tx.commit();
   }
@@ -58,8 +58,7 @@ TEST_F(pg_stores, identity_round_trip) {
 TEST_F(pg_stores, saving_again_updates_values_and_identity) {
   pqxx::work tx(*conn_);
   ASSERT_TRUE(identities_.save(tx, "client_client", "1", entity_a, {{"email", "a@x.io"}}, std::nullopt));
-  ASSERT_TRUE(identities_.save(tx, "client_client", "1", entity_b, {{"email", "b@x.io"}},
-                               from_micros(5)));
+  ASSERT_TRUE(identities_.save(tx, "client_client", "1", entity_b, {{"email", "b@x.io"}}, from_micros(5)));
   const auto found = identities_.find(tx, "client_client", "1");
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->entity_id, entity_b);

@@ -22,8 +22,7 @@ TEST_F(pg_table_inspector, a_good_table_has_no_problems) {
 }
 
 TEST_F(pg_table_inspector, missing_table) {
-  EXPECT_EQ(inspect(contacts_mapping()),
-            columns{"object client_client: table public.customers does not exist"});
+  EXPECT_EQ(inspect(contacts_mapping()), columns{"object client_client: table public.customers does not exist"});
 }
 
 TEST_F(pg_table_inspector, a_view_is_not_a_table) {
@@ -38,23 +37,23 @@ TEST_F(pg_table_inspector, a_view_is_not_a_table) {
 TEST_F(pg_table_inspector, each_missing_column_is_named_with_its_role) {
   exec("CREATE TABLE public.customers (ident integer PRIMARY KEY, first_name text)");
   const auto problems = inspect(contacts_mapping());
-  EXPECT_EQ(problems,
-            (columns{"object client_client: table public.customers has no column \"id\" (key)",
-                     "object client_client: table public.customers has no column \"kizen_id\" "
-                     "(entity_id_column)",
-                     "object client_client: table public.customers has no column \"email\" (lookup)",
-                     "object client_client: table public.customers has no column \"email\" "
-                     "(fields[0], Kizen field email)",
-                     "object client_client: table public.customers has no column \"score\" "
-                     "(fields[2], Kizen field lead_score)"}));
+  EXPECT_EQ(problems, (columns{"object client_client: table public.customers has no column \"id\" (key)",
+                               "object client_client: table public.customers has no column \"kizen_id\" "
+                               "(entity_id_column)",
+                               "object client_client: table public.customers has no column \"email\" (lookup)",
+                               "object client_client: table public.customers has no column \"email\" "
+                               "(fields[0], Kizen field email)",
+                               "object client_client: table public.customers has no column \"score\" "
+                               "(fields[2], Kizen field lead_score)"}));
 }
 
 TEST_F(pg_table_inspector, key_must_be_unique_on_exactly_that_column) {
   const std::string key_problem =
       "object client_client: key column \"id\" of public.customers is not unique (it needs a "
       "primary key or a unique index or constraint on exactly that column)";
-  exec("CREATE TABLE public.customers (id integer, tenant integer, email text, first_name text,"
-       " score integer, kizen_id uuid)");
+  exec(
+      "CREATE TABLE public.customers (id integer, tenant integer, email text, first_name text,"
+      " score integer, kizen_id uuid)");
   EXPECT_EQ(inspect(contacts_mapping()), columns{key_problem});
 
   exec("CREATE UNIQUE INDEX customers_id_tenant ON public.customers (id, tenant)");
@@ -71,8 +70,9 @@ TEST_F(pg_table_inspector, key_must_be_unique_on_exactly_that_column) {
 }
 
 TEST_F(pg_table_inspector, entity_id_column_must_hold_a_uuid) {
-  exec("CREATE TABLE public.customers (id integer PRIMARY KEY, email text, first_name text,"
-       " score integer, kizen_id integer)");
+  exec(
+      "CREATE TABLE public.customers (id integer PRIMARY KEY, email text, first_name text,"
+      " score integer, kizen_id integer)");
   EXPECT_EQ(inspect(contacts_mapping()),
             columns{"object client_client: entity_id column \"kizen_id\" of public.customers has "
                     "type integer; it must be uuid or text"});

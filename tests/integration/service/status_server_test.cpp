@@ -5,11 +5,11 @@
 #include "daemon/service/logging.hpp"
 #include "tests/support/http_call.hpp"
 
+#include <gtest/gtest.h>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <gtest/gtest.h>
 #include <thread>
 
 namespace net = boost::asio;
@@ -22,7 +22,9 @@ struct running_server {
   metrics registry;
   std::atomic<bool> healthy{true};
   status_server server{io.get_executor(), "127.0.0.1:0", registry,
-                       [this] { return health_report{healthy.load(), "postgres unreachable"}; },
+                       [this] {
+                         return health_report{healthy.load(), "postgres unreachable"};
+                       },
                        make_logger("status-test")};
   std::thread thread;
   running_server() {

@@ -21,7 +21,8 @@ TEST_F(kintone_auth, missing_or_wrong_credentials) {
   EXPECT_EQ(code_of(one_bad), "GAIA_IA02");
   const auto twice = call("GET", "/k/v1/records.json?app=1", nullptr, token("customers-view,customers-full"));
   EXPECT_EQ(code_of(twice), "GAIA_DA03");
-  const auto bad_password = call("GET", "/k/v1/records.json?app=1", nullptr, password("YWRtaW46d3Jvbmc="));  // admin:wrong
+  const auto bad_password =
+      call("GET", "/k/v1/records.json?app=1", nullptr, password("YWRtaW46d3Jvbmc="));  // admin:wrong
   EXPECT_EQ(bad_password.status, 401);
   EXPECT_EQ(code_of(bad_password), "CB_WA01");
   EXPECT_EQ(code_of(call("GET", "/k/v1/records.json?app=1", nullptr, password("!!!"))), "CB_WA01");
@@ -32,13 +33,15 @@ TEST_F(kintone_auth, missing_or_wrong_credentials) {
 TEST_F(kintone_auth, tokens_are_per_app_and_per_permission) {
   EXPECT_EQ(code_of(call("GET", "/k/v1/records.json?app=1", nullptr, token("deals-full"))), "GAIA_NO01");
   EXPECT_EQ(call("GET", "/k/v1/records.json?app=1", nullptr, token("deals-full, customers-view")).status, 200);
-  const auto add = call("POST", "/k/v1/record.json", json::object{{"app", 1}, {"record", record_of({{"customer_code", "A"}, {"name", "a"}})}},
+  const auto add = call("POST", "/k/v1/record.json",
+                        json::object{{"app", 1}, {"record", record_of({{"customer_code", "A"}, {"name", "a"}})}},
                         token(customers_view));
   EXPECT_EQ(add.status, 403);
   EXPECT_EQ(code_of(add), "GAIA_NO01");
   EXPECT_EQ(code_of(call("GET", "/k/v1/records.json?app=1", nullptr, token("customers-add"))), "GAIA_NO01");
   add_customer("A", "a");
-  EXPECT_EQ(code_of(call("PUT", "/k/v1/record.json", json::object{{"app", 1}, {"id", 1}}, token("customers-add"))), "GAIA_NO01");
+  EXPECT_EQ(code_of(call("PUT", "/k/v1/record.json", json::object{{"app", 1}, {"id", 1}}, token("customers-add"))),
+            "GAIA_NO01");
   EXPECT_EQ(code_of(call("DELETE", "/k/v1/records.json?app=1&ids[0]=1", nullptr, token(customers_view))), "GAIA_NO01");
   EXPECT_EQ(call("GET", "/k/v1/app/form/fields.json?app=1", nullptr, token(customers_view)).status, 200);
   EXPECT_EQ(code_of(call("GET", "/k/v1/app.json?id=2", nullptr, token(customers_view))), "GAIA_NO01");
@@ -60,7 +63,9 @@ TEST_F(kintone_auth, password_users_and_their_rights) {
   EXPECT_EQ(code_of(call("POST", "/k/v1/record.json", body, both)), "CB_NO02");
   // Admins may set system fields on add; a token without "manage" may not.
   json::object with_creator = body;
-  with_creator["record"] = record_of({{"customer_code", "B"}, {"name", "b"}, {"Created_by", json::object{{"code", "suzuki"}}},
+  with_creator["record"] = record_of({{"customer_code", "B"},
+                                      {"name", "b"},
+                                      {"Created_by", json::object{{"code", "suzuki"}}},
                                       {"Created_datetime", "2020-02-02T02:02:02Z"}});
   EXPECT_EQ(code_of(call("POST", "/k/v1/record.json", with_creator)), "GAIA_NO01");
   const auto set = call("POST", "/k/v1/record.json", with_creator, token("customers-admin"));
@@ -77,8 +82,12 @@ TEST_F(kintone_auth, guest_space_apps_live_under_their_own_prefix) {
   EXPECT_EQ(code_of(plain), "GAIA_IL23");
   const auto guest = call("POST", "/k/guest/7/v1/record.json", body, token("guest-full"));
   ASSERT_EQ(guest.status, 200) << guest.body;
-  EXPECT_EQ(call("GET", "/k/guest/7/v1/record.json?app=3&id=1", nullptr, token("guest-full")).json().at("record")
-                .at("customer_code").at("value"), "G");
+  EXPECT_EQ(call("GET", "/k/guest/7/v1/record.json?app=3&id=1", nullptr, token("guest-full"))
+                .json()
+                .at("record")
+                .at("customer_code")
+                .at("value"),
+            "G");
   EXPECT_EQ(code_of(call("GET", "/k/guest/8/v1/records.json?app=3", nullptr, token("guest-full"))), "GAIA_AP01");
   EXPECT_EQ(code_of(call("GET", "/k/guest/7/v1/records.json?app=1")), "GAIA_AP01");
   EXPECT_EQ(call("GET", "/k/guest/7/v1/app.json?id=3", nullptr, token("guest-full")).json().at("spaceId"), "7");

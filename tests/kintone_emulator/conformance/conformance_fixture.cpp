@@ -3,7 +3,8 @@
 namespace kintone_emulator::conformance {
 
 void check_shape(std::string_view method, std::string_view target, const ks::test::http_reply& r) {
-  const std::string where = std::string(method) + " " + std::string(target).substr(0, 200) + " -> " + std::to_string(r.status);
+  const std::string where =
+      std::string(method) + " " + std::string(target).substr(0, 200) + " -> " + std::to_string(r.status);
   if (r.status == 0) return;
   if (r.header("content-type") == "text/html") {
     // Gateways in front of Kintone answer 414 and 5xx with HTML pages.
@@ -54,7 +55,8 @@ void kintone_test::restart(std::vector<std::string> extra_args) {
 
 ks::test::http_reply kintone_test::call(std::string_view method, std::string_view target, const json::value& body,
                                         ks::test::header_list headers) {
-  auto r = ks::test::http_call(base_url(), method, target, body.is_null() ? std::string() : json::serialize(body), headers);
+  auto r =
+      ks::test::http_call(base_url(), method, target, body.is_null() ? std::string() : json::serialize(body), headers);
   check_shape(method, target, r);
   return r;
 }

@@ -2,8 +2,8 @@
 // Shared fixture of the conformance suite: a fresh emulator per test, and calls that check each
 // reply's shape against what Kintone sends before the test looks at it.
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 #include <memory>
 #include <string>
 #include <string_view>

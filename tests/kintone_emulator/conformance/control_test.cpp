@@ -1,8 +1,8 @@
 // The control surface, the metadata endpoints and the command line.
-#include <cstdio>
-#include <fstream>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cstdio>
+#include <fstream>
 
 #include "conformance_fixture.hpp"
 
@@ -12,7 +12,8 @@ namespace {
 class kintone_control : public kintone_test {};
 
 TEST_F(kintone_control, clock_sets_record_times_to_the_minute) {
-  const auto set = control("PUT", "/__emulator/clock", json::object{{"now", "2025-03-01T12:34:56+09:00"}, {"frozen", true}});
+  const auto set =
+      control("PUT", "/__emulator/clock", json::object{{"now", "2025-03-01T12:34:56+09:00"}, {"frozen", true}});
   EXPECT_EQ(set.json().at("now"), "2025-03-01T03:34:56Z");
   EXPECT_EQ(set.json().at("frozen"), true);
   const auto id = add_customer("A", "a");
@@ -23,7 +24,8 @@ TEST_F(kintone_control, clock_sets_record_times_to_the_minute) {
   EXPECT_EQ(r.at("Updated_datetime").at("value"), "2025-03-01T03:36:00Z");
   EXPECT_EQ(r.at("Created_datetime").at("value"), "2025-03-01T03:34:00Z");
   // Seeking by update time finds it.
-  const auto found = call("GET", "/k/v1/records.json?app=1&query=Updated_datetime%20%3E%20%222025-03-01T03%3A35%3A00Z%22");
+  const auto found =
+      call("GET", "/k/v1/records.json?app=1&query=Updated_datetime%20%3E%20%222025-03-01T03%3A35%3A00Z%22");
   EXPECT_EQ(found.json().at("records").as_array().size(), 1u);
   EXPECT_EQ(control("PUT", "/__emulator/clock", json::object{{"now", "yesterday"}}).status, 400);
 }
@@ -32,8 +34,10 @@ TEST_F(kintone_control, writes_as_a_kintone_user_bump_revision_and_update_time) 
   control("PUT", "/__emulator/clock", json::object{{"now", "2025-01-01T00:00:00Z"}, {"frozen", true}});
   const auto id = add_customer("A", "a");
   control("PUT", "/__emulator/clock", json::object{{"advance_seconds", 300}});
-  const auto edit = control("PUT", "/__emulator/apps/1/records",
-                            json::object{{"user", "sato"}, {"records", json::array{json::object{{"id", 1}, {"record", record_of({{"name", "by sato"}})}}}}});
+  const auto edit = control(
+      "PUT", "/__emulator/apps/1/records",
+      json::object{{"user", "sato"},
+                   {"records", json::array{json::object{{"id", 1}, {"record", record_of({{"name", "by sato"}})}}}}});
   ASSERT_EQ(edit.status, 200) << edit.body;
   EXPECT_EQ(edit.json().at("records").at(0).at("revision"), "2");
   const auto r = get_record(1, id);
@@ -41,12 +45,15 @@ TEST_F(kintone_control, writes_as_a_kintone_user_bump_revision_and_update_time) 
   EXPECT_EQ(r.at("Updated_by").at("value").at("code"), "sato");
   EXPECT_EQ(r.at("Updated_datetime").at("value"), "2025-01-01T00:05:00Z");
   // The client's stale revision now loses.
-  EXPECT_EQ(code_of(call("PUT", "/k/v1/record.json", json::object{{"app", 1}, {"id", id}, {"revision", 1}, {"record", json::object{}}})),
+  EXPECT_EQ(code_of(call("PUT", "/k/v1/record.json",
+                         json::object{{"app", 1}, {"id", id}, {"revision", 1}, {"record", json::object{}}})),
             "GAIA_CO02");
-  const auto added = control("POST", "/__emulator/apps/1/records",
-                             json::object{{"records", json::array{record_of({{"customer_code", "B"}, {"name", "b"}})}}});
+  const auto added =
+      control("POST", "/__emulator/apps/1/records",
+              json::object{{"records", json::array{record_of({{"customer_code", "B"}, {"name", "b"}})}}});
   EXPECT_EQ(added.json().at("records").at(0).at("id"), "2");
-  const auto invalid = control("POST", "/__emulator/apps/1/records", json::object{{"records", json::array{record_of({{"name", "b"}})}}});
+  const auto invalid =
+      control("POST", "/__emulator/apps/1/records", json::object{{"records", json::array{record_of({{"name", "b"}})}}});
   EXPECT_EQ(invalid.status, 400);
   EXPECT_EQ(code_of(invalid), "CB_VA01");
   EXPECT_EQ(control("DELETE", "/__emulator/apps/1/records", json::object{{"ids", json::array{2}}}).status, 200);
@@ -70,7 +77,9 @@ TEST_F(kintone_control, state_log_and_reset) {
   EXPECT_EQ(control("GET", "/__emulator/requests?since=1").json().at("requests").at(0).at("code"), "CB_AU01");
   EXPECT_EQ(control("DELETE", "/__emulator/requests").status, 204);
   EXPECT_EQ(control("GET", "/__emulator/requests").json().at("total"), 0);
-  EXPECT_EQ(control("PUT", "/__emulator/faults", json::object{{"rules", json::array{json::object{{"kind", "boom"}}}}}).status, 400);
+  EXPECT_EQ(
+      control("PUT", "/__emulator/faults", json::object{{"rules", json::array{json::object{{"kind", "boom"}}}}}).status,
+      400);
   EXPECT_EQ(control("POST", "/__emulator/reset").status, 200);
   EXPECT_EQ(control("GET", "/__emulator/state").json().at("apps").at("1").at("records").as_array().size(), 0u);
   EXPECT_EQ(control("GET", "/__emulator/health").json().at("ok"), true);
@@ -118,13 +127,15 @@ TEST_F(kintone_control, flags_add_tokens_and_users_and_state_survives_a_restart)
   restart({"--state", state, "--api-token", "flag-token:2:view,add", "--user", "ops:ops-pass"});
   const json::object deal{{"app", 2}, {"record", record_of({{"deal_id", "1"}, {"title", "t"}})}};
   ASSERT_EQ(call("POST", "/k/v1/record.json", deal, {{"X-Cybozu-API-Token", "flag-token"}}).status, 200);
-  EXPECT_EQ(call("GET", "/k/v1/records.json?app=1", nullptr, {{"X-Cybozu-Authorization", "b3BzOm9wcy1wYXNz"}}).status, 200);
+  EXPECT_EQ(call("GET", "/k/v1/records.json?app=1", nullptr, {{"X-Cybozu-Authorization", "b3BzOm9wcy1wYXNz"}}).status,
+            200);
   EXPECT_EQ(process().stop(), 0);
   restart({"--state", state});
   const auto again = call("GET", "/k/v1/record.json?app=2&id=1", nullptr, {{"X-Cybozu-API-Token", "deals-view"}});
   ASSERT_EQ(again.status, 200);
   EXPECT_EQ(again.json().at("record").at("title").at("value"), "t");
-  const auto next = call("POST", "/k/v1/record.json", json::object{{"app", 2}, {"record", record_of({{"deal_id", "2"}, {"title", "u"}})}},
+  const auto next = call("POST", "/k/v1/record.json",
+                         json::object{{"app", 2}, {"record", record_of({{"deal_id", "2"}, {"title", "u"}})}},
                          {{"X-Cybozu-API-Token", "deals-full"}});
   EXPECT_EQ(next.json().at("id"), "2");
   emulator_.reset();

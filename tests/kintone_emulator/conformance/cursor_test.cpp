@@ -19,8 +19,9 @@ class kintone_cursor : public kintone_test {
 
 TEST_F(kintone_cursor, pages_in_order_and_is_gone_after_the_last_page) {
   for (const char* c : {"A", "B", "C"}) add_customer(c, "n");
-  const auto made = call("POST", "/k/v1/records/cursor.json",
-                         json::object{{"app", 1}, {"size", 2}, {"fields", json::array{"customer_code"}}, {"query", "order by $id asc"}});
+  const auto made = call(
+      "POST", "/k/v1/records/cursor.json",
+      json::object{{"app", 1}, {"size", 2}, {"fields", json::array{"customer_code"}}, {"query", "order by $id asc"}});
   ASSERT_EQ(made.status, 200);
   EXPECT_EQ(made.json().at("totalCount"), "3");
   const std::string id(made.json().at("id").as_string());
@@ -46,15 +47,19 @@ TEST_F(kintone_cursor, delete_frees_it_and_size_and_query_are_checked) {
   EXPECT_EQ(del.json(), json::value(json::object{}));
   EXPECT_EQ(control("GET", "/__emulator/cursors").json().at("live"), 0);
   EXPECT_EQ(code_of(call("POST", "/k/v1/records/cursor.json", json::object{{"app", 1}, {"size", 501}})), "CB_VA01");
-  EXPECT_EQ(code_of(call("POST", "/k/v1/records/cursor.json", json::object{{"app", 1}, {"query", "limit 5"}})), "CB_VA01");
-  EXPECT_EQ(code_of(call("POST", "/k/v1/records/cursor.json", json::object{{"app", 1}, {"query", "order by $id asc offset 5"}})),
+  EXPECT_EQ(code_of(call("POST", "/k/v1/records/cursor.json", json::object{{"app", 1}, {"query", "limit 5"}})),
             "CB_VA01");
-  EXPECT_EQ(code_of(call("POST", "/k/v1/records/cursor.json", json::object{{"app", 1}, {"query", "nope = 1"}})), "GAIA_IQ11");
+  EXPECT_EQ(code_of(call("POST", "/k/v1/records/cursor.json",
+                         json::object{{"app", 1}, {"query", "order by $id asc offset 5"}})),
+            "CB_VA01");
+  EXPECT_EQ(code_of(call("POST", "/k/v1/records/cursor.json", json::object{{"app", 1}, {"query", "nope = 1"}})),
+            "GAIA_IQ11");
   EXPECT_EQ(code_of(call("GET", "/k/v1/records/cursor.json?id=no-such-cursor")), "GAIA_CN01");
   // Reading someone's cursor needs view rights on its app.
   const auto other = create();
-  EXPECT_EQ(code_of(call("GET", "/k/v1/records/cursor.json?id=" + other, nullptr, {{"X-Cybozu-API-Token", "deals-full"}})),
-            "GAIA_NO01");
+  EXPECT_EQ(
+      code_of(call("GET", "/k/v1/records/cursor.json?id=" + other, nullptr, {{"X-Cybozu-API-Token", "deals-full"}})),
+      "GAIA_NO01");
 }
 
 TEST_F(kintone_cursor, the_eleventh_live_cursor_is_refused_with_429) {
@@ -63,7 +68,8 @@ TEST_F(kintone_cursor, the_eleventh_live_cursor_is_refused_with_429) {
   EXPECT_EQ(refused.status, 429);
   EXPECT_EQ(code_of(refused), "GAIA_TM12");
   // Any app of the domain counts.
-  EXPECT_EQ(code_of(call("POST", "/k/v1/records/cursor.json", json::object{{"app", 2}}, {{"X-Cybozu-API-Token", "deals-full"}})),
+  EXPECT_EQ(code_of(call("POST", "/k/v1/records/cursor.json", json::object{{"app", 2}},
+                         {{"X-Cybozu-API-Token", "deals-full"}})),
             "GAIA_TM12");
 }
 

@@ -11,7 +11,10 @@ class kintone_limits : public kintone_test {
   void set_rules(const json::array& rules, std::int64_t seed = 1) {
     ASSERT_EQ(control("PUT", "/__emulator/faults", json::object{{"rules", rules}, {"seed", seed}}).status, 200);
   }
-  std::int64_t count() { return std::stoll(std::string(call("GET", "/k/v1/records.json?app=1&totalCount=true").json().at("totalCount").as_string())); }
+  std::int64_t count() {
+    return std::stoll(
+        std::string(call("GET", "/k/v1/records.json?app=1&totalCount=true").json().at("totalCount").as_string()));
+  }
   json::object add_body(const char* code) {
     return json::object{{"app", 1}, {"record", record_of({{"customer_code", json::string(code)}, {"name", "n"}})}};
   }
@@ -24,7 +27,9 @@ TEST_F(kintone_limits, requests_past_the_concurrency_limit_get_429_gaia_to04) {
   std::thread slow[2];
   for (int i = 0; i < 2; ++i)
     slow[i] = std::thread([&, i] {
-      statuses[i] = ks::test::http_call(base_url(), "GET", "/k/v1/records.json?app=1", "", {{"X-Cybozu-API-Token", customers_full}}).status;
+      statuses[i] = ks::test::http_call(base_url(), "GET", "/k/v1/records.json?app=1", "",
+                                        {{"X-Cybozu-API-Token", customers_full}})
+                        .status;
     });
   // Wait (bounded) until both are held by the latency rule.
   for (int i = 0; i < 200 && control("GET", "/__emulator/counters").json().at("concurrency").at("running") != 2; ++i)
@@ -86,8 +91,9 @@ TEST_F(kintone_limits, error_faults_answer_without_applying) {
 }
 
 TEST_F(kintone_limits, reset_applies_nothing_and_a_dropped_response_commits) {
-  set_rules(json::array{json::object{{"kind", "reset"}, {"method", "POST"}, {"count", 1}},
-                        json::object{{"kind", "drop_response"}, {"method", "POST"}, {"path", "/k/v1/record.json"}, {"count", 1}}});
+  set_rules(json::array{
+      json::object{{"kind", "reset"}, {"method", "POST"}, {"count", 1}},
+      json::object{{"kind", "drop_response"}, {"method", "POST"}, {"path", "/k/v1/record.json"}, {"count", 1}}});
   const ks::test::header_list auth{{"X-Cybozu-API-Token", customers_full}};
   EXPECT_ANY_THROW(ks::test::http_call(base_url(), "POST", "/k/v1/record.json", json::serialize(add_body("A")), auth));
   EXPECT_EQ(count(), 0);
@@ -100,7 +106,7 @@ TEST_F(kintone_limits, reset_applies_nothing_and_a_dropped_response_commits) {
   EXPECT_EQ(log[0].at("fault"), "reset");
   EXPECT_TRUE(log[0].at("status").is_null());  // no answer was sent
   EXPECT_EQ(log[2].at("fault"), "drop_response");
-  EXPECT_EQ(log[2].at("status"), 200);         // what it would have answered
+  EXPECT_EQ(log[2].at("status"), 200);  // what it would have answered
 }
 
 TEST_F(kintone_limits, probabilistic_faults_repeat_with_the_same_seed) {
@@ -120,12 +126,17 @@ TEST_F(kintone_limits, probabilistic_faults_repeat_with_the_same_seed) {
   // A POST is not a GET: the rule never fires.
   control("POST", "/__emulator/reset");
   set_rules(rules, 7);
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(call("POST", "/k/v1/record.json", add_body(("P" + std::to_string(i)).c_str())).status, 200);
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(call("POST", "/k/v1/record.json", add_body(("P" + std::to_string(i)).c_str())).status, 200);
 }
 
 TEST_F(kintone_limits, latency_applies_only_where_asked) {
-  set_rules(json::array{json::object{{"kind", "latency"}, {"latency_ms", 3000}, {"path", "/k/v1/record.json"}, {"count", 1}}});
-  std::thread slow([&] { ks::test::http_call(base_url(), "GET", "/k/v1/record.json?app=1&id=1", "", {{"X-Cybozu-API-Token", customers_full}}); });
+  set_rules(json::array{
+      json::object{{"kind", "latency"}, {"latency_ms", 3000}, {"path", "/k/v1/record.json"}, {"count", 1}}});
+  std::thread slow([&] {
+    ks::test::http_call(base_url(), "GET", "/k/v1/record.json?app=1&id=1", "",
+                        {{"X-Cybozu-API-Token", customers_full}});
+  });
   for (int i = 0; i < 200 && control("GET", "/__emulator/counters").json().at("concurrency").at("running") != 1; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   // While that one waits, others are served.

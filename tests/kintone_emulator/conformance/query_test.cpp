@@ -9,7 +9,8 @@ std::string encode(std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+      out += static_cast<char>(c);
     else {
       out += '%';
       out += hex[c >> 4];
@@ -34,10 +35,13 @@ class kintone_query : public kintone_test {
     if (r.status != 200) return "error";
     std::string out;
     const auto body = r.json();
-    for (const auto& rec : body.at("records").as_array()) out += std::string(rec.at("customer_code").at("value").as_string());
+    for (const auto& rec : body.at("records").as_array())
+      out += std::string(rec.at("customer_code").at("value").as_string());
     return out;
   }
-  std::string error(const std::string& query) { return code_of(call("GET", "/k/v1/records.json?app=1&query=" + encode(query))); }
+  std::string error(const std::string& query) {
+    return code_of(call("GET", "/k/v1/records.json?app=1&query=" + encode(query)));
+  }
 };
 
 TEST_F(kintone_query, filters_orders_and_pages) {

@@ -1,13 +1,13 @@
 // --tls-cert / --tls-key: HTTPS that a client can verify by certificate and host name.
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <unistd.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <filesystem>
-#include <openssl/pem.h>
-#include <openssl/x509v3.h>
-#include <unistd.h>
 
 #include "conformance_fixture.hpp"
 
@@ -52,7 +52,8 @@ void write_certificate(const fs::path& cert_path, const fs::path& key_path) {
 }
 
 // GET over HTTPS, verifying the server against `ca` for `host_name`; throws when verification fails.
-int https_get(const std::string& base_url, const fs::path& ca, const std::string& host_name, const std::string& target) {
+int https_get(const std::string& base_url, const fs::path& ca, const std::string& host_name,
+              const std::string& target) {
   const auto rest = base_url.substr(std::string("https://").size());
   const auto colon = rest.rfind(':');
   net::io_context io;

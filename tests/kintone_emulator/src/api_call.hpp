@@ -17,8 +17,8 @@
 namespace kintone_emulator {
 
 struct api_call {
-  std::string method;                     // effective
-  std::string endpoint;                   // e.g. "/k/v1/records.json"
+  std::string method;    // effective
+  std::string endpoint;  // e.g. "/k/v1/records.json"
   std::optional<std::int64_t> guest_space;
   boost::json::object params;
   language lang = language::ja;

@@ -123,8 +123,7 @@ outcome application::serve_api(const request& req, const parsed_target& t, const
   const auto lang = language_of(req.header("accept-language"));
   if (const auto& action = tk.plan.action) {
     switch (action->kind) {
-      case fault_kind::reset:
-        return {response::html(500, "reset"), delivery::reset};
+      case fault_kind::reset: return {response::html(500, "reset"), delivery::reset};
       case fault_kind::error: {
         if (action->code.empty()) {
           const std::string title = std::to_string(action->status) + (action->status == 502   ? " Bad Gateway"
@@ -141,8 +140,7 @@ outcome application::serve_api(const request& req, const parsed_target& t, const
       }
       case fault_kind::db_lock:
         return {error_response(errors::db_lock(action->code, action->status), lang), delivery::normal};
-      default:
-        break;
+      default: break;
     }
   }
   outcome out;

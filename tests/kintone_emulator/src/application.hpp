@@ -11,9 +11,9 @@
 #include <random>
 #include <string>
 
+#include "auth.hpp"
 #include "cursors.hpp"
 #include "emulator_clock.hpp"
-#include "auth.hpp"
 #include "faults.hpp"
 #include "http_message.hpp"
 #include "kintone_api.hpp"
@@ -43,8 +43,8 @@ struct outcome {
 };
 
 struct ticket {
-  bool api = false;       // a /k/ request (counted, faulted, logged)
-  bool running = false;   // holds a concurrency slot until depart()
+  bool api = false;      // a /k/ request (counted, faulted, logged)
+  bool running = false;  // holds a concurrency slot until depart()
   fault_plan plan;
   std::optional<outcome> early;  // answered at arrival (414, concurrency limit)
 };

@@ -97,10 +97,13 @@ response application::control(const request& req, const parsed_target& t) {
       }
       if (const auto* f = body.if_contains("frozen")) {
         if (!f->is_bool()) return problem(400, "frozen: expected true or false");
-        if (f->get_bool()) clock_.freeze();
-        else clock_.unfreeze();
+        if (f->get_bool())
+          clock_.freeze();
+        else
+          clock_.unfreeze();
       }
-      for (const auto& [key, scale] : {std::pair<const char*, std::int64_t>{"advance_ms", 1}, {"advance_seconds", 1000}}) {
+      for (const auto& [key, scale] :
+           {std::pair<const char*, std::int64_t>{"advance_ms", 1}, {"advance_seconds", 1000}}) {
         if (const auto* a = body.if_contains(key)) {
           if (!a->is_int64()) return problem(400, std::string(key) + ": expected an integer");
           clock_.advance(a->get_int64() * scale);
@@ -177,7 +180,8 @@ response application::control_records(const request& req, const parsed_target& t
       std::int64_t n = 0;
       if (int_param(entry.get_object(), "id", n) == int_state::ok) item.id = n;
       if (const auto* k = entry.get_object().if_contains("updateKey"); k && k->is_object()) {
-        if (const auto* f = k->get_object().if_contains("field"); f && f->is_string()) item.key_field = std::string(f->get_string());
+        if (const auto* f = k->get_object().if_contains("field"); f && f->is_string())
+          item.key_field = std::string(f->get_string());
         if (const auto* v = k->get_object().if_contains("value")) item.key_value = *v;
       }
       if (const auto* r = entry.get_object().if_contains("record")) item.record = *r;

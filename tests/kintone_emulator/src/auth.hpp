@@ -15,9 +15,9 @@
 namespace kintone_emulator {
 
 struct principal {
-  const user_def* user = nullptr;         // password authentication
-  std::vector<const token_def*> tokens;   // token authentication
-  std::vector<const app_def*> token_apps; // the app of each token
+  const user_def* user = nullptr;          // password authentication
+  std::vector<const token_def*> tokens;    // token authentication
+  std::vector<const app_def*> token_apps;  // the app of each token
 
   // The token sent for `app`, if any.
   const token_def* token_for(std::int64_t app) const;

@@ -11,8 +11,10 @@ namespace json = boost::json;
 
 void cursor_registry::expire(std::int64_t now_ms) {
   for (auto it = cursors_.begin(); it != cursors_.end();) {
-    if (it->second.expires_ms <= now_ms) it = cursors_.erase(it);
-    else ++it;
+    if (it->second.expires_ms <= now_ms)
+      it = cursors_.erase(it);
+    else
+      ++it;
   }
 }
 
@@ -55,8 +57,10 @@ std::optional<cursor_page> cursor_registry::read(const std::string& id, std::int
   for (std::size_t i = c.position; i < end; ++i) page.records.push_back(c.records[i]);
   c.position = end;
   page.next = c.position < c.records.size();
-  if (page.next) c.expires_ms = now_ms + lifetime_ms;
-  else cursors_.erase(it);
+  if (page.next)
+    c.expires_ms = now_ms + lifetime_ms;
+  else
+    cursors_.erase(it);
   return page;
 }
 

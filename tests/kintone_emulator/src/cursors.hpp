@@ -37,7 +37,8 @@ class cursor_registry {
   explicit cursor_registry(std::uint64_t seed = 0) : rng_(seed) {}
 
   // nullopt when 10 cursors are live already.
-  std::optional<std::string> create(std::int64_t app, boost::json::array records, std::size_t size, std::int64_t now_ms);
+  std::optional<std::string> create(std::int64_t app, boost::json::array records, std::size_t size,
+                                    std::int64_t now_ms);
   // The app of a live cursor (for permission checks), or nullopt.
   std::optional<std::int64_t> app_of(const std::string& id, std::int64_t now_ms);
   // The next page; the cursor is removed after its last page. nullopt: unknown or expired.

@@ -19,8 +19,10 @@ class emulator_clock {
     frozen_.reset();
   }
   void set(std::int64_t at_ms) {
-    if (frozen_) frozen_ = at_ms;
-    else offset_ms_ = at_ms - system_ms();
+    if (frozen_)
+      frozen_ = at_ms;
+    else
+      offset_ms_ = at_ms - system_ms();
   }
   void advance(std::int64_t ms) { set(now_ms() + ms); }
   void reset() {
@@ -30,8 +32,7 @@ class emulator_clock {
 
  private:
   static std::int64_t system_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
   std::optional<std::int64_t> frozen_;

@@ -54,9 +54,10 @@ api_error password_failed() {
 }
 
 api_error bad_token() {
-  return make(400, "GAIA_IA02",
-              "指定したAPIトークンは、アプリで生成されたトークンと異なります。アプリのAPIトークンの設定を確認してください。",
-              "The specified API token does not match the API token generated via an app.");
+  return make(
+      400, "GAIA_IA02",
+      "指定したAPIトークンは、アプリで生成されたトークンと異なります。アプリのAPIトークンの設定を確認してください。",
+      "The specified API token does not match the API token generated via an app.");
 }
 
 api_error duplicate_token() {
@@ -79,7 +80,8 @@ api_error app_not_found(std::int64_t app) {
 
 api_error guest_path_needed() {
   return make(400, "GAIA_IL23",
-              "ゲストスペース内のアプリを操作する場合は、リクエストの送信先を「/k/guest/（ゲストスペースのID）/v1/...」にしてください。",
+              "ゲストスペース内のアプリを操作する場合は、リクエストの送信先を「/k/guest/（ゲストスペースのID）/v1/"
+              "...」にしてください。",
               "You need to send a request to the URL: \"/k/guest/<Space ID>/v1/...\" to execute apps in Guest Spaces.");
 }
 
@@ -95,7 +97,8 @@ api_error key_not_found(const std::string& field) {
 }
 
 api_error stale_revision() {
-  return make(409, "GAIA_CO02", "指定したrevisionは最新ではありません。ほかのユーザーがレコードを更新した可能性があります。",
+  return make(409, "GAIA_CO02",
+              "指定したrevisionは最新ではありません。ほかのユーザーがレコードを更新した可能性があります。",
               "The revision is not the latest. Someone may update a record after you opened it.");
 }
 
@@ -142,8 +145,10 @@ api_error user_not_found(const std::string& code) {
 }
 
 api_error query_user() {
-  return make(400, "GAIA_IL42", "レコードの絞り込み条件に指定したユーザー、グループ、または組織が存在しません。削除された可能性があります。",
-              "The user, group, or department specified in the filter condition does not exist. It may have been deleted.");
+  return make(
+      400, "GAIA_IL42",
+      "レコードの絞り込み条件に指定したユーザー、グループ、または組織が存在しません。削除された可能性があります。",
+      "The user, group, or department specified in the filter condition does not exist. It may have been deleted.");
 }
 
 api_error cursor_not_found() {
@@ -153,13 +158,15 @@ api_error cursor_not_found() {
 
 api_error too_many_cursors() {
   return make(429, "GAIA_TM12",
-              "作成できるカーソルの上限に達しているため、カーソルを作成できません。不要なカーソルを削除するか、しばらく経ってから再実行してください。",
+              "作成できるカーソルの上限に達しているため、カーソルを作成できません。不要なカーソルを削除するか、しばらく"
+              "経ってから再実行してください。",
               "You cannot create a cursor because the maximum number of cursors has been reached. Delete unnecessary "
               "cursors or try again later.");
 }
 
 api_error concurrency(std::size_t limit, std::size_t running) {
-  auto e = make(429, "GAIA_TO04", "同時に実行できるAPIリクエスト数の上限を超えています。しばらく経ってから再実行してください。",
+  auto e = make(429, "GAIA_TO04",
+                "同時に実行できるAPIリクエスト数の上限を超えています。しばらく経ってから再実行してください。",
                 "The number of concurrent API requests exceeds the limit. Please try again later.");
   e.headers = {{"X-ConcurrencyLimit-Limit", std::to_string(limit)},
                {"X-ConcurrencyLimit-Running", std::to_string(running)}};
@@ -167,7 +174,8 @@ api_error concurrency(std::size_t limit, std::size_t running) {
 }
 
 api_error db_lock(const std::string& code, int status) {
-  auto e = make(status, "GAIA_RE18", "データベースのロックに失敗したため、変更を保存できませんでした。時間をおいて再度お試しください。",
+  auto e = make(status, "GAIA_RE18",
+                "データベースのロックに失敗したため、変更を保存できませんでした。時間をおいて再度お試しください。",
                 "Failed to lock the database, so the changes could not be saved. Please try again later.");
   e.code = code;
   return e;
@@ -175,7 +183,9 @@ api_error db_lock(const std::string& code, int status) {
 
 text_pair required() { return {"必須です。", "Required."}; }
 text_pair not_a_number() { return {"数字でなければなりません。", "Only numbers are allowed."}; }
-text_pair duplicate_value() { return {"値がほかのレコードと重複しています。", "This value already exists in another record."}; }
+text_pair duplicate_value() {
+  return {"値がほかのレコードと重複しています。", "This value already exists in another record."};
+}
 text_pair not_an_option(const std::string& value) {
   return {"\"" + value + "\"は選択肢にありません。", "The value, \"" + value + "\", is not in options."};
 }
@@ -185,7 +195,8 @@ text_pair bad_value() { return {"値の形式が正しくありません。", "T
 text_pair not_updatable() { return {"このフィールドは変更できません。", "This field cannot be changed."}; }
 text_pair too_many(const std::string& what, std::size_t max) {
   const auto n = std::to_string(max);
-  return {"一度に" + n + "件までの" + what + "を指定できます。", "A maximum of " + n + " " + what + " can be specified at one time."};
+  return {"一度に" + n + "件までの" + what + "を指定できます。",
+          "A maximum of " + n + " " + what + " can be specified at one time."};
 }
 
 }  // namespace errors

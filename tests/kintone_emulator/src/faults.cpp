@@ -9,9 +9,11 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::pair<fault_kind, const char*> kind_names[] = {
-    {fault_kind::latency, "latency"}, {fault_kind::reset, "reset"}, {fault_kind::error, "error"},
-    {fault_kind::drop_response, "drop_response"}, {fault_kind::db_lock, "db_lock"}};
+constexpr std::pair<fault_kind, const char*> kind_names[] = {{fault_kind::latency, "latency"},
+                                                             {fault_kind::reset, "reset"},
+                                                             {fault_kind::error, "error"},
+                                                             {fault_kind::drop_response, "drop_response"},
+                                                             {fault_kind::db_lock, "db_lock"}};
 
 const char* name_of(fault_kind k) {
   for (const auto& [kind, name] : kind_names)
@@ -22,8 +24,11 @@ const char* name_of(fault_kind k) {
 }  // namespace
 
 json::object fault_rule::to_json() const {
-  json::object o{{"kind", name_of(kind)}, {"method", method}, {"path", path},
-                 {"count", count ? json::value(*count) : json::value(nullptr)}, {"probability", probability},
+  json::object o{{"kind", name_of(kind)},
+                 {"method", method},
+                 {"path", path},
+                 {"count", count ? json::value(*count) : json::value(nullptr)},
+                 {"probability", probability},
                  {"applied", applied}};
   if (kind == fault_kind::latency) o["latency_ms"] = latency_ms;
   if (kind == fault_kind::error || kind == fault_kind::db_lock) {
@@ -50,7 +55,8 @@ ks::result<fault_rule, std::string> fault_rule::from_json(const json::value& v) 
       if (!value.is_string()) return F{std::string(key) + ": expected a string"};
       (key == "method" ? r.method : key == "path" ? r.path : r.code) = std::string(value.get_string());
     } else if (key == "count") {
-      if (!value.is_null() && (!value.is_int64() || value.get_int64() < 0)) return F{"count: expected a non-negative integer"};
+      if (!value.is_null() && (!value.is_int64() || value.get_int64() < 0))
+        return F{"count: expected a non-negative integer"};
       if (!value.is_null()) r.count = value.get_int64();
     } else if (key == "probability") {
       const double p = value.is_number() ? value.to_number<double>() : -1;
@@ -61,7 +67,8 @@ ks::result<fault_rule, std::string> fault_rule::from_json(const json::value& v) 
         return F{"latency_ms: expected milliseconds from 0 to 3600000"};
       r.latency_ms = static_cast<std::uint32_t>(value.get_int64());
     } else if (key == "status") {
-      if (!value.is_int64() || value.get_int64() < 400 || value.get_int64() > 599) return F{"status: expected 400 to 599"};
+      if (!value.is_int64() || value.get_int64() < 400 || value.get_int64() > 599)
+        return F{"status: expected 400 to 599"};
       r.status = static_cast<int>(value.get_int64());
     } else {
       return F{"unknown key \"" + std::string(key) + "\""};
@@ -93,8 +100,10 @@ fault_plan fault_injector::decide(const std::string& method, const std::string& 
     if (rule.kind != fault_kind::latency && plan.action) continue;  // the first action wins
     if (rule.count) --*rule.count;
     ++rule.applied;
-    if (rule.kind == fault_kind::latency) plan.latency_ms += rule.latency_ms;
-    else plan.action = rule;
+    if (rule.kind == fault_kind::latency)
+      plan.latency_ms += rule.latency_ms;
+    else
+      plan.action = rule;
   }
   return plan;
 }

@@ -27,9 +27,9 @@ enum class fault_kind {
 
 struct fault_rule {
   fault_kind kind = fault_kind::error;
-  std::string method;                  // "" = any (the effective method, after X-HTTP-Method-Override)
-  std::string path;                    // "" = any; "/k/v1/records.json" also matches the guest-space form
-  std::optional<std::int64_t> count;   // how many more matches it applies to; nullopt = no limit
+  std::string method;                 // "" = any (the effective method, after X-HTTP-Method-Override)
+  std::string path;                   // "" = any; "/k/v1/records.json" also matches the guest-space form
+  std::optional<std::int64_t> count;  // how many more matches it applies to; nullopt = no limit
   double probability = 1.0;
   std::uint32_t latency_ms = 0;
   int status = 0;
@@ -55,9 +55,15 @@ class fault_injector {
 
   void set_rules(std::vector<fault_rule> rules) { rules_ = std::move(rules); }
   const std::vector<fault_rule>& rules() const { return rules_; }
-  void reseed(std::uint64_t seed) { seed_ = seed; rng_.seed(seed); }
+  void reseed(std::uint64_t seed) {
+    seed_ = seed;
+    rng_.seed(seed);
+  }
   std::uint64_t seed() const { return seed_; }
-  void reset() { rules_.clear(); rng_.seed(seed_); }
+  void reset() {
+    rules_.clear();
+    rng_.seed(seed_);
+  }
 
  private:
   std::uint64_t seed_;

@@ -53,8 +53,8 @@ std::string tolerant(std::string_view target) {
   static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : target) {
-    const bool odd = c == '[' || c == ']' || c == '{' || c == '}' || c == '|' || c == '^' || c == '`' ||
-                     c == '\\' || c == '"' || c == '<' || c == '>' || c == ' ' || c >= 0x80;
+    const bool odd = c == '[' || c == ']' || c == '{' || c == '}' || c == '|' || c == '^' || c == '`' || c == '\\' ||
+                     c == '"' || c == '<' || c == '>' || c == ' ' || c >= 0x80;
     if (!odd) {
       out += static_cast<char>(c);
     } else {

@@ -14,8 +14,8 @@ namespace kintone_emulator {
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
 struct request {
-  std::string method;  // upper case, as sent
-  std::string target;  // origin form: path and query
+  std::string method;   // upper case, as sent
+  std::string target;   // origin form: path and query
   header_list headers;  // names in lower case
   std::string body;
 
@@ -36,8 +36,8 @@ struct response {
 // The target split into decoded path segments and query parameters.
 struct parsed_target {
   bool valid = false;
-  std::string path;                   // decoded
-  std::vector<std::string> segments;  // without the leading empty one; a trailing "/" is dropped
+  std::string path;                                         // decoded
+  std::vector<std::string> segments;                        // without the leading empty one; a trailing "/" is dropped
   std::vector<std::pair<std::string, std::string>> params;  // decoded, in order
 
   std::optional<std::string> param(std::string_view name) const;  // the last occurrence

@@ -47,9 +47,12 @@ json::object field_properties(const field_def& f) {
       opts[f.options[i]] = json::object{{"label", f.options[i]}, {"index", std::to_string(i)}};
     p["options"] = std::move(opts);
   }
-  if (f.default_value) p["defaultValue"] = *f.default_value;
-  else if (is_multi_valued(f.type)) p["defaultValue"] = json::array{};
-  else p["defaultValue"] = "";
+  if (f.default_value)
+    p["defaultValue"] = *f.default_value;
+  else if (is_multi_valued(f.type))
+    p["defaultValue"] = json::array{};
+  else
+    p["defaultValue"] = "";
   return p;
 }
 
@@ -119,17 +122,17 @@ api_result kintone_api::form_fields(const app_def& app) {
 
 api_result kintone_api::app_info(const app_def& app) {
   const json::object admin{{"code", "Administrator"}, {"name", "Administrator"}};
-  return json::value(json::object{
-      {"appId", std::to_string(app.id)},
-      {"code", ""},
-      {"name", app.name},
-      {"description", app.description},
-      {"spaceId", app.guest_space ? json::value(std::to_string(*app.guest_space)) : json::value(nullptr)},
-      {"threadId", app.guest_space ? json::value(std::to_string(*app.guest_space)) : json::value(nullptr)},
-      {"createdAt", "2024-01-01T00:00:00.000Z"},
-      {"creator", admin},
-      {"modifiedAt", "2024-01-01T00:00:00.000Z"},
-      {"modifier", admin}});
+  return json::value(
+      json::object{{"appId", std::to_string(app.id)},
+                   {"code", ""},
+                   {"name", app.name},
+                   {"description", app.description},
+                   {"spaceId", app.guest_space ? json::value(std::to_string(*app.guest_space)) : json::value(nullptr)},
+                   {"threadId", app.guest_space ? json::value(std::to_string(*app.guest_space)) : json::value(nullptr)},
+                   {"createdAt", "2024-01-01T00:00:00.000Z"},
+                   {"creator", admin},
+                   {"modifiedAt", "2024-01-01T00:00:00.000Z"},
+                   {"modifier", admin}});
 }
 
 }  // namespace kintone_emulator

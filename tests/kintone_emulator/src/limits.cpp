@@ -43,11 +43,10 @@ json::object request_limits::to_json(std::int64_t now_ms) const {
                                              {"over_limit", n > daily_limit_},
                                              {"day", format_date(utc_day(now_ms))}};
   }
-  return json::object{{"concurrency", json::object{{"limit", concurrency_limit_},
-                                                   {"running", running_},
-                                                   {"peak", peak_},
-                                                   {"refused", refused_}}},
-                      {"apps", std::move(apps)}};
+  return json::object{
+      {"concurrency",
+       json::object{{"limit", concurrency_limit_}, {"running", running_}, {"peak", peak_}, {"refused", refused_}}},
+      {"apps", std::move(apps)}};
 }
 
 }  // namespace kintone_emulator

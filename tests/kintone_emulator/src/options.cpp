@@ -28,7 +28,9 @@ std::string usage_text(const std::string& default_schema) {
          "\n"
          "Options:\n"
          "  --listen HOST:PORT        address to serve on (default 127.0.0.1:8090; port 0 picks a free port)\n"
-         "  --schema FILE             apps, fields, tokens and users (YAML; default " + default_schema + ")\n"
+         "  --schema FILE             apps, fields, tokens and users (YAML; default " +
+         default_schema +
+         ")\n"
          "  --api-token T:APP:PERMS   add API token T to app APP with PERMS (comma-separated view, add, edit,\n"
          "                            delete, manage); repeatable\n"
          "  --user LOGIN:PASSWORD[:admin]  add a user for X-Cybozu-Authorization with view, add, edit and delete\n"
@@ -69,9 +71,9 @@ ks::result<emulator_options, std::string> parse_options(const std::vector<std::s
       o.help = true;
       continue;
     }
-    static const char* const known[] = {"--listen", "--schema", "--state", "--seed", "--concurrency-limit",
-                                        "--daily-limit", "--api-token", "--user", "--tls-cert", "--tls-key",
-                                        "--log-level", "--max-logged-requests"};
+    static const char* const known[] = {
+        "--listen",    "--schema", "--state",    "--seed",    "--concurrency-limit", "--daily-limit",
+        "--api-token", "--user",   "--tls-cert", "--tls-key", "--log-level",         "--max-logged-requests"};
     bool is_known = false;
     for (const char* k : known) is_known |= flag == k;
     if (!is_known) return F{"unknown option '" + args[i] + "'"};
@@ -83,7 +85,8 @@ ks::result<emulator_options, std::string> parse_options(const std::vector<std::s
       const auto colon = value.rfind(':');
       if (colon == std::string::npos) return F{"--listen: expected HOST:PORT, got '" + value + "'"};
       o.host = colon == 0 ? "127.0.0.1" : value.substr(0, colon);
-      if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') o.host = o.host.substr(1, o.host.size() - 2);
+      if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']')
+        o.host = o.host.substr(1, o.host.size() - 2);
       if (!parse_uint(value.substr(colon + 1), o.port, 0, 65535))
         return F{"--listen: '" + value.substr(colon + 1) + "' is not a port number"};
     } else if (flag == "--schema") {
@@ -91,11 +94,14 @@ ks::result<emulator_options, std::string> parse_options(const std::vector<std::s
     } else if (flag == "--state") {
       o.state_path = value;
     } else if (flag == "--seed") {
-      if (!parse_uint(value, o.seed, 0, UINT64_MAX)) return F{"--seed: expected a non-negative integer, got '" + value + "'"};
+      if (!parse_uint(value, o.seed, 0, UINT64_MAX))
+        return F{"--seed: expected a non-negative integer, got '" + value + "'"};
     } else if (flag == "--concurrency-limit") {
-      if (!parse_uint(value, o.concurrency_limit, 1, 1000000)) return F{"--concurrency-limit: expected a positive integer, got '" + value + "'"};
+      if (!parse_uint(value, o.concurrency_limit, 1, 1000000))
+        return F{"--concurrency-limit: expected a positive integer, got '" + value + "'"};
     } else if (flag == "--daily-limit") {
-      if (!parse_uint(value, o.daily_limit, 1, 1000000000)) return F{"--daily-limit: expected a positive integer, got '" + value + "'"};
+      if (!parse_uint(value, o.daily_limit, 1, 1000000000))
+        return F{"--daily-limit: expected a positive integer, got '" + value + "'"};
     } else if (flag == "--api-token") {
       o.tokens.push_back(value);
     } else if (flag == "--user") {
@@ -111,7 +117,8 @@ ks::result<emulator_options, std::string> parse_options(const std::vector<std::s
       if (!ok) return F{"--log-level: expected trace, debug, info, warn, error or off, got '" + value + "'"};
       o.log_level = value;
     } else if (flag == "--max-logged-requests") {
-      if (!parse_uint(value, o.request_log_limit, 0, 100000000)) return F{"--max-logged-requests: expected a non-negative integer"};
+      if (!parse_uint(value, o.request_log_limit, 0, 100000000))
+        return F{"--max-logged-requests: expected a non-negative integer"};
     }
   }
   if (o.tls_cert.empty() != o.tls_key.empty()) return F{"--tls-cert and --tls-key go together"};

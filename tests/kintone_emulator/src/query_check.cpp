@@ -25,15 +25,18 @@ bool operator_allowed(ft t, query_op op) {
     case query_op::ne:
       return one_of(t, {ft::record_number, ft::id, ft::single_line_text, ft::link, ft::number, ft::date, ft::datetime,
                         ft::created_time, ft::updated_time});
-    case query_op::gt: case query_op::lt: case query_op::ge: case query_op::le:
-      return one_of(t, {ft::record_number, ft::id, ft::number, ft::date, ft::datetime, ft::created_time, ft::updated_time});
+    case query_op::gt:
+    case query_op::lt:
+    case query_op::ge:
+    case query_op::le:
+      return one_of(
+          t, {ft::record_number, ft::id, ft::number, ft::date, ft::datetime, ft::created_time, ft::updated_time});
     case query_op::in:
     case query_op::not_in:
       return one_of(t, {ft::record_number, ft::id, ft::single_line_text, ft::link, ft::number, ft::check_box,
                         ft::radio_button, ft::drop_down, ft::multi_select, ft::user_select, ft::creator, ft::modifier});
     case query_op::like:
-    case query_op::not_like:
-      return one_of(t, {ft::single_line_text, ft::link, ft::multi_line_text});
+    case query_op::not_like: return one_of(t, {ft::single_line_text, ft::link, ft::multi_line_text});
     case query_op::is_empty:
     case query_op::is_not_empty:
       return one_of(t, {ft::single_line_text, ft::link, ft::multi_line_text, ft::number, ft::date, ft::datetime,
@@ -43,9 +46,9 @@ bool operator_allowed(ft t, query_op op) {
 }
 
 bool sortable(ft t) {
-  return one_of(t, {ft::record_number, ft::id, ft::single_line_text, ft::link, ft::number, ft::radio_button,
-                    ft::drop_down, ft::date, ft::datetime, ft::creator, ft::created_time, ft::modifier,
-                    ft::updated_time});
+  return one_of(t,
+                {ft::record_number, ft::id, ft::single_line_text, ft::link, ft::number, ft::radio_button, ft::drop_down,
+                 ft::date, ft::datetime, ft::creator, ft::created_time, ft::modifier, ft::updated_time});
 }
 
 bool numeric(ft t) { return t == ft::number || t == ft::id || t == ft::record_number; }

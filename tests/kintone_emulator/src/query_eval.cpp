@@ -34,8 +34,10 @@ std::vector<std::string> texts(const field_def& f, const stored_record& r) {
   std::vector<std::string> out;
   if (v.is_array()) {
     for (const auto& item : v.get_array()) {
-      if (item.is_string()) out.emplace_back(item.get_string());
-      else if (item.is_object()) out.emplace_back(item.get_object().at("code").get_string());
+      if (item.is_string())
+        out.emplace_back(item.get_string());
+      else if (item.is_object())
+        out.emplace_back(item.get_object().at("code").get_string());
     }
   } else {
     out.push_back(scalar_text(f, r));
@@ -77,8 +79,10 @@ bool compare(const field_def& f, const stored_record& r, query_op op, const quer
   const std::string have = scalar_text(f, r);
   if (op == query_op::eq || op == query_op::ne) {
     bool equal;
-    if (numeric(f.type) || timed(f.type) || f.type == ft::date) equal = !have.empty() && compare_to(f, have, v.text) == 0;
-    else equal = have == v.text;
+    if (numeric(f.type) || timed(f.type) || f.type == ft::date)
+      equal = !have.empty() && compare_to(f, have, v.text) == 0;
+    else
+      equal = have == v.text;
     return op == query_op::eq ? equal : !equal;
   }
   if (have.empty()) return false;  // a blank value is neither greater nor less than anything
@@ -114,8 +118,7 @@ bool matches(const query_condition& c, const app_def& app, const stored_record& 
       for (const auto& child : c.children)
         if (matches(child, app, r)) return true;
       return false;
-    case query_condition::compare:
-      break;
+    case query_condition::compare: break;
   }
   const field_def& f = *app.field(c.field);
   switch (c.op) {

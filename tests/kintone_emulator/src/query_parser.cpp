@@ -52,7 +52,7 @@ std::vector<token> tokenize(std::string_view s) {
     } else if (c == '(' || c == ')' || c == ',') {
       out.push_back({token::symbol, std::string(1, c)});
       ++i;
-    } else if (c == '=' ) {
+    } else if (c == '=') {
       out.push_back({token::symbol, "="});
       ++i;
     } else if (c == '!') {
@@ -81,16 +81,19 @@ bool is_number_text(std::string_view w) {
   if (i < w.size() && w[i] == '-') ++i;
   bool digit = false, dot = false;
   for (; i < w.size(); ++i) {
-    if (std::isdigit(static_cast<unsigned char>(w[i]))) digit = true;
-    else if (w[i] == '.' && !dot) dot = true;
-    else return false;
+    if (std::isdigit(static_cast<unsigned char>(w[i])))
+      digit = true;
+    else if (w[i] == '.' && !dot)
+      dot = true;
+    else
+      return false;
   }
   return digit;
 }
 
 bool is_keyword(std::string_view w) {
-  static const char* const words[] = {"and", "or", "order", "by", "asc", "desc", "limit", "offset",
-                                      "in", "not", "like", "is", "empty"};
+  static const char* const words[] = {"and",    "or", "order", "by",   "asc", "desc", "limit",
+                                      "offset", "in", "not",   "like", "is",  "empty"};
   for (const char* k : words)
     if (w == k) return true;
   return false;
@@ -102,16 +105,18 @@ class parser {
 
   parsed_query parse() {
     parsed_query q;
-    if (!at_word("order") && !at_word("limit") && !at_word("offset") && peek().kind != token::end)
-      q.where = parse_or();
+    if (!at_word("order") && !at_word("limit") && !at_word("offset") && peek().kind != token::end) q.where = parse_or();
     if (accept_word("order")) {
       expect_word("by");
       do {
         order_key k;
         k.field = field_name();
-        if (accept_word("asc")) k.ascending = true;
-        else if (accept_word("desc")) k.ascending = false;
-        else throw syntax_error{};
+        if (accept_word("asc"))
+          k.ascending = true;
+        else if (accept_word("desc"))
+          k.ascending = false;
+        else
+          throw syntax_error{};
         q.order.push_back(std::move(k));
       } while (accept_symbol(","));
     }
@@ -195,9 +200,9 @@ class parser {
     c.field = field_name();
     const token& t = peek();
     if (t.kind == token::symbol && t.text != "(" && t.text != ")" && t.text != ",") {
-      static const std::pair<const char*, query_op> ops[] = {{"=", query_op::eq}, {"!=", query_op::ne},
-                                                            {">", query_op::gt}, {"<", query_op::lt},
-                                                            {">=", query_op::ge}, {"<=", query_op::le}};
+      static const std::pair<const char*, query_op> ops[] = {{"=", query_op::eq},  {"!=", query_op::ne},
+                                                             {">", query_op::gt},  {"<", query_op::lt},
+                                                             {">=", query_op::ge}, {"<=", query_op::le}};
       for (const auto& [text, op] : ops)
         if (t.text == text) c.op = op;
       ++pos_;

@@ -22,7 +22,9 @@ std::optional<api_error> report(const value_problem& p, const std::string& prefi
     case value_problem::bad_date: problems.push_back({bracket_key(prefix, code), errors::bad_date()}); break;
     case value_problem::bad_datetime: problems.push_back({bracket_key(prefix, code), errors::bad_datetime()}); break;
     case value_problem::bad_value: problems.push_back({bracket_key(prefix, code), errors::bad_value()}); break;
-    case value_problem::not_an_option: problems.push_back({dot_key(prefix, code), errors::not_an_option(p.detail)}); break;
+    case value_problem::not_an_option:
+      problems.push_back({dot_key(prefix, code), errors::not_an_option(p.detail)});
+      break;
     case value_problem::unknown_user: return errors::user_not_found(p.detail);
   }
   return std::nullopt;
@@ -132,8 +134,9 @@ std::optional<api_error> record_builder::apply_subtable(stored_record& r, const 
     const json::object* old = nullptr;
     std::string id;
     if (const auto* rid = row.get_object().if_contains("id")) {
-      const std::string wanted = rid->is_string() ? std::string(rid->get_string())
-                                 : rid->is_int64() ? std::to_string(rid->get_int64()) : std::string();
+      const std::string wanted = rid->is_string()  ? std::string(rid->get_string())
+                                 : rid->is_int64() ? std::to_string(rid->get_int64())
+                                                   : std::string();
       for (const auto& o : old_rows)
         if (o.get_object().at("id").get_string() == wanted) {
           old = &o.get_object().at("value").get_object();
@@ -146,8 +149,9 @@ std::optional<api_error> record_builder::apply_subtable(stored_record& r, const 
       json::value value = old && old->contains(col.code) ? old->at(col.code).at("value") : blank_value(col);
       if (const auto* entry = cells->get_object().if_contains(col.code)) {
         const auto* written = value_of(*entry);
-        auto normalised = written ? normalise_value(col, *written, directory_)
-                                  : ks::result<json::value, value_problem>(ks::fail(value_problem{value_problem::bad_value, {}}));
+        auto normalised =
+            written ? normalise_value(col, *written, directory_)
+                    : ks::result<json::value, value_problem>(ks::fail(value_problem{value_problem::bad_value, {}}));
         if (!normalised) {
           if (auto e = report(normalised.error(), row_prefix, col.code, problems)) return e;
         } else {

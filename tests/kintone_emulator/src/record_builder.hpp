@@ -17,9 +17,9 @@ namespace kintone_emulator {
 
 // Who writes, as far as the record cares.
 struct writer_identity {
-  user_ref user;                 // becomes creator / modifier
-  bool may_set_system = false;   // app admin (admin user or a token with "manage")
-  api_error denied;              // the answer when a system field is set without that right
+  user_ref user;                // becomes creator / modifier
+  bool may_set_system = false;  // app admin (admin user or a token with "manage")
+  api_error denied;             // the answer when a system field is set without that right
 };
 
 class record_builder {

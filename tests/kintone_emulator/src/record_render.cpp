@@ -12,18 +12,12 @@ namespace json = boost::json;
 json::value read_value(const field_def& f, const stored_record& r) {
   switch (f.type) {
     case field_type::id:
-    case field_type::record_number:
-      return json::string(std::to_string(r.id));
-    case field_type::revision:
-      return json::string(std::to_string(r.revision));
-    case field_type::creator:
-      return r.creator.to_json();
-    case field_type::modifier:
-      return r.modifier.to_json();
-    case field_type::created_time:
-      return json::string(format_datetime(r.created_ms));
-    case field_type::updated_time:
-      return json::string(format_datetime(r.updated_ms));
+    case field_type::record_number: return json::string(std::to_string(r.id));
+    case field_type::revision: return json::string(std::to_string(r.revision));
+    case field_type::creator: return r.creator.to_json();
+    case field_type::modifier: return r.modifier.to_json();
+    case field_type::created_time: return json::string(format_datetime(r.created_ms));
+    case field_type::updated_time: return json::string(format_datetime(r.updated_ms));
     default: {
       const auto* v = r.values.if_contains(f.code);
       return v ? *v : blank_value(f);

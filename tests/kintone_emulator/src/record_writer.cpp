@@ -16,7 +16,10 @@ std::string prefix_of(bool bulk, std::size_t i) { return bulk ? "records[" + std
 }  // namespace
 
 record_writer::record_writer(store& s, const app_def& app, std::int64_t now_ms, writer_identity who)
-    : store_(s), app_(app), now_ms_(truncate_to_minute(now_ms)), who_(std::move(who)),
+    : store_(s),
+      app_(app),
+      now_ms_(truncate_to_minute(now_ms)),
+      who_(std::move(who)),
       builder_(app_, s.definitions(), s, who_) {}
 
 const stored_record* record_writer::current(std::int64_t id) const {
@@ -85,7 +88,8 @@ write_result record_writer::update(const std::vector<update_item>& items, bool b
     const std::string prefix = prefix_of(bulk, i);
     const std::string where = bulk ? prefix + "." : std::string();
     if (item.id && item.key_field) {
-      problems.push_back({where + "id", {"idとupdateKeyは同時に指定できません。", "Specify either id or updateKey, not both."}});
+      problems.push_back(
+          {where + "id", {"idとupdateKeyは同時に指定できません。", "Specify either id or updateKey, not both."}});
       continue;
     }
     if (upsert && !item.key_field) {
@@ -118,7 +122,8 @@ write_result record_writer::update(const std::vector<update_item>& items, bool b
       key_value = std::move(normalised).value();
       if (item.record.is_object() && item.record.get_object().contains(key->code)) {
         problems.push_back({prefix + "." + key->code + ".value",
-                            {"updateKeyに指定したフィールドは更新できません。", "The field specified as updateKey cannot be updated."}});
+                            {"updateKeyに指定したフィールドは更新できません。",
+                             "The field specified as updateKey cannot be updated."}});
         continue;
       }
       target = by_key(*key, key_value);
@@ -168,8 +173,8 @@ write_result record_writer::update(const std::vector<update_item>& items, bool b
 ks::result<void, api_error> record_writer::remove(const std::vector<std::int64_t>& ids,
                                                   const std::vector<std::int64_t>& revisions) {
   if (!revisions.empty() && revisions.size() != ids.size())
-    return ks::fail(errors::invalid_input({{"revisions", {"idsと同じ数の要素を指定してください。",
-                                                          "Specify as many revisions as ids."}}}));
+    return ks::fail(errors::invalid_input(
+        {{"revisions", {"idsと同じ数の要素を指定してください。", "Specify as many revisions as ids."}}}));
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const auto* r = store_.find(app_.id, ids[i]);
     if (!r) return ks::fail(errors::record_not_found(ids[i]));

@@ -18,10 +18,10 @@ namespace kintone_emulator {
 
 struct update_item {
   std::optional<std::int64_t> id;
-  std::optional<std::string> key_field;     // updateKey.field
-  boost::json::value key_value;             // updateKey.value
-  boost::json::value record;                // null when absent
-  std::optional<std::int64_t> revision;     // absent or -1: no check
+  std::optional<std::string> key_field;  // updateKey.field
+  boost::json::value key_value;          // updateKey.value
+  boost::json::value record;             // null when absent
+  std::optional<std::int64_t> revision;  // absent or -1: no check
 };
 
 struct write_outcome {

@@ -74,12 +74,14 @@ api_result kintone_api::add_cursor(const api_call& call, const app_def& app) {
   if (!fields) return F{fields.error()};
   std::int64_t size = static_cast<std::int64_t>(default_limit);
   if (int_param(call.params, "size", size) == int_state::invalid || size < 1 || size > max_limit)
-    return F{errors::invalid_input({{"size", {"1から500までの数値を指定してください。", "Specify a number from 1 to 500."}}})};
+    return F{errors::invalid_input(
+        {{"size", {"1から500までの数値を指定してください。", "Specify a number from 1 to 500."}}})};
   auto q = checked_query(call.params, app, store_.definitions());
   if (!q) return F{q.error()};
   if (q->limit || q->offset)
-    return F{errors::invalid_input({{"query", {"カーソルのクエリにはlimitとoffsetを指定できません。",
-                                               "limit and offset cannot be used in the query of a cursor."}}})};
+    return F{errors::invalid_input({{"query",
+                                     {"カーソルのクエリにはlimitとoffsetを指定できません。",
+                                      "limit and offset cannot be used in the query of a cursor."}}})};
   const auto matched = select_records(q.value(), app, store_.records(app.id));
   json::array snapshot;
   for (const auto* r : matched) snapshot.push_back(render_record(app, *r, fields.value()));
@@ -91,7 +93,8 @@ api_result kintone_api::add_cursor(const api_call& call, const app_def& app) {
 
 api_result kintone_api::cursor_call(const api_call& call, const principal& who, std::int64_t& app_out) {
   const auto* id = call.params.if_contains("id");
-  if (!id || !id->is_string() || id->get_string().empty()) return F{errors::invalid_input({{"id", errors::required()}})};
+  if (!id || !id->is_string() || id->get_string().empty())
+    return F{errors::invalid_input({{"id", errors::required()}})};
   const std::string cursor_id(id->get_string());
   const auto now = clock_.now_ms();
   const auto app_id = cursors_.app_of(cursor_id, now);

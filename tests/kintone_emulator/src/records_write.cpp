@@ -13,12 +13,15 @@ namespace {
 using F = ks::failure<api_error>;
 constexpr std::size_t max_batch = 100;
 
-api_error field_error(const std::string& key, text_pair text) { return errors::invalid_input({{key, std::move(text)}}); }
+api_error field_error(const std::string& key, text_pair text) {
+  return errors::invalid_input({{key, std::move(text)}});
+}
 
 // The `records` array of a bulk call: present, not empty, at most 100 entries.
 ks::result<const json::array*, api_error> batch(const json::object& params) {
   const auto* v = params.if_contains("records");
-  if (!v || v->is_null() || (v->is_array() && v->get_array().empty())) return F{field_error("records", errors::required())};
+  if (!v || v->is_null() || (v->is_array() && v->get_array().empty()))
+    return F{field_error("records", errors::required())};
   if (!v->is_array()) return F{field_error("records", errors::bad_value())};
   if (v->get_array().size() > max_batch) return F{field_error("records", errors::too_many("records", max_batch))};
   return &v->get_array();

@@ -23,10 +23,14 @@ json::object request_log::to_json(std::uint64_t since) const {
   json::array list;
   for (const auto& e : entries_) {
     if (e.seq <= since) continue;
-    list.push_back(json::object{{"seq", e.seq},         {"method", e.method},
-                                {"effective_method", e.effective}, {"path", e.path},
-                                {"endpoint", e.endpoint}, {"app", e.app ? json::value(e.app) : json::value(nullptr)},
-                                {"body", e.body},       {"status", e.status ? json::value(e.status) : json::value(nullptr)},
+    list.push_back(json::object{{"seq", e.seq},
+                                {"method", e.method},
+                                {"effective_method", e.effective},
+                                {"path", e.path},
+                                {"endpoint", e.endpoint},
+                                {"app", e.app ? json::value(e.app) : json::value(nullptr)},
+                                {"body", e.body},
+                                {"status", e.status ? json::value(e.status) : json::value(nullptr)},
                                 {"code", e.code.empty() ? json::value(nullptr) : json::value(e.code)},
                                 {"fault", e.fault.empty() ? json::value(nullptr) : json::value(e.fault)},
                                 {"at", e.at}});

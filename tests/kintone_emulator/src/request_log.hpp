@@ -13,15 +13,15 @@ namespace kintone_emulator {
 
 struct logged_request {
   std::uint64_t seq = 0;
-  std::string method;        // as sent
-  std::string effective;     // after X-HTTP-Method-Override
+  std::string method;     // as sent
+  std::string effective;  // after X-HTTP-Method-Override
   std::string path;
-  std::string endpoint;      // e.g. "/k/v1/records.json" (the guest prefix removed)
-  std::int64_t app = 0;      // 0 when none was resolved
-  boost::json::value body;   // parsed JSON, the raw text if not JSON, null if empty
+  std::string endpoint;     // e.g. "/k/v1/records.json" (the guest prefix removed)
+  std::int64_t app = 0;     // 0 when none was resolved
+  boost::json::value body;  // parsed JSON, the raw text if not JSON, null if empty
   int status = 0;           // 0: no answer was sent (reset)
-  std::string code;          // Kintone error code, "" on success
-  std::string fault;         // "", latency, reset, error, drop_response, db_lock, concurrency
+  std::string code;         // Kintone error code, "" on success
+  std::string fault;        // "", latency, reset, error, drop_response, db_lock, concurrency
   std::string at;
 };
 

@@ -1,10 +1,10 @@
 #include "schema.hpp"
 
+#include <yaml-cpp/yaml.h>
 #include <boost/json.hpp>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <yaml-cpp/yaml.h>
 
 namespace kintone_emulator {
 
@@ -13,23 +13,36 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::pair<field_type, std::string_view> type_names[] = {
-    {field_type::single_line_text, "SINGLE_LINE_TEXT"}, {field_type::multi_line_text, "MULTI_LINE_TEXT"},
-    {field_type::number, "NUMBER"},                     {field_type::check_box, "CHECK_BOX"},
-    {field_type::multi_select, "MULTI_SELECT"},         {field_type::radio_button, "RADIO_BUTTON"},
-    {field_type::drop_down, "DROP_DOWN"},               {field_type::date, "DATE"},
-    {field_type::datetime, "DATETIME"},                 {field_type::link, "LINK"},
-    {field_type::user_select, "USER_SELECT"},           {field_type::subtable, "SUBTABLE"},
-    {field_type::file, "FILE"},                         {field_type::record_number, "RECORD_NUMBER"},
-    {field_type::id, "__ID__"},                         {field_type::revision, "__REVISION__"},
-    {field_type::creator, "CREATOR"},                   {field_type::created_time, "CREATED_TIME"},
-    {field_type::modifier, "MODIFIER"},                 {field_type::updated_time, "UPDATED_TIME"},
+    {field_type::single_line_text, "SINGLE_LINE_TEXT"},
+    {field_type::multi_line_text, "MULTI_LINE_TEXT"},
+    {field_type::number, "NUMBER"},
+    {field_type::check_box, "CHECK_BOX"},
+    {field_type::multi_select, "MULTI_SELECT"},
+    {field_type::radio_button, "RADIO_BUTTON"},
+    {field_type::drop_down, "DROP_DOWN"},
+    {field_type::date, "DATE"},
+    {field_type::datetime, "DATETIME"},
+    {field_type::link, "LINK"},
+    {field_type::user_select, "USER_SELECT"},
+    {field_type::subtable, "SUBTABLE"},
+    {field_type::file, "FILE"},
+    {field_type::record_number, "RECORD_NUMBER"},
+    {field_type::id, "__ID__"},
+    {field_type::revision, "__REVISION__"},
+    {field_type::creator, "CREATOR"},
+    {field_type::created_time, "CREATED_TIME"},
+    {field_type::modifier, "MODIFIER"},
+    {field_type::updated_time, "UPDATED_TIME"},
 };
 
 // The system fields every app has, with Kintone's default (English) codes.
 constexpr std::pair<field_type, std::string_view> system_defaults[] = {
-    {field_type::record_number, "Record_number"}, {field_type::creator, "Created_by"},
-    {field_type::created_time, "Created_datetime"}, {field_type::modifier, "Updated_by"},
-    {field_type::updated_time, "Updated_datetime"}, {field_type::id, "$id"},
+    {field_type::record_number, "Record_number"},
+    {field_type::creator, "Created_by"},
+    {field_type::created_time, "Created_datetime"},
+    {field_type::modifier, "Updated_by"},
+    {field_type::updated_time, "Updated_datetime"},
+    {field_type::id, "$id"},
     {field_type::revision, "$revision"},
 };
 
@@ -170,7 +183,8 @@ app_def load_app(const YAML::Node& node, const std::string& path) {
   }
   for (const auto& [t, code] : system_defaults) {
     if (a.system_field(t)) continue;
-    if (!codes.insert(std::string(code)).second) bad(node, path, "field code '" + std::string(code) + "' clashes with a system field");
+    if (!codes.insert(std::string(code)).second)
+      bad(node, path, "field code '" + std::string(code) + "' clashes with a system field");
     field_def f;
     f.code = std::string(code);
     f.label = f.code;
@@ -183,7 +197,8 @@ app_def load_app(const YAML::Node& node, const std::string& path) {
     check_keys(tnode, tpath, {"token", "permissions"});
     token_def t;
     t.token = text(tnode, "token", tpath, true);
-    if (t.token.empty() || t.token.find(',') != std::string::npos) bad(tnode, tpath, "a token is non-empty and has no comma");
+    if (t.token.empty() || t.token.find(',') != std::string::npos)
+      bad(tnode, tpath, "a token is non-empty and has no comma");
     t.perms = load_permissions(tnode["permissions"], tpath + ".permissions");
     a.tokens.push_back(std::move(t));
   }
@@ -225,11 +240,14 @@ std::optional<field_type> parse_type_name(std::string_view name) {
 
 bool is_system(field_type t) {
   switch (t) {
-    case field_type::record_number: case field_type::id: case field_type::revision: case field_type::creator:
-    case field_type::created_time: case field_type::modifier: case field_type::updated_time:
-      return true;
-    default:
-      return false;
+    case field_type::record_number:
+    case field_type::id:
+    case field_type::revision:
+    case field_type::creator:
+    case field_type::created_time:
+    case field_type::modifier:
+    case field_type::updated_time: return true;
+    default: return false;
   }
 }
 
@@ -291,12 +309,18 @@ std::optional<permissions> parse_permissions(std::string_view list) {
   while (!list.empty()) {
     const auto comma = list.find(',');
     const auto item = list.substr(0, comma);
-    if (item == "view") p.view = true;
-    else if (item == "add") p.add = true;
-    else if (item == "edit") p.edit = true;
-    else if (item == "delete") p.remove = true;
-    else if (item == "manage") p.manage = true;
-    else return std::nullopt;
+    if (item == "view")
+      p.view = true;
+    else if (item == "add")
+      p.add = true;
+    else if (item == "edit")
+      p.edit = true;
+    else if (item == "delete")
+      p.remove = true;
+    else if (item == "manage")
+      p.manage = true;
+    else
+      return std::nullopt;
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
   }

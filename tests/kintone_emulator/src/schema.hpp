@@ -15,9 +15,26 @@
 namespace kintone_emulator {
 
 enum class field_type {
-  single_line_text, multi_line_text, number, check_box, multi_select, radio_button, drop_down,
-  date, datetime, link, user_select, subtable, file,
-  record_number, id, revision, creator, created_time, modifier, updated_time,
+  single_line_text,
+  multi_line_text,
+  number,
+  check_box,
+  multi_select,
+  radio_button,
+  drop_down,
+  date,
+  datetime,
+  link,
+  user_select,
+  subtable,
+  file,
+  record_number,
+  id,
+  revision,
+  creator,
+  created_time,
+  modifier,
+  updated_time,
 };
 
 std::string_view type_name(field_type t);  // "SINGLE_LINE_TEXT", "__ID__", ...
@@ -32,10 +49,10 @@ struct field_def {
   std::string label;
   field_type type = field_type::single_line_text;
   bool required = false;
-  bool unique = false;               // SINGLE_LINE_TEXT, NUMBER, LINK only
-  std::vector<std::string> options;  // CHECK_BOX, MULTI_SELECT, RADIO_BUTTON, DROP_DOWN
+  bool unique = false;                              // SINGLE_LINE_TEXT, NUMBER, LINK only
+  std::vector<std::string> options;                 // CHECK_BOX, MULTI_SELECT, RADIO_BUTTON, DROP_DOWN
   std::optional<boost::json::value> default_value;  // as written, applied on add when absent
-  std::vector<field_def> fields;     // SUBTABLE columns
+  std::vector<field_def> fields;                    // SUBTABLE columns
 
   bool has_option(std::string_view o) const;
 };
@@ -57,16 +74,16 @@ struct app_def {
   std::vector<field_def> fields;            // user fields and system fields, in form order
   std::vector<token_def> tokens;
 
-  const field_def* field(std::string_view code) const;        // top-level fields only
-  const field_def* system_field(field_type t) const;          // the field of that system type
+  const field_def* field(std::string_view code) const;  // top-level fields only
+  const field_def* system_field(field_type t) const;    // the field of that system type
   const token_def* token(std::string_view value) const;
 };
 
 struct user_def {
-  std::string login;     // the user code shown in USER_SELECT, CREATOR, MODIFIER
+  std::string login;  // the user code shown in USER_SELECT, CREATOR, MODIFIER
   std::string name;
-  std::string password;  // empty: listed in the directory only, cannot log in
-  bool admin = false;    // all permissions on every app, may set system fields on add
+  std::string password;                      // empty: listed in the directory only, cannot log in
+  bool admin = false;                        // all permissions on every app, may set system fields on add
   std::map<std::int64_t, permissions> apps;  // per-app rights of a non-admin
 
   permissions on(std::int64_t app) const;

@@ -90,10 +90,12 @@ net::awaitable<void> serve(Stream& stream, application& app, spdlog::logger& log
     }
     outcome out = app.handle(req, tk);
     if (log.should_log(spdlog::level::debug))
-      log.debug(ks::log_line("request", {{"method", req.method}, {"target", req.target},
+      log.debug(ks::log_line("request", {{"method", req.method},
+                                         {"target", req.target},
                                          {"http_status", out.res.status},
                                          {"delivery", out.how == delivery::normal ? "normal"
-                                                      : out.how == delivery::drop ? "drop" : "reset"}}));
+                                                      : out.how == delivery::drop ? "drop"
+                                                                                  : "reset"}}));
     if (out.how == delivery::reset) {
       app.depart(tk);
       close_with_reset(socket_of(stream));
@@ -154,8 +156,10 @@ net::awaitable<void> accept_loop(tcp::acceptor& acceptor, application& app, std:
       }
     };
     const auto executor = socket.get_executor();
-    if (tls) net::co_spawn(executor, tls_session(std::move(socket), app, tls, log), on_done);
-    else net::co_spawn(executor, plain_session(std::move(socket), app, log), on_done);
+    if (tls)
+      net::co_spawn(executor, tls_session(std::move(socket), app, tls, log), on_done);
+    else
+      net::co_spawn(executor, plain_session(std::move(socket), app, log), on_done);
   }
 }
 

@@ -37,7 +37,8 @@ json::object dump_state(const store& s) {
                                   {"values", r.values}});
     apps[std::to_string(a.id)] = json::object{{"next_id", s.next_id(a.id)}, {"records", std::move(list)}};
   }
-  return json::object{{"format", "kintone-emulator-state/1"}, {"next_row_id", s.next_row_id()}, {"apps", std::move(apps)}};
+  return json::object{
+      {"format", "kintone-emulator-state/1"}, {"next_row_id", s.next_row_id()}, {"apps", std::move(apps)}};
 }
 
 ks::result<void, std::string> restore_state(store& s, const json::value& state) {

@@ -27,7 +27,8 @@ unsigned days_in_month(int y, unsigned m) {
 bool parse_date_part(std::string_view s, int& y, int& m, int& d) {
   if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
   if (!digits(s, 0, 4, y) || !digits(s, 5, 2, m) || !digits(s, 8, 2, d)) return false;
-  return y >= 1 && m >= 1 && m <= 12 && d >= 1 && static_cast<unsigned>(d) <= days_in_month(y, static_cast<unsigned>(m));
+  return y >= 1 && m >= 1 && m <= 12 && d >= 1 &&
+         static_cast<unsigned>(d) <= days_in_month(y, static_cast<unsigned>(m));
 }
 
 struct civil {

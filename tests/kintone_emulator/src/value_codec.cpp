@@ -13,7 +13,9 @@ namespace {
 
 using result = ks::result<json::value, value_problem>;
 
-result problem(value_problem::kind_t k, std::string detail = {}) { return ks::fail(value_problem{k, std::move(detail)}); }
+result problem(value_problem::kind_t k, std::string detail = {}) {
+  return ks::fail(value_problem{k, std::move(detail)});
+}
 
 std::string number_text(const json::value& v) {
   if (v.is_int64()) return std::to_string(v.get_int64());
@@ -48,22 +50,25 @@ result normalise_value(const field_def& f, const json::value& written, const sch
     case field_type::number: {
       if (written.is_null()) return json::value("");
       std::string text;
-      if (written.is_string()) text = std::string(written.get_string());
-      else if (written.is_number()) text = number_text(written);
-      else return problem(value_problem::bad_value);
+      if (written.is_string())
+        text = std::string(written.get_string());
+      else if (written.is_number())
+        text = number_text(written);
+      else
+        return problem(value_problem::bad_value);
       if (text.find_first_not_of(" \t\r\n") == std::string::npos) return json::value("");
       const auto n = normalise_number(text);
       if (!n) return problem(value_problem::not_a_number);
       return json::value(*n);
     }
     case field_type::check_box:
-    case field_type::multi_select:
-      return string_list(f, written);
+    case field_type::multi_select: return string_list(f, written);
     case field_type::radio_button:
     case field_type::drop_down:
       if (written.is_null() || (written.is_string() && written.get_string().empty())) return json::value(nullptr);
       if (!written.is_string()) return problem(value_problem::bad_value);
-      if (!f.has_option(written.get_string())) return problem(value_problem::not_an_option, std::string(written.get_string()));
+      if (!f.has_option(written.get_string()))
+        return problem(value_problem::not_an_option, std::string(written.get_string()));
       return written;
     case field_type::date:
       if (written.is_null() || (written.is_string() && written.get_string().empty())) return json::value(nullptr);
@@ -93,8 +98,7 @@ result normalise_value(const field_def& f, const json::value& written, const sch
       // The emulator has no file upload, so no fileKey can be valid: only an empty list is.
       if (written.is_null() || (written.is_array() && written.get_array().empty())) return json::value(json::array{});
       return problem(value_problem::bad_value);
-    default:
-      return problem(value_problem::bad_value);
+    default: return problem(value_problem::bad_value);
   }
 }
 
@@ -102,16 +106,13 @@ json::value blank_value(const field_def& f) {
   switch (f.type) {
     case field_type::date:
     case field_type::radio_button:
-    case field_type::drop_down:
-      return nullptr;
+    case field_type::drop_down: return nullptr;
     case field_type::check_box:
     case field_type::multi_select:
     case field_type::user_select:
     case field_type::subtable:
-    case field_type::file:
-      return json::array{};
-    default:
-      return "";
+    case field_type::file: return json::array{};
+    default: return "";
   }
 }
 

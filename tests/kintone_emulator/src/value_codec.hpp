@@ -12,12 +12,12 @@ namespace kintone_emulator {
 
 struct value_problem {
   enum kind_t {
-    not_a_number,    // NUMBER that is not a decimal number
-    bad_date,        // DATE not "YYYY-MM-DD"
-    bad_datetime,    // DATETIME not ISO-8601 with a zone
-    bad_value,       // wrong JSON type, a FILE that names a file, ...
-    not_an_option,   // selection value outside the options (detail = the value)
-    unknown_user,    // USER_SELECT code not in the directory (detail = the code)
+    not_a_number,   // NUMBER that is not a decimal number
+    bad_date,       // DATE not "YYYY-MM-DD"
+    bad_datetime,   // DATETIME not ISO-8601 with a zone
+    bad_value,      // wrong JSON type, a FILE that names a file, ...
+    not_an_option,  // selection value outside the options (detail = the value)
+    unknown_user,   // USER_SELECT code not in the directory (detail = the code)
   } kind;
   std::string detail;
 };

@@ -1,6 +1,6 @@
 // Whole requests through application (arrive, handle, depart), without sockets.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "src/application.hpp"
 #include "unit_support.hpp"
@@ -34,13 +34,20 @@ TEST_F(kintone_application, authentication_errors) {
   EXPECT_EQ(call("GET", "/k/v1/records.json?app=1", "", {}).res.status, 401);
   EXPECT_EQ(code(call("GET", "/k/v1/records.json?app=1", "", {{"x-cybozu-api-token", "wrong"}})), "GAIA_IA02");
   EXPECT_EQ(code(call("GET", "/k/v1/records.json?app=1", "", {{"x-cybozu-api-token", "deals-full"}})), "GAIA_NO01");
-  EXPECT_EQ(code(call("GET", "/k/v1/records.json?app=1", "", {{"x-cybozu-api-token", "customers-full,customers-view"}})),
-            "GAIA_DA03");
-  EXPECT_EQ(call("GET", "/k/v1/records.json?app=1", "", {{"x-cybozu-api-token", "deals-view, customers-view"}}).res.status, 200);
-  EXPECT_EQ(code(call("GET", "/k/v1/records.json?app=1", "", {{"x-cybozu-authorization", "c2FsZXM6bm9wZQ=="}})), "CB_WA01");
+  EXPECT_EQ(
+      code(call("GET", "/k/v1/records.json?app=1", "", {{"x-cybozu-api-token", "customers-full,customers-view"}})),
+      "GAIA_DA03");
+  EXPECT_EQ(
+      call("GET", "/k/v1/records.json?app=1", "", {{"x-cybozu-api-token", "deals-view, customers-view"}}).res.status,
+      200);
+  EXPECT_EQ(code(call("GET", "/k/v1/records.json?app=1", "", {{"x-cybozu-authorization", "c2FsZXM6bm9wZQ=="}})),
+            "CB_WA01");
   // sales:sales-pass may view app 1 but not delete in it; viewer cannot add.
-  EXPECT_EQ(call("GET", "/k/v1/records.json?app=1", "", {{"x-cybozu-authorization", "c2FsZXM6c2FsZXMtcGFzcw=="}}).res.status, 200);
-  EXPECT_EQ(code(call("DELETE", "/k/v1/records.json?app=1&ids[0]=1", "", {{"x-cybozu-authorization", "c2FsZXM6c2FsZXMtcGFzcw=="}})),
+  EXPECT_EQ(
+      call("GET", "/k/v1/records.json?app=1", "", {{"x-cybozu-authorization", "c2FsZXM6c2FsZXMtcGFzcw=="}}).res.status,
+      200);
+  EXPECT_EQ(code(call("DELETE", "/k/v1/records.json?app=1&ids[0]=1", "",
+                      {{"x-cybozu-authorization", "c2FsZXM6c2FsZXMtcGFzcw=="}})),
             "CB_NO02");
 }
 
@@ -54,7 +61,8 @@ TEST_F(kintone_application, messages_follow_accept_language) {
 
 TEST_F(kintone_application, urls_over_8_kb_get_414) {
   const std::string base = "/k/v1/records.json?app=1&query=";
-  EXPECT_EQ(call("GET", base + std::string(max_url_bytes - base.size(), 'a')).res.status, 400);  // a bad query, not too long
+  EXPECT_EQ(call("GET", base + std::string(max_url_bytes - base.size(), 'a')).res.status,
+            400);  // a bad query, not too long
   EXPECT_EQ(call("GET", base + std::string(max_url_bytes - base.size() + 1, 'a')).res.status, 414);
 }
 
@@ -100,7 +108,8 @@ TEST_F(kintone_application, guest_space_apps_answer_only_under_their_prefix) {
 TEST_F(kintone_application, daily_counter_counts_requests_that_name_an_app) {
   for (int i = 0; i < 3; ++i) call("GET", "/k/v1/records.json?app=1");
   call("GET", "/k/v1/records.json?app=1", "", {});  // not authenticated: not counted
-  call("GET", "/k/v1/records.json?app=2", "", {{"x-cybozu-api-token", "customers-full"}});  // denied, but counted for app 2
+  call("GET", "/k/v1/records.json?app=2", "",
+       {{"x-cybozu-api-token", "customers-full"}});  // denied, but counted for app 2
   EXPECT_EQ(app_.limits().today(1, app_.clock().now_ms()), 3);
   EXPECT_EQ(app_.limits().today(2, app_.clock().now_ms()), 1);
 }

@@ -1,6 +1,6 @@
 // Cursor lifecycle on a movable clock, the daily counter, and reproducible fault decisions.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "src/cursors.hpp"
 #include "src/faults.hpp"
@@ -87,7 +87,8 @@ TEST(kintone_limits, concurrency_slots_and_daily_counts_reset_at_utc_midnight) {
 TEST(kintone_faults, count_limits_a_rule_and_latency_adds_up) {
   fault_injector f(1);
   auto rule = [](const char* text) { return fault_rule::from_json(json::parse(text)).value(); };
-  f.set_rules({rule(R"({"kind":"latency","latency_ms":50})"), rule(R"({"kind":"latency","latency_ms":25,"path":"/k/v1/records.json"})"),
+  f.set_rules({rule(R"({"kind":"latency","latency_ms":50})"),
+               rule(R"({"kind":"latency","latency_ms":25,"path":"/k/v1/records.json"})"),
                rule(R"({"kind":"db_lock","method":"PUT","path":"/k/v1/records.json","count":2})")});
   auto put = f.decide("PUT", "/k/v1/records.json");
   EXPECT_EQ(put.latency_ms, 75u);
@@ -117,8 +118,9 @@ TEST(kintone_faults, the_same_seed_gives_the_same_faults) {
 }
 
 TEST(kintone_faults, rules_are_validated) {
-  for (const char* bad : {R"({"kind":"explode"})", R"({"kind":"error","probability":2})", R"({"kind":"error","status":200})",
-                          R"({"kind":"db_lock","code":"GAIA_XX99"})", R"({"latency_ms":5})", R"({"kind":"error","colour":1})"})
+  for (const char* bad :
+       {R"({"kind":"explode"})", R"({"kind":"error","probability":2})", R"({"kind":"error","status":200})",
+        R"({"kind":"db_lock","code":"GAIA_XX99"})", R"({"latency_ms":5})", R"({"kind":"error","colour":1})"})
     EXPECT_FALSE(fault_rule::from_json(json::parse(bad))) << bad;
   EXPECT_EQ(fault_rule::from_json(json::parse(R"({"kind":"error"})"))->status, 503);
 }

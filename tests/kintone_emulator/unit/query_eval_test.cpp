@@ -1,6 +1,6 @@
 // Evaluating queries over records: every operator, blanks, ordering by several keys.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "src/query_eval.hpp"
 #include "src/record_writer.hpp"
@@ -91,7 +91,8 @@ TEST_F(kintone_query_eval, precedence_changes_the_result) {
   // and first: A or (beta and active) = A, B, D; bracketed: (A or beta) and active = B, D.
   EXPECT_EQ(run("customer_code = \"A\" or name = \"beta\" and status in (\"active\")"), "DBA");
   EXPECT_EQ(run("(customer_code = \"A\" or name = \"beta\") and status in (\"active\")"), "DB");
-  EXPECT_EQ(run("customer_code = \"A\" or (customer_code = \"B\" or customer_code = \"C\") and tags in (\"vip\")"), "BA");
+  EXPECT_EQ(run("customer_code = \"A\" or (customer_code = \"B\" or customer_code = \"C\") and tags in (\"vip\")"),
+            "BA");
 }
 
 TEST_F(kintone_query_eval, orders_by_several_keys_with_blanks_first_ascending) {

@@ -22,9 +22,10 @@ std::string error_code(const std::string& text) {
 
 TEST(kintone_query_parser, reads_every_comparison_operator) {
   const std::pair<const char*, query_op> cases[] = {
-      {"credit_limit = 1", query_op::eq},   {"credit_limit != 1", query_op::ne}, {"credit_limit > 1", query_op::gt},
-      {"credit_limit < 1", query_op::lt},   {"credit_limit >= 1", query_op::ge}, {"credit_limit <= 1", query_op::le},
-      {"name like \"a\"", query_op::like},  {"name not like \"a\"", query_op::not_like},
+      {"credit_limit = 1", query_op::eq},    {"credit_limit != 1", query_op::ne},
+      {"credit_limit > 1", query_op::gt},    {"credit_limit < 1", query_op::lt},
+      {"credit_limit >= 1", query_op::ge},   {"credit_limit <= 1", query_op::le},
+      {"name like \"a\"", query_op::like},   {"name not like \"a\"", query_op::not_like},
       {"name is empty", query_op::is_empty}, {"name is not empty", query_op::is_not_empty}};
   for (const auto& [text, op] : cases) {
     const auto q = parse_ok(text);
@@ -72,10 +73,27 @@ TEST(kintone_query_parser, reads_order_by_several_keys_limit_and_offset) {
 }
 
 TEST(kintone_query_parser, refuses_malformed_queries_with_cb_va01) {
-  for (const char* bad : {"name ===", "name = 'a'", "name = \"a\tb\"", "name = \"a", "name = \"\\n\"", "name =",
-                          "(name = \"a\"", "name = \"a\")", "name = \"a\" and", "order by name", "limit 5 order by $id asc",
-                          "offset 5 limit 5", "name in ()", "name in \"a\"", "name is null", "limit -1", "limit x",
-                          "name = abc", "updated = NOW()", "name = \"a\" name = \"b\"", "name not = \"a\"",
+  for (const char* bad : {"name ===",
+                          "name = 'a'",
+                          "name = \"a\tb\"",
+                          "name = \"a",
+                          "name = \"\\n\"",
+                          "name =",
+                          "(name = \"a\"",
+                          "name = \"a\")",
+                          "name = \"a\" and",
+                          "order by name",
+                          "limit 5 order by $id asc",
+                          "offset 5 limit 5",
+                          "name in ()",
+                          "name in \"a\"",
+                          "name is null",
+                          "limit -1",
+                          "limit x",
+                          "name = abc",
+                          "updated = NOW()",
+                          "name = \"a\" name = \"b\"",
+                          "name not = \"a\"",
                           "name = \"a\" AND email = \"b\""}) {
     const auto q = parse_query(bad);
     ASSERT_FALSE(q) << bad;

@@ -1,7 +1,7 @@
 // Adds, updates, upserts and deletes through the record writer: revisions, uniqueness,
 // required fields, all-or-nothing batches, system fields.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "src/record_writer.hpp"
 #include "src/time_format.hpp"
@@ -91,14 +91,16 @@ TEST_F(kintone_writer, unique_fields_refuse_duplicates_in_the_store_and_in_the_b
 }
 
 TEST_F(kintone_writer, required_fields_and_bad_values_are_keyed_like_kintone) {
-  auto bad = add({rec(R"({"customer_code":{"value":"A"},"credit_limit":{"value":"abc"},"tags":{"value":["gold"]}})")}, false);
+  auto bad =
+      add({rec(R"({"customer_code":{"value":"A"},"credit_limit":{"value":"abc"},"tags":{"value":["gold"]}})")}, false);
   ASSERT_FALSE(bad);
-  EXPECT_EQ(keys(bad.error()), (std::vector<std::string>{"record[credit_limit].value", "record.tags.value",
-                                                         "record.name.value"}));
+  EXPECT_EQ(keys(bad.error()),
+            (std::vector<std::string>{"record[credit_limit].value", "record.tags.value", "record.name.value"}));
   ASSERT_TRUE(add({rec(R"({"customer_code":{"value":"A"},"name":{"value":"a"}})")}));
   auto cleared = writer().update({by_id(1, R"({"name":{"value":""}})")}, false, false);
   EXPECT_EQ(keys(cleared.error()), (std::vector<std::string>{"record.name.value"}));
-  auto user = add({rec(R"({"customer_code":{"value":"U"},"name":{"value":"u"},"owner":{"value":[{"code":"ghost"}]}})")});
+  auto user =
+      add({rec(R"({"customer_code":{"value":"U"},"name":{"value":"u"},"owner":{"value":[{"code":"ghost"}]}})")});
   EXPECT_EQ(user.error().code, "GAIA_IL26");
 }
 
@@ -182,7 +184,8 @@ TEST_F(kintone_writer, system_fields_only_on_add_and_only_for_app_admins) {
   EXPECT_EQ(format_datetime(at(1).created_ms), "2020-05-05T05:05:00Z");
   auto on_update = writer(true).update({by_id(1, R"({"Created_by":{"value":{"code":"suzuki"}}})")}, false, false);
   EXPECT_EQ(keys(on_update.error()), (std::vector<std::string>{"record[Created_by].value"}));
-  auto id = writer(true).add({rec(R"({"customer_code":{"value":"B"},"name":{"value":"b"},"$id":{"value":"99"}})")}, false);
+  auto id =
+      writer(true).add({rec(R"({"customer_code":{"value":"B"},"name":{"value":"b"},"$id":{"value":"99"}})")}, false);
   EXPECT_EQ(keys(id.error()), (std::vector<std::string>{"record[$id].value"}));
 }
 
@@ -192,7 +195,8 @@ TEST_F(kintone_writer, subtable_rows_keep_their_ids_on_update) {
   const auto rows = at(1).values.at("contacts").as_array();
   ASSERT_EQ(rows.size(), 2u);
   const std::string second(rows[1].at("id").as_string());
-  const std::string body = R"({"contacts":{"value":[{"id":")" + second + R"(","value":{"contact_phone":{"value":"123"}}}]}})";
+  const std::string body =
+      R"({"contacts":{"value":[{"id":")" + second + R"(","value":{"contact_phone":{"value":"123"}}}]}})";
   ASSERT_TRUE(writer().update({by_id(1, body.c_str())}, false, false));
   const auto& now = at(1).values.at("contacts").as_array();
   ASSERT_EQ(now.size(), 1u);  // the table is replaced by what was sent

@@ -1,8 +1,8 @@
 #pragma once
 // Shared by the unit tests: the default schema, loaded once.
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "src/schema.hpp"
 

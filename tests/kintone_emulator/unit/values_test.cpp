@@ -1,6 +1,6 @@
 // NUMBER normalisation, times, and field values on their way in.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include "src/decimal.hpp"
 #include "src/time_format.hpp"

@@ -47,15 +47,12 @@ template <std::size_t n>
 using words = std::array<std::string_view, n>;
 
 constexpr words<14> assertion_keywords{
-    "$ref",      "type",   "nullable", "required", "properties", "additionalProperties",
-    "items",     "enum",   "oneOf",    "anyOf",    "allOf",      "format",
-    "minLength", "pattern"};
-constexpr words<9> annotation_keywords{"title",      "description",  "default",
-                                       "example",    "readOnly",     "writeOnly",
-                                       "deprecated", "externalDocs", "xml"};
+    "$ref",  "type",  "nullable", "required",  "properties", "additionalProperties", "items", "enum", "oneOf",
+    "anyOf", "allOf", "format",   "minLength", "pattern"};
+constexpr words<9> annotation_keywords{"title",     "description", "default",      "example", "readOnly",
+                                       "writeOnly", "deprecated",  "externalDocs", "xml"};
 constexpr words<7> known_types{"object", "array", "string", "integer", "number", "boolean", "null"};
-constexpr words<8> http_methods{"get",     "put",  "post",  "delete",
-                                "options", "head", "patch", "trace"};
+constexpr words<8> http_methods{"get", "put", "post", "delete", "options", "head", "patch", "trace"};
 
 template <std::size_t n>
 bool listed(const words<n>& list, std::string_view word) {
@@ -89,8 +86,7 @@ std::string pointer_child(std::string_view parent, std::string_view key) {
 
 // JSONPath-like child paths: `.name` for identifiers, `['key']` otherwise (field UUIDs).
 std::string child_path(const std::string& parent, std::string_view key) {
-  bool identifier =
-      !key.empty() && (std::isalpha(static_cast<unsigned char>(key[0])) || key[0] == '_');
+  bool identifier = !key.empty() && (std::isalpha(static_cast<unsigned char>(key[0])) || key[0] == '_');
   for (char c : key)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') identifier = false;
   if (identifier) return parent + "." + std::string(key);
@@ -102,27 +98,18 @@ std::string child_path(const std::string& parent, std::string_view key) {
   return out + "']";
 }
 
-std::string index_path(const std::string& parent, std::size_t i) {
-  return parent + "[" + std::to_string(i) + "]";
-}
+std::string index_path(const std::string& parent, std::size_t i) { return parent + "[" + std::to_string(i) + "]"; }
 
 std::string kind_name(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "boolean";
+    case json::kind::null: return "null";
+    case json::kind::bool_: return "boolean";
     case json::kind::int64:
-    case json::kind::uint64:
-      return "integer";
-    case json::kind::double_:
-      return "number";
-    case json::kind::string:
-      return "string";
-    case json::kind::array:
-      return "array";
-    case json::kind::object:
-      return "object";
+    case json::kind::uint64: return "integer";
+    case json::kind::double_: return "number";
+    case json::kind::string: return "string";
+    case json::kind::array: return "array";
+    case json::kind::object: return "object";
   }
   return "?";
 }
@@ -175,8 +162,8 @@ bool is_http_url(std::string_view s) {
 }
 
 std::size_t code_points(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 // "#/components/schemas/Name" -> "Name"; empty for any other pointer.
@@ -279,8 +266,8 @@ bool is_free_form(const json::object& s, const frame& f) {
   if (!ap || !ap->is_object() || !ap->get_object().empty()) return false;
   return std::all_of(s.begin(), s.end(), [](const json::key_value_pair& kv) {
     std::string_view k = kv.key();
-    return k == "type" || k == "additionalProperties" || k == "nullable" ||
-           listed(annotation_keywords, k) || is_extension(k);
+    return k == "type" || k == "additionalProperties" || k == "nullable" || listed(annotation_keywords, k) ||
+           is_extension(k);
   });
 }
 
@@ -288,9 +275,8 @@ bool null_allowed(const json::object& s, const frame& f) {
   const json::value* n = s.if_contains("nullable");
   if (n && n->is_bool() && n->get_bool()) return true;
   if (!f.in_property) return false;
-  return std::any_of(null_overrides.begin(), null_overrides.end(), [&](const null_override& o) {
-    return o.component == f.owner && o.property == f.property;
-  });
+  return std::any_of(null_overrides.begin(), null_overrides.end(),
+                     [&](const null_override& o) { return o.component == f.owner && o.property == f.property; });
 }
 
 class checker {
@@ -298,8 +284,8 @@ class checker {
   checker(const openapi_model& model, std::vector<std::string>& out) : model_(model), out_(out) {}
 
   // `schema` is the component `name`'s schema.
-  void component(std::string_view name, const json::value& schema, const json::value& v,
-                 const std::string& path, frame f, int depth) {
+  void component(std::string_view name, const json::value& schema, const json::value& v, const std::string& path,
+                 frame f, int depth) {
     f.component = name;
     if (model_.field_maps.contains(name))
       field_map(name, schema.get_object(), v, path, f, depth);
@@ -307,8 +293,7 @@ class checker {
       check(schema, v, path, f, depth);
   }
 
-  void check(const json::value& schema, const json::value& v, const std::string& path,
-             const frame& f, int depth) {
+  void check(const json::value& schema, const json::value& v, const std::string& path, const frame& f, int depth) {
     if (depth > max_depth) {
       add(path, "schema nesting deeper than " + std::to_string(max_depth) + " (a $ref cycle?)");
       return;
@@ -366,17 +351,14 @@ class checker {
     if (v.is_array()) {
       if (const json::value* items = s.if_contains("items")) {
         const json::array& a = v.get_array();
-        for (std::size_t i = 0; i < a.size(); ++i)
-          check(*items, a[i], index_path(path, i), {}, depth + 1);
+        for (std::size_t i = 0; i < a.size(); ++i) check(*items, a[i], index_path(path, i), {}, depth + 1);
       }
     }
 
     if (const json::value* all = s.if_contains("allOf"))
       for (const json::value& sub : all->get_array()) check(sub, v, path, f, depth + 1);
-    if (const json::value* any = s.if_contains("anyOf"))
-      alternatives("anyOf", *any, v, path, f, depth);
-    if (const json::value* one = s.if_contains("oneOf"))
-      alternatives("oneOf", *one, v, path, f, depth);
+    if (const json::value* any = s.if_contains("anyOf")) alternatives("anyOf", *any, v, path, f, depth);
+    if (const json::value* one = s.if_contains("oneOf")) alternatives("oneOf", *one, v, path, f, depth);
   }
 
  private:
@@ -385,18 +367,15 @@ class checker {
   void string_rules(const json::object& s, std::string_view str, const std::string& path) {
     if (const json::value* m = s.if_contains("minLength")) {
       // Checked non-negative at construction.
-      std::uint64_t min =
-          m->is_uint64() ? m->get_uint64() : static_cast<std::uint64_t>(m->get_int64());
+      std::uint64_t min = m->is_uint64() ? m->get_uint64() : static_cast<std::uint64_t>(m->get_int64());
       std::size_t n = code_points(str);
       if (n < min)
-        add(path, "string of " + std::to_string(n) + " characters is shorter than minLength " +
-                      std::to_string(min));
+        add(path, "string of " + std::to_string(n) + " characters is shorter than minLength " + std::to_string(min));
     }
     if (const json::value* p = s.if_contains("pattern")) {
       std::string pattern(p->get_string());
       if (!std::regex_search(str.begin(), str.end(), model_.patterns.at(pattern)))
-        add(path,
-            "string " + brief(json::value(str)) + " does not match pattern '" + pattern + "'");
+        add(path, "string " + brief(json::value(str)) + " does not match pattern '" + pattern + "'");
     }
     std::string_view format = string_or_empty(s, "format");
     if (format == "uuid" && !is_uuid(str))
@@ -405,8 +384,7 @@ class checker {
       add(path, "string " + brief(json::value(str)) + " is not an absolute http(s) URL");
   }
 
-  void object_rules(const json::object& s, const json::object& o, const std::string& path,
-                    const frame& f, int depth) {
+  void object_rules(const json::object& s, const json::object& o, const std::string& path, const frame& f, int depth) {
     if (const json::value* r = s.if_contains("required"))
       for (const json::value& name : r->get_array())
         if (!o.contains(name.get_string()))
@@ -423,8 +401,7 @@ class checker {
         pf.in_property = true;
         check(*p, kv.value(), child, pf, depth + 1);
       } else if (extra && extra->is_bool() && !extra->get_bool()) {
-        add(path, "property '" + std::string(kv.key()) +
-                      "' is not allowed (additionalProperties: false)");
+        add(path, "property '" + std::string(kv.key()) + "' is not allowed (additionalProperties: false)");
       } else if (extra && extra->is_object()) {
         check(*extra, kv.value(), child, {}, depth + 1);
       }
@@ -433,26 +410,24 @@ class checker {
 
   // Reading 1 (see the header): a dict keyed by field UUID, each value matching the schema the
   // lone `id` property refers to.
-  void field_map(std::string_view name, const json::object& s, const json::value& v,
-                 const std::string& path, const frame& f, int depth) {
+  void field_map(std::string_view name, const json::object& s, const json::value& v, const std::string& path,
+                 const frame& f, int depth) {
     if (v.is_null() && null_allowed(s, f)) return;
     if (!v.is_object()) {
-      add(path, "expected object (" + std::string(name) + ": a map keyed by field UUID), got " +
-                    kind_name(v));
+      add(path, "expected object (" + std::string(name) + ": a map keyed by field UUID), got " + kind_name(v));
       return;
     }
     const json::value& entry = s.at("properties").get_object().at("id");
     for (const json::key_value_pair& kv : v.get_object()) {
       std::string child = child_path(path, kv.key());
       if (!is_uuid(kv.key()))
-        add(child,
-            "key is not a field UUID (" + std::string(name) + " is a map keyed by field UUID)");
+        add(child, "key is not a field UUID (" + std::string(name) + " is a map keyed by field UUID)");
       check(entry, kv.value(), child, {}, depth + 1);
     }
   }
 
-  void alternatives(std::string_view keyword, const json::value& list, const json::value& v,
-                    const std::string& path, const frame& f, int depth) {
+  void alternatives(std::string_view keyword, const json::value& list, const json::value& v, const std::string& path,
+                    const frame& f, int depth) {
     const json::array& subs = list.get_array();
     std::vector<std::size_t> matched;
     std::string details;
@@ -465,8 +440,7 @@ class checker {
         continue;
       }
       details += " [" + label(subs[i], i) + ": ";
-      for (std::size_t k = 0; k < sub_out.size() && k < 3; ++k)
-        details += (k ? "; " : "") + sub_out[k];
+      for (std::size_t k = 0; k < sub_out.size() && k < 3; ++k) details += (k ? "; " : "") + sub_out[k];
       if (sub_out.size() > 3) details += "; and " + std::to_string(sub_out.size() - 3) + " more";
       details += "]";
     }
@@ -475,8 +449,8 @@ class checker {
     } else if (keyword == "oneOf" && matched.size() > 1) {
       std::string which;
       for (std::size_t i : matched) which += (which.empty() ? "" : ", ") + label(subs[i], i);
-      add(path, "matches " + std::to_string(matched.size()) + " oneOf alternatives (" + which +
-                    "); exactly one must match");
+      add(path,
+          "matches " + std::to_string(matched.size()) + " oneOf alternatives (" + which + "); exactly one must match");
     }
   }
 
@@ -538,13 +512,11 @@ class document_check {
     for (const json::key_value_pair& kv : s) {
       std::string_view k = kv.key();
       if (!listed(assertion_keywords, k) && !listed(annotation_keywords, k) && !is_extension(k))
-        broken(ptr, "unsupported schema keyword '" + std::string(k) +
-                        "' (the validator would silently ignore it)");
+        broken(ptr, "unsupported schema keyword '" + std::string(k) + "' (the validator would silently ignore it)");
     }
     if (const json::value* t = s.if_contains("type"))
       if (!t->is_string() || !listed(known_types, t->get_string()))
-        broken(ptr + "/type",
-               "must be one of object, array, string, integer, number, boolean, null");
+        broken(ptr + "/type", "must be one of object, array, string, integer, number, boolean, null");
     if (const json::value* n = s.if_contains("nullable"); n && !n->is_bool())
       broken(ptr + "/nullable", "must be a boolean");
     if (const json::value* r = s.if_contains("required")) {
@@ -564,8 +536,7 @@ class document_check {
       if (i->is_array()) broken(ptr + "/items", "tuple-style items are not supported");
       walk_schema(*i, ptr + "/items");
     }
-    if (const json::value* e = s.if_contains("enum"); e && !e->is_array())
-      broken(ptr + "/enum", "must be an array");
+    if (const json::value* e = s.if_contains("enum"); e && !e->is_array()) broken(ptr + "/enum", "must be an array");
     for (std::string_view k : {"allOf", "anyOf", "oneOf"}) {
       const json::value* list = s.if_contains(k);
       if (!list) continue;
@@ -595,8 +566,7 @@ class document_check {
   void check_ref(const json::value& ref, const std::string& ptr) {
     if (!ref.is_string()) broken(ptr, "$ref must be a string");
     std::string_view r = ref.get_string();
-    if (!r.starts_with("#"))
-      broken(ptr, "only local $refs are supported, got '" + std::string(r) + "'");
+    if (!r.starts_with("#")) broken(ptr, "only local $refs are supported, got '" + std::string(r) + "'");
     if (!model_.resolve(r)) broken(ptr, "$ref '" + std::string(r) + "' does not resolve");
   }
 
@@ -609,13 +579,11 @@ class document_check {
     if (string_or_empty(s, "type") != "object") return false;
     for (const json::key_value_pair& kv : s) {
       std::string_view k = kv.key();
-      if (k != "type" && k != "properties" && k != "required" && !listed(annotation_keywords, k) &&
-          !is_extension(k))
+      if (k != "type" && k != "properties" && k != "required" && !listed(annotation_keywords, k) && !is_extension(k))
         return false;
     }
     const json::value* props = s.if_contains("properties");
-    if (!props || props->get_object().size() != 1 || !props->get_object().contains("id"))
-      return false;
+    if (!props || props->get_object().size() != 1 || !props->get_object().contains("id")) return false;
     if (const json::value* r = s.if_contains("required")) {
       const json::array& req = r->get_array();
       if (req.size() > 1 || (req.size() == 1 && req[0].get_string() != "id")) return false;
@@ -625,8 +593,7 @@ class document_check {
     const json::value* ref = id.get_object().if_contains("$ref");
     if (!ref) return false;
     const json::value* target = model_.resolve(ref->get_string());
-    return target && target->is_object() &&
-           string_or_empty(target->get_object(), "type") == "object";
+    return target && target->is_object() && string_or_empty(target->get_object(), "type") == "object";
   }
 
   void build_paths() {
@@ -636,8 +603,7 @@ class document_check {
       if (!kv.key().starts_with("/")) broken(where, "a path must start with '/'");
       const json::value* item = &kv.value();
       if (item->is_object())
-        if (const json::value* ref = item->get_object().if_contains("$ref"))
-          item = model_.resolve(ref->get_string());
+        if (const json::value* ref = item->get_object().if_contains("$ref")) item = model_.resolve(ref->get_string());
       if (!item || !item->is_object()) broken(where, "a path item must be an object");
       detail::path_entry entry;
       entry.text = kv.key();
@@ -679,8 +645,7 @@ class document_check {
         rx += "[^/]+";
         i = close + 1;
       } else {
-        if (std::string_view(R"(\^$.|?*+()[]{}-)").find(text[i]) != std::string_view::npos)
-          rx += '\\';
+        if (std::string_view(R"(\^$.|?*+()[]{}-)").find(text[i]) != std::string_view::npos) rx += '\\';
         rx += text[i++];
       }
     }
@@ -707,12 +672,9 @@ std::vector<std::string_view> split_path(std::string_view path) {
 
 bool segment_matches(const detail::path_segment& seg, std::string_view s) {
   switch (seg.k) {
-    case detail::path_segment::kind::literal:
-      return seg.text == s;
-    case detail::path_segment::kind::parameter:
-      return !s.empty();
-    case detail::path_segment::kind::mixed:
-      return std::regex_match(s.begin(), s.end(), seg.matcher);
+    case detail::path_segment::kind::literal: return seg.text == s;
+    case detail::path_segment::kind::parameter: return !s.empty();
+    case detail::path_segment::kind::mixed: return std::regex_match(s.begin(), s.end(), seg.matcher);
   }
   return false;
 }
@@ -720,12 +682,9 @@ bool segment_matches(const detail::path_segment& seg, std::string_view s) {
 // Higher is more specific: literal > mixed > parameter.
 int rank(detail::path_segment::kind k) {
   switch (k) {
-    case detail::path_segment::kind::literal:
-      return 2;
-    case detail::path_segment::kind::mixed:
-      return 1;
-    case detail::path_segment::kind::parameter:
-      return 0;
+    case detail::path_segment::kind::literal: return 2;
+    case detail::path_segment::kind::mixed: return 1;
+    case detail::path_segment::kind::parameter: return 0;
   }
   return 0;
 }
@@ -743,8 +702,7 @@ const json::value* find_response(const openapi_model& model, const json::object&
   }
   if (!found) found = r.if_contains("default");
   if (found && found->is_object())
-    if (const json::value* ref = found->get_object().if_contains("$ref"))
-      found = model.resolve(ref->get_string());
+    if (const json::value* ref = found->get_object().if_contains("$ref")) found = model.resolve(ref->get_string());
   return found && found->is_object() ? found : nullptr;
 }
 
@@ -808,16 +766,14 @@ std::vector<std::string> openapi_validator::validate_schema(const json::value& b
   std::vector<std::string> out;
   const json::key_value_pair* c = model_->component(schema_name);
   if (!c) {
-    out.push_back("$: schema '" + std::string(schema_name) +
-                  "' is not defined in components.schemas");
+    out.push_back("$: schema '" + std::string(schema_name) + "' is not defined in components.schemas");
     return out;
   }
   checker(*model_, out).component(c->key(), c->value(), body, "$", {}, 0);
   return out;
 }
 
-bool openapi_validator::documents(std::string_view method, std::string_view path_template,
-                                  int status) const {
+bool openapi_validator::documents(std::string_view method, std::string_view path_template, int status) const {
   const json::object* op = model_->operation(method, path_template);
   if (!op) return false;
   const json::value* response = find_response(*model_, *op, status);
@@ -826,10 +782,8 @@ bool openapi_validator::documents(std::string_view method, std::string_view path
   return json_schema(response->get_object(), has_content) != nullptr;
 }
 
-std::vector<std::string> openapi_validator::validate_response(std::string_view method,
-                                                              std::string_view path_template,
-                                                              int status,
-                                                              const json::value& body) const {
+std::vector<std::string> openapi_validator::validate_response(std::string_view method, std::string_view path_template,
+                                                              int status, const json::value& body) const {
   std::vector<std::string> out;
   std::string op_name(method);
   std::transform(op_name.begin(), op_name.end(), op_name.begin(),
@@ -857,27 +811,23 @@ std::vector<std::string> openapi_validator::validate_response(std::string_view m
     if (has_content)
       out.push_back("$: " + op_name + " " + std::to_string(status) + " documents no JSON body");
     else if (!body.is_null())
-      out.push_back("$: " + op_name + " " + std::to_string(status) + " documents no body, got " +
-                    kind_name(body));
+      out.push_back("$: " + op_name + " " + std::to_string(status) + " documents no body, got " + kind_name(body));
     return out;
   }
   checker(*model_, out).check(*schema, body, "$", {}, 0);
   return out;
 }
 
-std::string openapi_validator::match_path(std::string_view method,
-                                          std::string_view concrete_path) const {
+std::string openapi_validator::match_path(std::string_view method, std::string_view concrete_path) const {
   concrete_path = concrete_path.substr(0, concrete_path.find_first_of("?#"));
   if (!concrete_path.starts_with("/")) return {};
   std::vector<std::string_view> parts = split_path(concrete_path);
   std::string m = lower(method);
   const detail::path_entry* best = nullptr;
   for (const detail::path_entry& p : model_->paths) {
-    if (p.segments.size() != parts.size() || !p.item->contains(m) || !listed(http_methods, m))
-      continue;
+    if (p.segments.size() != parts.size() || !p.item->contains(m) || !listed(http_methods, m)) continue;
     bool ok = true;
-    for (std::size_t i = 0; ok && i < parts.size(); ++i)
-      ok = segment_matches(p.segments[i], parts[i]);
+    for (std::size_t i = 0; ok && i < parts.size(); ++i) ok = segment_matches(p.segments[i], parts[i]);
     if (!ok) continue;
     if (!best) {
       best = &p;

@@ -50,8 +50,7 @@ class openapi_validator {
 
   // Violations of the component schema `schema_name` (e.g. "EntityRecordDetail"); empty when the
   // body is valid. An unknown schema name is itself reported as a violation.
-  std::vector<std::string> validate_schema(const boost::json::value& body,
-                                           std::string_view schema_name) const;
+  std::vector<std::string> validate_schema(const boost::json::value& body, std::string_view schema_name) const;
 
   // True when the document defines a JSON response schema for this operation and status
   // (exact status, then "2XX"-style ranges, then "default"). `method` is case-insensitive;
@@ -62,8 +61,7 @@ class openapi_validator {
   // Violations of the documented response schema for this operation and status. An undocumented
   // path, method or status is itself a violation. For a response documented without a body, a
   // null `body` (meaning: none) is valid and anything else is a violation.
-  std::vector<std::string> validate_response(std::string_view method,
-                                             std::string_view path_template, int status,
+  std::vector<std::string> validate_response(std::string_view method, std::string_view path_template, int status,
                                              const boost::json::value& body) const;
 
   // The template of the document's path that `concrete_path` (query string and fragment ignored)

@@ -70,8 +70,7 @@ TEST(command_line, replay_needs_exactly_one_selection) {
   EXPECT_EQ(parse_error({"replay", "-c", "f"}), "replay needs either --all or --change ID (not both)");
   EXPECT_EQ(parse_error({"replay", "-c", "f", "--all", "--change", "3"}),
             "replay needs either --all or --change ID (not both)");
-  EXPECT_EQ(parse_error({"replay", "-c", "f", "--change", "x3"}),
-            "--change needs a positive outbox id, got 'x3'");
+  EXPECT_EQ(parse_error({"replay", "-c", "f", "--change", "x3"}), "--change needs a positive outbox id, got 'x3'");
   auto l = parse_ok({"replay", "-c", "f", "--change", "3", "--change", "7", "--object", "deals"});
   EXPECT_EQ(l.change_ids, (std::vector<long long>{3, 7}));
   EXPECT_EQ(l.object, "deals");
@@ -89,8 +88,7 @@ TEST(command_line, replay_skip_is_a_flag_of_replay_only) {
 
 TEST(command_line, resync_needs_object_and_direction) {
   EXPECT_EQ(parse_error({"resync", "-c", "f", "--direction", "to_kizen"}), "resync needs --object OBJECT");
-  EXPECT_EQ(parse_error({"resync", "-c", "f", "--object", "deals"}),
-            "resync needs --direction to_kizen|from_kizen");
+  EXPECT_EQ(parse_error({"resync", "-c", "f", "--object", "deals"}), "resync needs --direction to_kizen|from_kizen");
   EXPECT_EQ(parse_error({"resync", "-c", "f", "--object", "deals", "--direction", "up"}),
             "--direction must be to_kizen or from_kizen, got 'up'");
   auto l = parse_ok({"resync", "-c", "f", "--object", "deals", "--direction", "from_kizen", "--restart"});

@@ -13,8 +13,7 @@ TEST(uuid_text, check_and_normalisation) {
   EXPECT_FALSE(is_uuid("5f0c3a5e-8d7b-4c1e-9a51-3b2f6d7e8a9g"));
   EXPECT_FALSE(is_uuid("5f0c3a5e-8d7b-4c1e-9a51-3b2f6d7e8a9"));
   EXPECT_FALSE(is_uuid(""));
-  EXPECT_EQ(normalize_uuid("5F0C3A5E-8D7B-4C1E-9A51-3B2F6D7E8A90"),
-            "5f0c3a5e-8d7b-4c1e-9a51-3b2f6d7e8a90");
+  EXPECT_EQ(normalize_uuid("5F0C3A5E-8D7B-4C1E-9A51-3B2F6D7E8A90"), "5f0c3a5e-8d7b-4c1e-9a51-3b2f6d7e8a90");
 }
 
 TEST(uuid_text, upper_case_and_malformed_ids) {

@@ -14,9 +14,9 @@ namespace {
 
 // A config using api_key_file: `file_value` (the value is at 3:17).
 std::string with_key_file(std::string_view file_value, std::string_view extra = "") {
-  return "kizen:\n  base_url: https://kizen.example.com\n  api_key_file: " +
-         std::string(file_value) + "\n  business_id: b\n  user_id: u\n" + std::string(extra) +
-         std::string(postgres_lines) + std::string(object_lines);
+  return "kizen:\n  base_url: https://kizen.example.com\n  api_key_file: " + std::string(file_value) +
+         "\n  business_id: b\n  user_id: u\n" + std::string(extra) + std::string(postgres_lines) +
+         std::string(object_lines);
 }
 
 TEST(api_key_file, content_trimmed_is_the_key) {
@@ -49,9 +49,7 @@ TEST(api_key_file, missing_file_is_an_error_naming_the_place_and_path) {
   temp_dir dir;
   const std::string missing = dir.path() + "/nope";
   auto r = load(with_key_file(missing));
-  EXPECT_TRUE(one_error_at(r, 3, 17,
-                           "kizen.api_key_file: cannot use '" + missing +
-                               "': No such file or directory"));
+  EXPECT_TRUE(one_error_at(r, 3, 17, "kizen.api_key_file: cannot use '" + missing + "': No such file or directory"));
 }
 
 TEST(api_key_file, path_from_the_environment_is_not_shown) {

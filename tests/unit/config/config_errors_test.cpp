@@ -21,15 +21,12 @@ struct error_case {
 void PrintTo(const error_case& c, std::ostream* os) { *os << c.name; }
 
 // A valid file whose objects section is "objects:\n" + body (body starts at line 9).
-std::string objects_body(std::string_view body) {
-  return with_objects("objects:\n" + std::string(body));
-}
+std::string objects_body(std::string_view body) { return with_objects("objects:\n" + std::string(body)); }
 
 // A valid file whose kizen.base_url is `url` (the value starts at 2:13).
 std::string with_base_url(std::string_view url) {
-  return "kizen:\n  base_url: " + std::string(url) +
-         "\n  api_key: k\n  business_id: b\n  user_id: u\n" + std::string(postgres_lines) +
-         std::string(object_lines);
+  return "kizen:\n  base_url: " + std::string(url) + "\n  api_key: k\n  business_id: b\n  user_id: u\n" +
+         std::string(postgres_lines) + std::string(object_lines);
 }
 
 // A valid kizen section with lines replaced: `lines` is the whole body after "kizen:".
@@ -59,32 +56,25 @@ std::vector<error_case> cases() {
        "unknown key 'max_conections' in kizen (did you mean 'max_connections'?)"},
       {"unknown_top_level_key", with_tail("daemons:\n  log_level: info\n"), 16, 1,
        "unknown key 'daemons' in the top level (did you mean 'daemon'?)"},
-      {"unknown_object_key", with_objects(std::string(object_lines) + "    pull_intervall: 5s\n"),
-       16, 5, "unknown key 'pull_intervall' in objects[0] (did you mean 'pull_interval'?)"},
-      {"unknown_field_key", fields_body("      - {column: name, field: name, mutli: true}\n"), 15,
-       37, "unknown key 'mutli' in objects[0].fields[0] (did you mean 'multi'?)"},
-      {"unknown_key_without_suggestion", with_kizen("  colour: blue\n"), 6, 3,
-       "unknown key 'colour' in kizen"},
-      {"duplicate_key", with_kizen("  api_key: again\n"), 6, 3,
-       "duplicate key 'api_key' in kizen (first at line 3)"},
+      {"unknown_object_key", with_objects(std::string(object_lines) + "    pull_intervall: 5s\n"), 16, 5,
+       "unknown key 'pull_intervall' in objects[0] (did you mean 'pull_interval'?)"},
+      {"unknown_field_key", fields_body("      - {column: name, field: name, mutli: true}\n"), 15, 37,
+       "unknown key 'mutli' in objects[0].fields[0] (did you mean 'multi'?)"},
+      {"unknown_key_without_suggestion", with_kizen("  colour: blue\n"), 6, 3, "unknown key 'colour' in kizen"},
+      {"duplicate_key", with_kizen("  api_key: again\n"), 6, 3, "duplicate key 'api_key' in kizen (first at line 3)"},
 
       // --- wrong types
-      {"top_level_not_a_mapping", "- kizen\n- postgres\n", 1, 1,
-       "the top level must be a mapping"},
-      {"section_not_a_mapping",
-       "kizen: 5\n" + std::string(postgres_lines) + std::string(object_lines), 1, 8,
+      {"top_level_not_a_mapping", "- kizen\n- postgres\n", 1, 1, "the top level must be a mapping"},
+      {"section_not_a_mapping", "kizen: 5\n" + std::string(postgres_lines) + std::string(object_lines), 1, 8,
        "kizen must be a mapping (key: value lines), got a single value"},
-      {"section_without_value",
-       std::string(kizen_lines) + "postgres:\n" + std::string(object_lines), 6, 1,
+      {"section_without_value", std::string(kizen_lines) + "postgres:\n" + std::string(object_lines), 6, 1,
        "postgres has no value"},
-      {"objects_not_a_list", with_objects("objects:\n  object: companies\n"), 9, 3,
-       "objects must be a list"},
+      {"objects_not_a_list", with_objects("objects:\n  object: companies\n"), 9, 3, "objects must be a list"},
       {"fields_not_a_list",
        objects_body("  - object: companies\n    table: companies\n    key: id\n"
                     "    entity_id_column: kizen_id\n    fields: name\n"),
        13, 13, "objects[0].fields must be a list"},
-      {"object_not_a_mapping", objects_body("  - companies\n"), 9, 5,
-       "objects[0] must be a mapping"},
+      {"object_not_a_mapping", objects_body("  - companies\n"), 9, 5, "objects[0] must be a mapping"},
       {"number_given_a_list", with_kizen("  max_connections: [1, 2]\n"), 6, 20,
        "kizen.max_connections must be a single value, got a list"},
       {"number_not_a_number", with_kizen("  max_connections: eight\n"), 6, 20,
@@ -102,25 +92,21 @@ std::vector<error_case> cases() {
        "missing required key 'kizen' in the top level"},
       {"missing_base_url", kizen_body("  api_key: k\n  business_id: b\n  user_id: u\n"), 2, 3,
        "missing required key 'base_url' in kizen"},
-      {"missing_api_key",
-       kizen_body("  base_url: https://kizen.example.com\n  business_id: b\n  user_id: u\n"), 2,
-       3, "missing required key 'api_key' (or 'api_key_file') in kizen"},
+      {"missing_api_key", kizen_body("  base_url: https://kizen.example.com\n  business_id: b\n  user_id: u\n"), 2, 3,
+       "missing required key 'api_key' (or 'api_key_file') in kizen"},
       {"api_key_without_value",
        kizen_body("  base_url: https://kizen.example.com\n  api_key:\n  business_id: b\n"
                   "  user_id: u\n"),
        3, 3, "kizen.api_key has no value"},
       {"api_key_and_api_key_file", with_kizen("  api_key_file: key.txt\n"), 6, 3,
        "kizen.api_key and kizen.api_key_file are both set; use exactly one"},
-      {"missing_business_id",
-       kizen_body("  base_url: https://kizen.example.com\n  api_key: k\n  user_id: u\n"), 2, 3,
+      {"missing_business_id", kizen_body("  base_url: https://kizen.example.com\n  api_key: k\n  user_id: u\n"), 2, 3,
        "missing required key 'business_id' in kizen"},
-      {"missing_user_id",
-       kizen_body("  base_url: https://kizen.example.com\n  api_key: k\n  business_id: b\n"), 2,
-       3, "missing required key 'user_id' in kizen"},
+      {"missing_user_id", kizen_body("  base_url: https://kizen.example.com\n  api_key: k\n  business_id: b\n"), 2, 3,
+       "missing required key 'user_id' in kizen"},
       {"missing_postgres", std::string(kizen_lines) + std::string(object_lines), 1, 1,
        "missing required key 'postgres' in the top level"},
-      {"missing_postgres_url",
-       std::string(kizen_lines) + "postgres:\n  schema: ks\n" + std::string(object_lines), 7, 3,
+      {"missing_postgres_url", std::string(kizen_lines) + "postgres:\n  schema: ks\n" + std::string(object_lines), 7, 3,
        "missing required key 'url' in postgres"},
       {"missing_objects", std::string(kizen_lines) + std::string(postgres_lines), 1, 1,
        "missing required key 'objects' in the top level"},
@@ -158,34 +144,32 @@ std::vector<error_case> cases() {
        "kizen.request_timeout: duration '15sec' has an unknown unit; use ms, s, m, h or d"},
       {"duration_zero", with_kizen("  request_timeout: 0s\n"), 6, 20,
        "kizen.request_timeout must be greater than 0 (got '0s')"},
-      {"duration_negative", with_kizen("  request_timeout: -5s\n"), 6, 20,
-       "duration '-5s' must not be negative"},
+      {"duration_negative", with_kizen("  request_timeout: -5s\n"), 6, 20, "duration '-5s' must not be negative"},
       {"duration_fraction", with_kizen("  request_timeout: 1.5s\n"), 6, 20,
        "duration '1.5s' must be a whole number of one unit"},
       {"duration_too_large", with_tail("daemon:\n  retention: 4000d\n"), 17, 14,
        "daemon.retention: duration '4000d' is too large"},
       {"duration_in_daemon", with_tail("daemon:\n  summary_interval: 1 minute\n"), 17, 21,
        "daemon.summary_interval: duration '1 minute' has an unknown unit"},
-      {"duration_zero_pull_interval", with_objects(std::string(object_lines) +
-                                                   "    pull_interval: 0ms\n"),
-       16, 20, "objects[0].pull_interval must be greater than 0"},
-      {"max_backoff_below_initial", with_kizen("  retry: {initial_backoff: 5s, max_backoff: 1s}\n"),
-       6, 45, "kizen.retry.max_backoff (1000ms) is shorter than kizen.retry.initial_backoff (5000ms)"},
+      {"duration_zero_pull_interval", with_objects(std::string(object_lines) + "    pull_interval: 0ms\n"), 16, 20,
+       "objects[0].pull_interval must be greater than 0"},
+      {"max_backoff_below_initial", with_kizen("  retry: {initial_backoff: 5s, max_backoff: 1s}\n"), 6, 45,
+       "kizen.retry.max_backoff (1000ms) is shorter than kizen.retry.initial_backoff (5000ms)"},
 
       // --- enums
-      {"bad_direction", with_objects(std::string(object_lines) + "    direction: sideways\n"), 16,
-       16, "objects[0].direction must be both, to_kizen or from_kizen, got 'sideways'"},
+      {"bad_direction", with_objects(std::string(object_lines) + "    direction: sideways\n"), 16, 16,
+       "objects[0].direction must be both, to_kizen or from_kizen, got 'sideways'"},
       {"bad_conflict", with_objects(std::string(object_lines) + "    conflict: db_wins\n"), 16, 15,
        "objects[0].conflict must be newest_wins, database_wins or kizen_wins, got 'db_wins'"},
-      {"bad_on_archive", with_objects(std::string(object_lines) + "    on_archive: archive\n"), 16,
-       17, "objects[0].on_archive must be delete or ignore, got 'archive'"},
+      {"bad_on_archive", with_objects(std::string(object_lines) + "    on_archive: archive\n"), 16, 17,
+       "objects[0].on_archive must be delete or ignore, got 'archive'"},
       {"bad_log_level", with_tail("daemon:\n  log_level: warning\n"), 17, 14,
        "daemon.log_level must be trace, debug, info, warn or error, got 'warning' (did you mean "
        "'warn'?)"},
-      {"bad_field_direction", fields_body("      - {column: name, field: name, direction: up}\n"),
-       15, 48, "objects[0].fields[0].direction must be both, to_kizen or from_kizen, got 'up'"},
-      {"bad_field_type", fields_body("      - {column: name, field: name, type: textbox}\n"), 15,
-       43, "objects[0].fields[0].type must be checkbox, checkboxes, choices"},
+      {"bad_field_direction", fields_body("      - {column: name, field: name, direction: up}\n"), 15, 48,
+       "objects[0].fields[0].direction must be both, to_kizen or from_kizen, got 'up'"},
+      {"bad_field_type", fields_body("      - {column: name, field: name, type: textbox}\n"), 15, 43,
+       "objects[0].fields[0].type must be checkbox, checkboxes, choices"},
       {"references_with_non_relationship_type",
        fields_body("      - {column: name, field: name}\n"
                    "      - {column: parent_id, field: parent, references: companies, type: text}\n"),
@@ -200,8 +184,8 @@ std::vector<error_case> cases() {
        "kizen.max_connections must be between 1 and 256"},
       {"max_requests_per_second_zero", with_kizen("  max_requests_per_second: 0\n"), 6, 28,
        "kizen.max_requests_per_second must be greater than 0"},
-      {"max_requests_per_second_negative", with_kizen("  max_requests_per_second: -2.5\n"), 6,
-       28, "kizen.max_requests_per_second must be greater than 0"},
+      {"max_requests_per_second_negative", with_kizen("  max_requests_per_second: -2.5\n"), 6, 28,
+       "kizen.max_requests_per_second must be greater than 0"},
       {"max_attempts_too_many", with_kizen("  retry: {max_attempts: 1001}\n"), 6, 25,
        "kizen.retry.max_attempts must be between 1 and 1000 (got 1001)"},
       {"max_attempts_zero", with_kizen("  retry: {max_attempts: 0}\n"), 6, 25,
@@ -219,10 +203,8 @@ std::vector<error_case> cases() {
        "may use plain http:// only for loopback hosts"},
       {"http_for_private_address", with_base_url("http://10.0.0.5:8089"), 2, 13,
        "may use plain http:// only for loopback hosts"},
-      {"url_other_scheme", with_base_url("ftp://kizen.example.com"), 2, 13,
-       "kizen.base_url must start with https://"},
-      {"url_without_scheme", with_base_url("kizen.example.com"), 2, 13,
-       "kizen.base_url is not a valid URL"},
+      {"url_other_scheme", with_base_url("ftp://kizen.example.com"), 2, 13, "kizen.base_url must start with https://"},
+      {"url_without_scheme", with_base_url("kizen.example.com"), 2, 13, "kizen.base_url is not a valid URL"},
       {"url_without_host", with_base_url("https://"), 2, 13, "kizen.base_url has no host"},
       {"url_with_query", with_base_url("https://kizen.example.com/?a=1"), 2, 13,
        "kizen.base_url must not have a query"},
@@ -244,12 +226,11 @@ std::vector<error_case> cases() {
                     "  - object: firms\n    table: public.companies\n    key: id\n"
                     "    lookup: name\n    fields: [{column: name, field: name}]\n"),
        15, 12, "table public.companies is mapped twice: already by objects[0] (line 9)"},
-      {"duplicate_column",
-       fields_body("      - {column: name, field: name}\n      - {column: name, field: title}\n"),
+      {"duplicate_column", fields_body("      - {column: name, field: name}\n      - {column: name, field: title}\n"),
        16, 18, "column 'name' is mapped twice in objects[0] (companies): already by fields[0]"},
       {"duplicate_kizen_field",
-       fields_body("      - {column: name, field: name}\n      - {column: title, field: name}\n"),
-       16, 32, "Kizen field 'name' is mapped twice in objects[0] (companies): already by fields[0]"},
+       fields_body("      - {column: name, field: name}\n      - {column: title, field: name}\n"), 16, 32,
+       "Kizen field 'name' is mapped twice in objects[0] (companies): already by fields[0]"},
       {"references_unknown_object",
        fields_body("      - {column: name, field: name}\n"
                    "      - {column: parent_id, field: parent, references: companys}\n"),
@@ -269,8 +250,8 @@ std::vector<error_case> cases() {
                     "    fields:\n      - {column: name, field: name}\n"),
        13, 13, "objects[0].lookup 'email' is not among the mapped columns of objects[0] (companies)"},
       {"entity_id_column_also_mapped",
-       fields_body("      - {column: name, field: name}\n      - {column: kizen_id, field: kid}\n"),
-       12, 23, "objects[0].entity_id_column 'kizen_id' is also a mapped column (fields[1])"},
+       fields_body("      - {column: name, field: name}\n      - {column: kizen_id, field: kid}\n"), 12, 23,
+       "objects[0].entity_id_column 'kizen_id' is also a mapped column (fields[1])"},
       {"key_is_entity_id_column",
        objects_body("  - object: companies\n    table: companies\n    key: id\n"
                     "    entity_id_column: id\n    lookup: name\n"
@@ -295,8 +276,7 @@ std::vector<error_case> cases() {
                     "    lookup: name\n    direction: to_kizen\n"
                     "    fields:\n      - {column: name, field: name}\n"
                     "      - {column: score, field: score, direction: from_kizen}\n"),
-       16, 50,
-       "objects[0].fields[1].direction from_kizen is wider than its object's direction to_kizen"},
+       16, 50, "objects[0].fields[1].direction from_kizen is wider than its object's direction to_kizen"},
       {"field_both_in_one_way_object",
        objects_body("  - object: companies\n    table: companies\n    key: id\n"
                     "    entity_id_column: kizen_id\n    direction: from_kizen\n"
@@ -305,8 +285,7 @@ std::vector<error_case> cases() {
       {"from_kizen_without_identity",
        objects_body("  - object: companies\n    table: companies\n    key: id\n"
                     "    direction: from_kizen\n    fields:\n      - {column: name, field: name}\n"),
-       12, 16,
-       "objects[0] (companies) syncs from_kizen but has neither entity_id_column nor key_field"},
+       12, 16, "objects[0] (companies) syncs from_kizen but has neither entity_id_column nor key_field"},
 
       // --- SQL identifiers and names
       {"table_with_empty_schema",
@@ -324,13 +303,13 @@ std::vector<error_case> cases() {
                     "    entity_id_column: kizen_id\n    lookup: name\n"
                     "    fields:\n      - {column: name, field: name}\n"),
        10, 12, "objects[0].table 'a.b.c' must be NAME or SCHEMA.NAME (at most one '.')"},
-      {"column_with_nul", fields_body("      - {column: name, field: name}\n"
-                                      "      - {column: \"na\\0me\", field: title}\n"),
+      {"column_with_nul",
+       fields_body("      - {column: name, field: name}\n"
+                   "      - {column: \"na\\0me\", field: title}\n"),
        16, 18, "objects[0].fields[1].column 'na?me' contains a NUL character"},
       {"column_name_too_long",
-       fields_body("      - {column: name, field: name}\n      - {column: " + long_name +
-                   ", field: title}\n"),
-       16, 18, "is 64 bytes long; PostgreSQL allows at most 63"},
+       fields_body("      - {column: name, field: name}\n      - {column: " + long_name + ", field: title}\n"), 16, 18,
+       "is 64 bytes long; PostgreSQL allows at most 63"},
       {"key_empty",
        objects_body("  - object: companies\n    table: companies\n    key: \"\"\n"
                     "    entity_id_column: kizen_id\n    lookup: name\n"
@@ -364,10 +343,8 @@ std::vector<error_case> cases() {
        "${KIZEN_API_KEY:-default} to give a default)"},
       {"env_lone_dollar", with_kizen("  ca_file: $CA_FILE\n"), 6, 12,
        "kizen.ca_file: '$' must start a variable reference ${NAME} or be doubled ('$$')"},
-      {"env_unterminated", with_kizen("  ca_file: ${CA_FILE\n"), 6, 12,
-       "kizen.ca_file: '${' without a closing '}'"},
-      {"env_bad_name", with_kizen("  ca_file: ${1CA}\n"), 6, 12,
-       "kizen.ca_file: invalid variable reference '${1CA}'"},
+      {"env_unterminated", with_kizen("  ca_file: ${CA_FILE\n"), 6, 12, "kizen.ca_file: '${' without a closing '}'"},
+      {"env_bad_name", with_kizen("  ca_file: ${1CA}\n"), 6, 12, "kizen.ca_file: invalid variable reference '${1CA}'"},
       {"env_empty_required",
        kizen_body("  base_url: https://kizen.example.com\n  api_key: ${KIZEN_API_KEY:-}\n"
                   "  business_id: b\n  user_id: u\n"),
@@ -394,10 +371,8 @@ std::vector<error_case> cases() {
        3, 17, "kizen.api_key_file: cannot use '/nonexistent/ks-key': No such file or directory"},
 
       // --- the file as a whole
-      {"two_documents", with_tail("---\nkizen: {}\n"), 16, 1,
-       "more than one YAML document"},
-      {"yaml_syntax_error", "kizen:\n  base_url: [unclosed\npostgres: {}\n", 3, 9,
-       "YAML syntax error"},
+      {"two_documents", with_tail("---\nkizen: {}\n"), 16, 1, "more than one YAML document"},
+      {"yaml_syntax_error", "kizen:\n  base_url: [unclosed\npostgres: {}\n", 3, 9, "YAML syntax error"},
   };
 }
 
@@ -405,14 +380,11 @@ class config_error : public ::testing::TestWithParam<error_case> {};
 
 TEST_P(config_error, is_reported_at_its_place) {
   const error_case& c = GetParam();
-  EXPECT_TRUE(one_error_at(load(c.yaml, env_of(c.env)), c.line, c.column, c.message))
-      << "yaml:\n" << c.yaml;
+  EXPECT_TRUE(one_error_at(load(c.yaml, env_of(c.env)), c.line, c.column, c.message)) << "yaml:\n" << c.yaml;
 }
 
 INSTANTIATE_TEST_SUITE_P(all, config_error, ::testing::ValuesIn(cases()),
-                         [](const ::testing::TestParamInfo<error_case>& info) {
-                           return std::string(info.param.name);
-                         });
+                         [](const ::testing::TestParamInfo<error_case>& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace ks::config::test

@@ -175,11 +175,11 @@ TEST(config_loading, references_accept_object_or_unqualified_table) {
 }
 
 TEST(config_loading, plain_http_is_allowed_for_loopback_hosts) {
-  for (const char* url : {"http://localhost:8089", "http://LOCALHOST", "http://127.0.0.1:8089",
-                          "http://127.200.3.4", "http://[::1]:8089", "https://[2001:db8::1]"}) {
+  for (const char* url : {"http://localhost:8089", "http://LOCALHOST", "http://127.0.0.1:8089", "http://127.200.3.4",
+                          "http://[::1]:8089", "https://[2001:db8::1]"}) {
     const std::string yaml = "kizen:\n  base_url: " + std::string(url) +
-                             "\n  api_key: k\n  business_id: b\n  user_id: u\n" +
-                             std::string(postgres_lines) + std::string(object_lines);
+                             "\n  api_key: k\n  business_id: b\n  user_id: u\n" + std::string(postgres_lines) +
+                             std::string(object_lines);
     auto r = load(yaml);
     ASSERT_TRUE(r) << url << describe(r.error());
     EXPECT_EQ(r->kizen.base_url, url);
@@ -227,25 +227,23 @@ TEST(config_loading, an_unreadable_object_is_one_error_not_a_cascade) {
 }
 
 TEST(config_loading, a_field_with_a_missing_column_does_not_fail_the_lookup_check) {
-  auto r = load(with_objects("objects:\n"
-                             "  - object: companies\n"
-                             "    table: companies\n"
-                             "    key: id\n"
-                             "    entity_id_column: kizen_id\n"
-                             "    lookup: name\n"
-                             "    fields: [{field: name}]\n"));
+  auto r =
+      load(with_objects("objects:\n"
+                        "  - object: companies\n"
+                        "    table: companies\n"
+                        "    key: id\n"
+                        "    entity_id_column: kizen_id\n"
+                        "    lookup: name\n"
+                        "    fields: [{field: name}]\n"));
   ASSERT_FALSE(r);
   ASSERT_EQ(r.error().size(), 1u) << describe(r.error());
   EXPECT_NE(r.error()[0].message.find("missing required key 'column'"), std::string::npos);
 }
 
 TEST(config_loading, problem_to_string) {
-  EXPECT_EQ((problem{{"a.yaml", 3, 7}, "bad", severity::error}).to_string(),
-            "a.yaml:3:7: error: bad");
-  EXPECT_EQ((problem{{"a.yaml", 3, 7}, "risky", severity::warning}).to_string(),
-            "a.yaml:3:7: warning: risky");
-  EXPECT_EQ((problem{{"a.yaml", 0, 0}, "empty", severity::error}).to_string(),
-            "a.yaml: error: empty");
+  EXPECT_EQ((problem{{"a.yaml", 3, 7}, "bad", severity::error}).to_string(), "a.yaml:3:7: error: bad");
+  EXPECT_EQ((problem{{"a.yaml", 3, 7}, "risky", severity::warning}).to_string(), "a.yaml:3:7: warning: risky");
+  EXPECT_EQ((problem{{"a.yaml", 0, 0}, "empty", severity::error}).to_string(), "a.yaml: error: empty");
 }
 
 TEST(config_loading, empty_file_is_a_clear_error) {
@@ -268,8 +266,7 @@ TEST(config_loading, yaml_syntax_error_has_yaml_cpp_position) {
   EXPECT_EQ(r.error()[0].to_string(), "test.yaml:3:2: error: YAML syntax error: end of map not found");
   auto escape = load("kizen: \"\\q\"\n");
   ASSERT_FALSE(escape);
-  EXPECT_EQ(escape.error()[0].to_string(),
-            "test.yaml:1:11: error: YAML syntax error: unknown escape character: q");
+  EXPECT_EQ(escape.error()[0].to_string(), "test.yaml:1:11: error: YAML syntax error: unknown escape character: q");
 }
 
 TEST(config_loading, unreadable_file_names_the_path) {
@@ -291,8 +288,7 @@ TEST(config_loading, file_is_read_from_disk_with_its_name_in_places) {
   auto r = load_config_file(path, env_of({}));
   ASSERT_FALSE(r);
   ASSERT_EQ(r.error().size(), 1u);
-  EXPECT_EQ(r.error()[0].to_string(),
-            path + ":6:20: error: kizen.max_connections must be between 1 and 256 (got 0)");
+  EXPECT_EQ(r.error()[0].to_string(), path + ":6:20: error: kizen.max_connections must be between 1 and 256 (got 0)");
   const std::string good = dir.write("good.yaml", with_tail(""));
   auto ok = load_config_file(good, env_of({}));
   ASSERT_TRUE(ok) << describe(ok.error());

@@ -24,8 +24,7 @@ inline env_lookup env_of(std::map<std::string, std::string> vars) {
   };
 }
 
-inline ks::result<config, std::vector<problem>> load(std::string_view yaml,
-                                                     const env_lookup& env = env_of({}),
+inline ks::result<config, std::vector<problem>> load(std::string_view yaml, const env_lookup& env = env_of({}),
                                                      std::vector<problem>* warnings = nullptr) {
   return load_config_text(yaml, "test.yaml", env, warnings);
 }
@@ -44,9 +43,8 @@ inline std::vector<problem> of_level(const std::vector<problem>& problems, sever
 }
 
 // The load failed with exactly one error, at line:col, whose message contains `text`.
-inline ::testing::AssertionResult one_error_at(
-    const ks::result<config, std::vector<problem>>& r, int line, int column,
-    std::string_view text) {
+inline ::testing::AssertionResult one_error_at(const ks::result<config, std::vector<problem>>& r, int line, int column,
+                                               std::string_view text) {
   if (r) return ::testing::AssertionFailure() << "loaded without errors";
   const auto errors = of_level(r.error(), severity::error);
   if (errors.size() != 1) {
@@ -55,9 +53,8 @@ inline ::testing::AssertionResult one_error_at(
   const problem& p = errors.front();
   if (p.where.file != "test.yaml" || p.where.line != line || p.where.column != column ||
       p.message.find(text) == std::string::npos) {
-    return ::testing::AssertionFailure()
-           << "expected test.yaml:" << line << ":" << column << " containing \"" << text
-           << "\", got" << describe(r.error());
+    return ::testing::AssertionFailure() << "expected test.yaml:" << line << ":" << column << " containing \"" << text
+                                         << "\", got" << describe(r.error());
   }
   return ::testing::AssertionSuccess();
 }
@@ -70,23 +67,22 @@ inline constexpr std::string_view kizen_lines =
     "  business_id: b\n"                       // 4
     "  user_id: u\n";                          // 5
 inline constexpr std::string_view postgres_lines =
-    "postgres:\n"                              // 6
-    "  url: postgres://localhost/db\n";        // 7
+    "postgres:\n"                        // 6
+    "  url: postgres://localhost/db\n";  // 7
 // One valid object, 8 lines.
 inline constexpr std::string_view object_lines =
-    "objects:\n"                               // 8
-    "  - object: companies\n"                  // 9
-    "    table: companies\n"                   // 10
-    "    key: id\n"                            // 11
-    "    entity_id_column: kizen_id\n"         // 12
-    "    lookup: name\n"                       // 13
-    "    fields:\n"                            // 14
-    "      - {column: name, field: name}\n";   // 15
+    "objects:\n"                              // 8
+    "  - object: companies\n"                 // 9
+    "    table: companies\n"                  // 10
+    "    key: id\n"                           // 11
+    "    entity_id_column: kizen_id\n"        // 12
+    "    lookup: name\n"                      // 13
+    "    fields:\n"                           // 14
+    "      - {column: name, field: name}\n";  // 15
 
 // A valid file with `extra` appended to the kizen section (its first line is line 6).
 inline std::string with_kizen(std::string_view extra) {
-  return std::string(kizen_lines) + std::string(extra) + std::string(postgres_lines) +
-         std::string(object_lines);
+  return std::string(kizen_lines) + std::string(extra) + std::string(postgres_lines) + std::string(object_lines);
 }
 // A valid file whose objects section is `objects` (its first line is line 8).
 inline std::string with_objects(std::string_view objects) {
@@ -94,8 +90,7 @@ inline std::string with_objects(std::string_view objects) {
 }
 // A valid file followed by `tail` (its first line is line 16).
 inline std::string with_tail(std::string_view tail) {
-  return std::string(kizen_lines) + std::string(postgres_lines) + std::string(object_lines) +
-         std::string(tail);
+  return std::string(kizen_lines) + std::string(postgres_lines) + std::string(object_lines) + std::string(tail);
 }
 
 // A fresh directory, removed with everything in it.
@@ -103,8 +98,7 @@ class temp_dir {
  public:
   temp_dir() {
     std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("ks-config-test-" + std::to_string(rd()) + std::to_string(rd()));
+    path_ = std::filesystem::temp_directory_path() / ("ks-config-test-" + std::to_string(rd()) + std::to_string(rd()));
     std::filesystem::create_directories(path_);
   }
   ~temp_dir() {

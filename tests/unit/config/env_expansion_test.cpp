@@ -31,9 +31,7 @@ TEST(env_expansion, set_variable_is_substituted) {
   EXPECT_TRUE(r->from_environment);
 }
 
-TEST(env_expansion, set_but_empty_variable_is_empty) {
-  EXPECT_EQ(expand("[${A}]", {{"A", ""}}), "[]");
-}
+TEST(env_expansion, set_but_empty_variable_is_empty) { EXPECT_EQ(expand("[${A}]", {{"A", ""}}), "[]"); }
 
 TEST(env_expansion, unset_variable_is_an_error_naming_it) {
   EXPECT_EQ(expand_error("${KIZEN_API_KEY}"),
@@ -58,14 +56,11 @@ TEST(env_expansion, double_dollar_is_a_literal_dollar) {
   EXPECT_EQ(expand("no dollars"), "no dollars");
 }
 
-TEST(env_expansion, values_are_not_expanded_again) {
-  EXPECT_EQ(expand("${A}", {{"A", "${B}"}, {"B", "no"}}), "${B}");
-}
+TEST(env_expansion, values_are_not_expanded_again) { EXPECT_EQ(expand("${A}", {{"A", "${B}"}, {"B", "no"}}), "${B}"); }
 
 TEST(env_expansion, malformed_references_are_errors) {
   EXPECT_NE(expand_error("$A").find("'$' must start a variable reference"), std::string::npos);
-  EXPECT_NE(expand_error("cost: 5$").find("'$' must start a variable reference"),
-            std::string::npos);
+  EXPECT_NE(expand_error("cost: 5$").find("'$' must start a variable reference"), std::string::npos);
   EXPECT_NE(expand_error("${A").find("without a closing '}'"), std::string::npos);
   EXPECT_NE(expand_error("${}").find("invalid variable reference"), std::string::npos);
   EXPECT_NE(expand_error("${A-B}").find("invalid variable reference '${A-B}'"), std::string::npos);
@@ -102,8 +97,7 @@ TEST(env_expansion, secrets_from_the_environment_and_dollar_escapes) {
 postgres:
   url: postgres://app:pa$$word@localhost/db
 )") + std::string(object_lines);
-  auto r = load(yaml, env_of({{"KIZEN_BASE_URL", "https://kizen.example.com"},
-                              {"KIZEN_API_KEY", "s3cr3t"}}));
+  auto r = load(yaml, env_of({{"KIZEN_BASE_URL", "https://kizen.example.com"}, {"KIZEN_API_KEY", "s3cr3t"}}));
   ASSERT_TRUE(r) << describe(r.error());
   EXPECT_EQ(r->kizen.base_url, "https://kizen.example.com");
   EXPECT_EQ(r->kizen.api_key, "s3cr3t");
@@ -117,10 +111,11 @@ TEST(env_expansion, process_environment_reads_the_real_environment) {
   const env_lookup env = process_environment();
   EXPECT_EQ(env("KS_CONFIG_TEST_API_KEY"), "from-process");
   EXPECT_EQ(env("KS_CONFIG_TEST_UNSET"), std::nullopt);
-  const std::string yaml = "kizen:\n  base_url: https://kizen.example.com\n"
-                           "  api_key: ${KS_CONFIG_TEST_API_KEY}\n  business_id: b\n"
-                           "  user_id: u\n" + std::string(postgres_lines) +
-                           std::string(object_lines);
+  const std::string yaml =
+      "kizen:\n  base_url: https://kizen.example.com\n"
+      "  api_key: ${KS_CONFIG_TEST_API_KEY}\n  business_id: b\n"
+      "  user_id: u\n" +
+      std::string(postgres_lines) + std::string(object_lines);
   auto r = load_config_text(yaml, "test.yaml");  // default: the process environment
   ASSERT_TRUE(r) << describe(r.error());
   EXPECT_EQ(r->kizen.api_key, "from-process");

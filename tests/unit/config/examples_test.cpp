@@ -33,8 +33,7 @@ TEST(config_examples, every_example_loads_without_problems) {
 }
 
 TEST(config_examples, quickstart_targets_the_local_emulator) {
-  auto r = load_config_file(examples_dir + "/quickstart.yaml",
-                            env_of({{"DATABASE_URL", "postgresql:///demo"}}));
+  auto r = load_config_file(examples_dir + "/quickstart.yaml", env_of({{"DATABASE_URL", "postgresql:///demo"}}));
   ASSERT_TRUE(r) << describe(r.error());
   const config& c = *r;
   EXPECT_EQ(c.kizen.base_url, "http://127.0.0.1:8089");
@@ -81,10 +80,9 @@ TEST(config_examples, quickstart_targets_the_local_emulator) {
 }
 
 TEST(config_examples, quickstart_follows_the_environment) {
-  auto r = load_config_file(examples_dir + "/quickstart.yaml",
-                            env_of({{"DATABASE_URL", "postgresql:///demo"},
-                                    {"KIZEN_BASE_URL", "http://localhost:9999"},
-                                    {"KIZEN_API_KEY", "other-key"}}));
+  auto r = load_config_file(examples_dir + "/quickstart.yaml", env_of({{"DATABASE_URL", "postgresql:///demo"},
+                                                                       {"KIZEN_BASE_URL", "http://localhost:9999"},
+                                                                       {"KIZEN_API_KEY", "other-key"}}));
   ASSERT_TRUE(r) << describe(r.error());
   EXPECT_EQ(r->kizen.base_url, "http://localhost:9999");
   EXPECT_EQ(r->kizen.api_key, "other-key");

@@ -28,31 +28,28 @@ TEST(duration, upper_bound_is_ten_years) {
   EXPECT_EQ(parse_duration("3651d"), std::nullopt);
   EXPECT_EQ(parse_duration("315360000001ms"), std::nullopt);
   EXPECT_EQ(parse_duration("99999999999999999999999999s"), std::nullopt);
-  EXPECT_NE(parse_duration_text("99999999999999999999999999s").error().find("too large"),
-            std::string::npos);
+  EXPECT_NE(parse_duration_text("99999999999999999999999999s").error().find("too large"), std::string::npos);
 }
 
 TEST(duration, bad_inputs) {
-  for (const char* text : {"", "15", "s", "ms", "-5s", "+5s", "1.5s", "15 s", " 15s", "15s ",
-                           "15sec", "15S", "15MS", "1h30m", "5m5", "0x10s", "1e3ms", "abc"}) {
+  for (const char* text : {"", "15", "s", "ms", "-5s", "+5s", "1.5s", "15 s", " 15s", "15s ", "15sec", "15S", "15MS",
+                           "1h30m", "5m5", "0x10s", "1e3ms", "abc"}) {
     EXPECT_EQ(parse_duration(text), std::nullopt) << "'" << text << "'";
   }
 }
 
 TEST(duration, errors_say_what_is_missing) {
-  EXPECT_EQ(parse_duration_text("15").error(),
-            "is missing its unit (ms, s, m, h or d), e.g. 15s or 250ms");
+  EXPECT_EQ(parse_duration_text("15").error(), "is missing its unit (ms, s, m, h or d), e.g. 15s or 250ms");
   EXPECT_EQ(parse_duration_text("15sec").error(), "has an unknown unit; use ms, s, m, h or d");
   EXPECT_EQ(parse_duration_text("-1s").error(), "must not be negative");
   EXPECT_NE(parse_duration_text("1.5s").error().find("whole number"), std::string::npos);
-  EXPECT_NE(parse_duration_text("s").error().find("must start with a whole number"),
-            std::string::npos);
+  EXPECT_NE(parse_duration_text("s").error().find("must start with a whole number"), std::string::npos);
   EXPECT_NE(parse_duration_text("").error().find("is empty"), std::string::npos);
 }
 
 TEST(sql_identifier, accepts_what_a_quoted_identifier_accepts) {
-  for (std::string_view name : {"customers", "Customers", "with space", "with\"quote", "dot.ted",
-                                "ünïcødé", "x", "select", "1starts_with_digit"}) {
+  for (std::string_view name : {"customers", "Customers", "with space", "with\"quote", "dot.ted", "ünïcødé", "x",
+                                "select", "1starts_with_digit"}) {
     EXPECT_EQ(sql_identifier_problem(name), std::nullopt) << name;
   }
   EXPECT_EQ(sql_identifier_problem(std::string(63, 'a')), std::nullopt);
@@ -60,8 +57,7 @@ TEST(sql_identifier, accepts_what_a_quoted_identifier_accepts) {
 
 TEST(sql_identifier, rejects_empty_long_nul_and_bad_utf8) {
   EXPECT_EQ(sql_identifier_problem(""), "is empty");
-  EXPECT_EQ(sql_identifier_problem(std::string(64, 'a')),
-            "is 64 bytes long; PostgreSQL allows at most 63");
+  EXPECT_EQ(sql_identifier_problem(std::string(64, 'a')), "is 64 bytes long; PostgreSQL allows at most 63");
   // 32 two-byte characters: 64 bytes although only 32 characters.
   std::string wide;
   for (int i = 0; i < 32; ++i) wide += "\xc3\xa9";
@@ -69,7 +65,7 @@ TEST(sql_identifier, rejects_empty_long_nul_and_bad_utf8) {
   EXPECT_EQ(sql_identifier_problem(std::string("a\0b", 3)), "contains a NUL character");
   EXPECT_EQ(sql_identifier_problem("\xff"), "is not valid UTF-8");
   EXPECT_EQ(sql_identifier_problem("\xc3"), "is not valid UTF-8");
-  EXPECT_EQ(sql_identifier_problem("\xc0\xaf"), "is not valid UTF-8");  // overlong '/'
+  EXPECT_EQ(sql_identifier_problem("\xc0\xaf"), "is not valid UTF-8");      // overlong '/'
   EXPECT_EQ(sql_identifier_problem("\xed\xa0\x80"), "is not valid UTF-8");  // surrogate
 }
 
@@ -80,12 +76,12 @@ TEST(sql_identifier, quoting) {
 }
 
 TEST(url_rules, loopback_hosts) {
-  for (std::string_view h : {"localhost", "LocalHost", "127.0.0.1", "127.255.255.254",
-                             "::1", "[::1]", "0:0:0:0:0:0:0:1"}) {
+  for (std::string_view h :
+       {"localhost", "LocalHost", "127.0.0.1", "127.255.255.254", "::1", "[::1]", "0:0:0:0:0:0:0:1"}) {
     EXPECT_TRUE(is_loopback_host(h)) << h;
   }
-  for (std::string_view h : {"localhost.example.com", "128.0.0.1", "10.0.0.1", "::2", "[::]",
-                             "127.0.0.1.example.com", "", "kizen.example.com"}) {
+  for (std::string_view h : {"localhost.example.com", "128.0.0.1", "10.0.0.1", "::2", "[::]", "127.0.0.1.example.com",
+                             "", "kizen.example.com"}) {
     EXPECT_FALSE(is_loopback_host(h)) << h;
   }
 }
@@ -110,8 +106,7 @@ TEST(url_rules, base_urls) {
 }
 
 TEST(key_suggestion, suggests_only_likely_typos) {
-  const std::vector<std::string_view> keys = {"max_connections", "max_requests_per_second",
-                                              "retry", "tls_verify"};
+  const std::vector<std::string_view> keys = {"max_connections", "max_requests_per_second", "retry", "tls_verify"};
   EXPECT_EQ(closest_match("max_conections", keys), "max_connections");
   EXPECT_EQ(closest_match("MAX_CONNECTIONS", keys), "max_connections");
   EXPECT_EQ(closest_match("retyr", keys), "retry");  // swapped letters

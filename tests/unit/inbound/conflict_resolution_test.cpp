@@ -2,8 +2,8 @@
 // database changes are still queued (issue 5 "Conflicts").
 #include "daemon/engine/inbound/conflict_resolution.hpp"
 
-#include <algorithm>
 #include <gtest/gtest.h>
+#include <algorithm>
 
 using namespace ks::engine;
 using ks::config::conflict_policy;
@@ -59,8 +59,7 @@ TEST(conflict_policy, newest_wins_keeps_the_database_value_on_a_tie) {
 }
 
 TEST(conflict_policy, newest_wins_compares_below_the_millisecond) {
-  const auto out = resolve_conflicts(conflict_policy::newest_wins, {"a", "b"},
-                                     {{"a", t0 + 1us}, {"b", t0 - 1us}}, t0);
+  const auto out = resolve_conflicts(conflict_policy::newest_wins, {"a", "b"}, {{"a", t0 + 1us}, {"b", t0 - 1us}}, t0);
   EXPECT_EQ(out.keep, columns{"a"});
   EXPECT_EQ(out.write, columns{"b"});
 }

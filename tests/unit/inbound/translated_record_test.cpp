@@ -47,28 +47,29 @@ struct record_translator_contacts : ::testing::Test {
 }  // namespace
 
 TEST_F(record_translator_contacts, every_value_kind_reads_back_as_the_column_value) {
-  const auto t = translate({{"email", R"("ann@example.com")"},
-                            {"first_name", R"("Ann")"},
-                            {"company", R"({"id":")" + company_a + R"(","name":"Acme","display_name":"Acme"})"},
-                            {"tags", R"([{"id":"a0000000-0000-4000-8000-000000000001","name":"vip"},{"id":"x","name":"new"}])"},
-                            {"lead_score", "42"},
-                            {"stage", R"({"id":"b0000000-0000-4000-8000-000000000002","name":"Customer"})"},
-                            {"birthday", R"("1990-02-28")"},
-                            {"last_contacted", R"("2025-01-02T03:04:05.678Z")"},
-                            {"lifetime_value", R"("12.50")"},
-                            {"discount_rate", R"("0.150")"},
-                            {"newsletter", "true"}});
+  const auto t =
+      translate({{"email", R"("ann@example.com")"},
+                 {"first_name", R"("Ann")"},
+                 {"company", R"({"id":")" + company_a + R"(","name":"Acme","display_name":"Acme"})"},
+                 {"tags", R"([{"id":"a0000000-0000-4000-8000-000000000001","name":"vip"},{"id":"x","name":"new"}])"},
+                 {"lead_score", "42"},
+                 {"stage", R"({"id":"b0000000-0000-4000-8000-000000000002","name":"Customer"})"},
+                 {"birthday", R"("1990-02-28")"},
+                 {"last_contacted", R"("2025-01-02T03:04:05.678Z")"},
+                 {"lifetime_value", R"("12.50")"},
+                 {"discount_rate", R"("0.150")"},
+                 {"newsletter", "true"}});
   EXPECT_TRUE(t.problems.empty()) << joined(t.problems);
   EXPECT_TRUE(t.unresolved.empty());
   EXPECT_EQ(value_of(t, "email"), R"("ann@example.com")");
   EXPECT_EQ(value_of(t, "first_name"), R"("Ann")");
-  EXPECT_EQ(value_of(t, "company_id"), R"("7")");  // the referenced row's key
+  EXPECT_EQ(value_of(t, "company_id"), R"("7")");      // the referenced row's key
   EXPECT_EQ(value_of(t, "tags"), R"(["vip","new"])");  // option names, in Kizen's order
   EXPECT_EQ(value_of(t, "score"), "42");
   EXPECT_EQ(value_of(t, "stage"), R"("Customer")");
   EXPECT_EQ(value_of(t, "birthday"), R"("1990-02-28")");
   EXPECT_EQ(value_of(t, "last_contacted"), R"("2025-01-02T03:04:05.678Z")");
-  EXPECT_EQ(value_of(t, "ltv"), R"("12.50")");        // exact decimal text, scale kept
+  EXPECT_EQ(value_of(t, "ltv"), R"("12.50")");  // exact decimal text, scale kept
   EXPECT_EQ(value_of(t, "discount"), R"("0.150")");
   EXPECT_EQ(value_of(t, "newsletter"), "true");
   EXPECT_EQ(value_of(t, "notes"), "<absent>");  // to_kizen: never written from Kizen
@@ -79,16 +80,20 @@ TEST_F(record_translator_contacts, every_value_kind_reads_back_as_the_column_val
 TEST_F(record_translator_contacts, blank_fields_are_null_and_an_absent_checkbox_is_unchecked) {
   const auto t = translate({{"email", R"("ann@example.com")"}});
   EXPECT_TRUE(t.problems.empty()) << joined(t.problems);
-  for (const char* column : {"first_name", "company_id", "score", "stage", "birthday", "last_contacted", "ltv",
-                             "discount"})
+  for (const char* column :
+       {"first_name", "company_id", "score", "stage", "birthday", "last_contacted", "ltv", "discount"})
     EXPECT_EQ(value_of(t, column), "null") << column;
   EXPECT_EQ(value_of(t, "tags"), "[]");  // no tags: an empty list
   EXPECT_EQ(value_of(t, "newsletter"), "false");
 }
 
 TEST_F(record_translator_contacts, explicit_nulls_read_like_blanks) {
-  const auto t = translate({{"email", R"("ann@example.com")"}, {"first_name", "null"}, {"newsletter", "null"},
-                            {"company", "null"}, {"tags", "null"}, {"stage", "null"}});
+  const auto t = translate({{"email", R"("ann@example.com")"},
+                            {"first_name", "null"},
+                            {"newsletter", "null"},
+                            {"company", "null"},
+                            {"tags", "null"},
+                            {"stage", "null"}});
   EXPECT_TRUE(t.problems.empty()) << joined(t.problems);
   EXPECT_EQ(value_of(t, "first_name"), "null");
   EXPECT_EQ(value_of(t, "newsletter"), "false");
@@ -116,8 +121,7 @@ TEST_F(record_translator_contacts, decimals_accept_numbers) {
 }
 
 TEST_F(record_translator_contacts, an_option_given_by_id_only_is_named_from_the_metadata) {
-  EXPECT_EQ(value_of(translate({{"stage", R"({"id":"b0000000-0000-4000-8000-000000000001"})"}}), "stage"),
-            R"("Lead")");
+  EXPECT_EQ(value_of(translate({{"stage", R"({"id":"b0000000-0000-4000-8000-000000000001"})"}}), "stage"), R"("Lead")");
   EXPECT_EQ(value_of(translate({{"stage", R"("Lead")"}}), "stage"), R"("Lead")");
 }
 
@@ -201,8 +205,8 @@ std::string related(std::initializer_list<std::string> ids) {
 }  // namespace
 
 TEST_F(record_translator_companies, a_to_many_relationship_reads_as_the_keys_of_the_related_rows) {
-  const auto r = make_record(company_a, company_fields(),
-                             {{"name", R"("Acme")"}, {"contacts", related({contact_1, contact_2})}});
+  const auto r =
+      make_record(company_a, company_fields(), {{"name", R"("Acme")"}, {"contacts", related({contact_1, contact_2})}});
   const auto t = translate_record(c.binding, r, known);
   EXPECT_TRUE(t.problems.empty()) << joined(t.problems);
   EXPECT_EQ(value_of(t, "contact_ids"), R"(["11","12"])");
@@ -227,12 +231,13 @@ TEST_F(record_translator_companies, a_summarized_relationship_uses_the_full_list
   EXPECT_EQ(value_of(t, "contact_ids"), R"(["11","12"])");
   EXPECT_EQ(t.unresolved, (std::vector<record_reference>{{"client_client", contact_3}}));
   EXPECT_EQ(references_of(c.binding, r, lists),
-            (std::vector<record_reference>{{"client_client", contact_1}, {"client_client", contact_2},
-                                           {"client_client", contact_3}}));
+            (std::vector<record_reference>{
+                {"client_client", contact_1}, {"client_client", contact_2}, {"client_client", contact_3}}));
 }
 
 TEST_F(record_translator_companies, the_key_comes_from_key_field) {
-  auto text = translate_record(c.binding, make_record(company_a, company_fields(), {{"external_id", R"("C-9")"}}), known);
+  auto text =
+      translate_record(c.binding, make_record(company_a, company_fields(), {{"external_id", R"("C-9")"}}), known);
   EXPECT_EQ(text.key, std::optional<std::string>("C-9"));
   EXPECT_FALSE(text.values.contains("external_id"));  // not a mapped column
   auto number = translate_record(c.binding, make_record(company_a, company_fields(), {{"external_id", "31"}}), known);

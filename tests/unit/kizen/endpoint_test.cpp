@@ -30,7 +30,8 @@ TEST(endpoint, plain_http_only_for_loopback_hosts) {
     EXPECT_FALSE(ep->tls);
     EXPECT_TRUE(ep->loopback);
   }
-  for (const char* bad : {"http://app.go.kizen.com", "http://10.0.0.1:80", "http://128.0.0.1", "http://localhost.evil.com"}) {
+  for (const char* bad :
+       {"http://app.go.kizen.com", "http://10.0.0.1:80", "http://128.0.0.1", "http://localhost.evil.com"}) {
     auto ep = endpoint::parse(bad);
     ASSERT_FALSE(ep) << bad;
     EXPECT_NE(ep.error().find("only allowed for loopback"), std::string::npos) << ep.error();
@@ -45,9 +46,9 @@ TEST(endpoint, ipv6_host_header_has_brackets) {
 }
 
 TEST(endpoint, refuses_malformed_base_urls) {
-  for (const char* bad : {"", "app.go.kizen.com", "ftp://x.com", "https://", "https://user:pw@x.com",
-                          "https://x.com/?a=1", "https://x.com/#f", "https://x.com:99999", "https://x.com:0",
-                          "https://x .com"}) {
+  for (const char* bad :
+       {"", "app.go.kizen.com", "ftp://x.com", "https://", "https://user:pw@x.com", "https://x.com/?a=1",
+        "https://x.com/#f", "https://x.com:99999", "https://x.com:0", "https://x .com"}) {
     EXPECT_FALSE(endpoint::parse(bad)) << bad;
   }
 }

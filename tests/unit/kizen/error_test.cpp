@@ -3,11 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 
 namespace ks::kizen {
 namespace {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -10,7 +11,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <algorithm>
 #include <vector>
 
 namespace ks::kizen {
@@ -26,10 +26,13 @@ TEST(rate_limiter_async, waiters_are_held_back_to_the_rate) {
   std::vector<rate_limiter::clock::time_point> done;
   std::vector<boost::system::error_code> errors;
   for (int i = 0; i < 6; ++i) {
-    net::co_spawn(io, [&]() -> net::awaitable<void> {
-      errors.push_back(co_await acquire(limiter));
-      done.push_back(rate_limiter::clock::now());
-    }, net::detached);
+    net::co_spawn(
+        io,
+        [&]() -> net::awaitable<void> {
+          errors.push_back(co_await acquire(limiter));
+          done.push_back(rate_limiter::clock::now());
+        },
+        net::detached);
   }
   io.run();
   ASSERT_EQ(done.size(), 6u);
@@ -45,9 +48,12 @@ TEST(rate_limiter_async, an_unlimited_limiter_never_waits) {
   rate_limiter limiter(0, 1, rate_limiter::clock::now());
   int done = 0;
   for (int i = 0; i < 100; ++i) {
-    net::co_spawn(io, [&]() -> net::awaitable<void> {
-      if (!co_await acquire(limiter)) ++done;
-    }, net::detached);
+    net::co_spawn(
+        io,
+        [&]() -> net::awaitable<void> {
+          if (!co_await acquire(limiter)) ++done;
+        },
+        net::detached);
   }
   io.run();
   EXPECT_EQ(done, 100);
@@ -57,13 +63,16 @@ TEST(rate_limiter_async, a_cancelled_wait_reports_operation_aborted) {
   net::io_context io;
   rate_limiter limiter(0.5, 1, rate_limiter::clock::now());  // the second token is 2 s away
   boost::system::error_code first, second;
-  net::co_spawn(io, [&]() -> net::awaitable<void> {
-    using namespace net::experimental::awaitable_operators;
-    first = co_await acquire(limiter);
-    net::steady_timer timer(co_await net::this_coro::executor, 20ms);
-    auto waiting = [&]() -> net::awaitable<void> { second = co_await acquire(limiter); };
-    co_await (waiting() || timer.async_wait(net::use_awaitable));
-  }, net::detached);
+  net::co_spawn(
+      io,
+      [&]() -> net::awaitable<void> {
+        using namespace net::experimental::awaitable_operators;
+        first = co_await acquire(limiter);
+        net::steady_timer timer(co_await net::this_coro::executor, 20ms);
+        auto waiting = [&]() -> net::awaitable<void> { second = co_await acquire(limiter); };
+        co_await (waiting() || timer.async_wait(net::use_awaitable));
+      },
+      net::detached);
   io.run();
   EXPECT_FALSE(first);
   EXPECT_EQ(second, net::error::operation_aborted);

@@ -50,18 +50,20 @@ TEST(request_builder, patch_record_by_name_and_id_with_every_value_kind) {
   const auto r = ok(request_builder::patch_record("client_client", rec_id, writes));
   EXPECT_EQ(r.method, http_method::patch);
   EXPECT_EQ(r.target, std::string("/api/records/client_client/") + rec_id);
-  EXPECT_EQ(*r.body,
-            std::string(R"({"fields":[)") +
-                R"({"name":"email","value":"ann@example.com"},)"
-                R"({"name":"stage","value":{"name":"Won"}},)"
-                R"({"name":"score","value":null},)"
-                R"({"id":")" + field_id + R"(","value":[{"id":")" + other_id + R"("}]},)"
-                R"({"name":"tags","add_values":["vip","beta"]},)"
-                R"({"name":"tags","remove_values":["old"]},)"
-                R"({"name":"labels","add_values":["a"],"remove_values":["b"]}]})");
+  EXPECT_EQ(*r.body, std::string(R"({"fields":[)") +
+                         R"({"name":"email","value":"ann@example.com"},)"
+                         R"({"name":"stage","value":{"name":"Won"}},)"
+                         R"({"name":"score","value":null},)"
+                         R"({"id":")" +
+                         field_id + R"(","value":[{"id":")" + other_id +
+                         R"("}]},)"
+                         R"({"name":"tags","add_values":["vip","beta"]},)"
+                         R"({"name":"tags","remove_values":["old"]},)"
+                         R"({"name":"labels","add_values":["a"],"remove_values":["b"]}]})");
   const auto all = ok(request_builder::patch_record("client_client", rec_id, writes, true));
   EXPECT_EQ(all.target, std::string("/api/records/client_client/") + rec_id + "?return_all_fields=true");
-  const auto overwrite = ok(request_builder::patch_record("client_client", rec_id, {field_write::set("email", "a@b.c")}, false, true));
+  const auto overwrite =
+      ok(request_builder::patch_record("client_client", rec_id, {field_write::set("email", "a@b.c")}, false, true));
   EXPECT_EQ(*overwrite.body, R"({"fields":[{"name":"email","value":"a@b.c"}],"archived_conflict":"overwrite"})");
 }
 
@@ -89,8 +91,8 @@ TEST(request_builder, add_record_with_and_without_unarchive) {
 }
 
 TEST(request_builder, upsert_record) {
-  const auto r = ok(request_builder::upsert_record("client_client", "ann@example.com",
-                                                   {field_write::set("first_name", "Ann")}));
+  const auto r =
+      ok(request_builder::upsert_record("client_client", "ann@example.com", {field_write::set("first_name", "Ann")}));
   EXPECT_EQ(r.method, http_method::post);
   EXPECT_EQ(r.target, "/api/records/client_client/upsert");
   EXPECT_EQ(*r.body, R"({"lookup_value":"ann@example.com","fields":[{"name":"first_name","value":"Ann"}]})");
@@ -100,8 +102,9 @@ TEST(request_builder, upsert_record) {
   o.return_all_fields = true;
   const auto full = ok(request_builder::upsert_record("client_client", "ann@example.com", {}, o));
   EXPECT_EQ(full.target, "/api/records/client_client/upsert?return_all_fields=true");
-  EXPECT_EQ(*full.body,
-            R"({"lookup_value":"ann@example.com","fields":[],"oncreate_unarchive":"unarchive","onupdate_archived_conflict":"overwrite"})");
+  EXPECT_EQ(
+      *full.body,
+      R"({"lookup_value":"ann@example.com","fields":[],"oncreate_unarchive":"unarchive","onupdate_archived_conflict":"overwrite"})");
 }
 
 TEST(request_builder, lookup_record_encodes_the_identifier) {
@@ -135,30 +138,33 @@ TEST(request_builder, search_with_builtin_and_custom_filters_and_query_params) {
   EXPECT_EQ(r.method, http_method::post);
   EXPECT_EQ(r.target, "/api/records/client_client/search?page=2&page_size=100&ordering=updated");
   EXPECT_EQ(r.path_template, "/api/records/{object}/search");
-  EXPECT_EQ(*r.body,
-            std::string(R"({"query":[{"and":true,"filters":[)") +
-                R"({"type":"fields","subtype":"non_custom","field":"updated","condition":">","value":"2024-12-31T06:00:00.000Z"},)"
-                R"({"type":"fields_v2","subtype":"custom","field":"\"custom\"::)" + field_id +
-                R"(","condition":"=","value":"abc"}]}],"and":true,"field_names":["name","email"]})");
+  EXPECT_EQ(
+      *r.body,
+      std::string(R"({"query":[{"and":true,"filters":[)") +
+          R"({"type":"fields","subtype":"non_custom","field":"updated","condition":">","value":"2024-12-31T06:00:00.000Z"},)"
+          R"({"type":"fields_v2","subtype":"custom","field":"\"custom\"::)" +
+          field_id + R"(","condition":"=","value":"abc"}]}],"and":true,"field_names":["name","email"]})");
 }
 
 TEST(request_builder, search_nested_and_or) {
   // (name starts_with "A" OR name starts_with "B") AND (updated >= t)  ... combined with OR at the top.
   search_query q;
   q.all_groups = false;
-  q.groups.push_back({false, {search_filter::builtin("name", "starts_with", "A"),
-                              search_filter::builtin("name", "starts_with", "B")}});
+  q.groups.push_back(
+      {false,
+       {search_filter::builtin("name", "starts_with", "A"), search_filter::builtin("name", "starts_with", "B")}});
   q.groups.push_back({true, {search_filter::builtin("email", "is_blank")}});
   q.search = "ann smith";
   q.ordering = "-updated";
   const auto r = ok(request_builder::search_records("client_client", q));
   EXPECT_EQ(r.target, "/api/records/client_client/search?ordering=-updated&search=ann%20smith");
-  EXPECT_EQ(*r.body,
-            R"({"query":[{"and":false,"filters":[)"
-            R"({"type":"fields","subtype":"non_custom","field":"name","condition":"starts_with","value":"A"},)"
-            R"({"type":"fields","subtype":"non_custom","field":"name","condition":"starts_with","value":"B"}]},)"
-            R"({"and":true,"filters":[{"type":"fields","subtype":"non_custom","field":"email","condition":"is_blank"}]}],)"
-            R"("and":false})");
+  EXPECT_EQ(
+      *r.body,
+      R"({"query":[{"and":false,"filters":[)"
+      R"({"type":"fields","subtype":"non_custom","field":"name","condition":"starts_with","value":"A"},)"
+      R"({"type":"fields","subtype":"non_custom","field":"name","condition":"starts_with","value":"B"}]},)"
+      R"({"and":true,"filters":[{"type":"fields","subtype":"non_custom","field":"email","condition":"is_blank"}]}],)"
+      R"("and":false})");
 }
 
 TEST(request_builder, search_groups_nest) {
@@ -168,12 +174,13 @@ TEST(request_builder, search_groups_nest) {
   const filter_group middle{false, {search_filter::builtin("stage", "=", "Won"), inner}};
   q.groups.push_back({true, {search_filter::builtin("name", "=", "A"), middle}});
   const auto r = ok(request_builder::search_records("deals", q));
-  EXPECT_EQ(*r.body,
-            R"({"query":[{"and":true,"filters":[)"
-            R"({"type":"fields","subtype":"non_custom","field":"name","condition":"=","value":"A"},)"
-            R"({"and":false,"filters":[{"type":"fields","subtype":"non_custom","field":"stage","condition":"=","value":"Won"},)"
-            R"({"and":true,"filters":[{"type":"fields","subtype":"non_custom","field":"score","condition":">","value":5},)"
-            R"({"type":"fields","subtype":"non_custom","field":"score","condition":"<","value":9}]}]}]}],"and":true})");
+  EXPECT_EQ(
+      *r.body,
+      R"({"query":[{"and":true,"filters":[)"
+      R"({"type":"fields","subtype":"non_custom","field":"name","condition":"=","value":"A"},)"
+      R"({"and":false,"filters":[{"type":"fields","subtype":"non_custom","field":"stage","condition":"=","value":"Won"},)"
+      R"({"and":true,"filters":[{"type":"fields","subtype":"non_custom","field":"score","condition":">","value":5},)"
+      R"({"type":"fields","subtype":"non_custom","field":"score","condition":"<","value":9}]}]}]}],"and":true})");
 
   search_query deep;
   filter_group g{true, {search_filter::builtin("name", "is_blank")}};
@@ -182,7 +189,8 @@ TEST(request_builder, search_groups_nest) {
   EXPECT_NE(err(request_builder::search_records("deals", deep)).find("nested deeper than 16"), std::string::npos);
 
   search_query bad;
-  bad.groups.push_back({true, {search_filter::builtin("name", "is_blank"), filter_group{true, {search_filter::builtin("", "=")}}}});
+  bad.groups.push_back(
+      {true, {search_filter::builtin("name", "is_blank"), filter_group{true, {search_filter::builtin("", "=")}}}});
   EXPECT_NE(err(request_builder::search_records("deals", bad)).find("query.groups[0].filters[1].filters[0]"),
             std::string::npos);
 }
@@ -218,7 +226,8 @@ TEST(request_builder, field_values) {
 TEST(request_builder, metadata) {
   EXPECT_EQ(ok(request_builder::list_objects()).target, "/api/custom-objects?custom_only=false");
   EXPECT_EQ(ok(request_builder::list_objects(2)).target, "/api/custom-objects?custom_only=false&page=2");
-  EXPECT_EQ(ok(request_builder::list_objects(std::nullopt, 50)).target, "/api/custom-objects?custom_only=false&page_size=50");
+  EXPECT_EQ(ok(request_builder::list_objects(std::nullopt, 50)).target,
+            "/api/custom-objects?custom_only=false&page_size=50");
   EXPECT_EQ(ok(request_builder::list_fields(other_id, 10)).target,
             std::string("/api/custom-objects/") + other_id + "/fields/settings-search?page_size=10");
   EXPECT_FALSE(request_builder::list_objects(std::nullopt, 0));
@@ -250,7 +259,8 @@ TEST(request_builder, refuses_arguments_that_make_no_valid_request) {
   field_write mixed = field_write::set("tags", "x");
   mixed.add_values = json::array{"y"};
   EXPECT_NE(err(request_builder::add_record("company", {mixed})).find("cannot be combined"), std::string::npos);
-  EXPECT_NE(err(request_builder::add_record("company", {field_write::set("", 1)})).find("writes[0]"), std::string::npos);
+  EXPECT_NE(err(request_builder::add_record("company", {field_write::set("", 1)})).find("writes[0]"),
+            std::string::npos);
   EXPECT_NE(err(request_builder::add_record("company", {field_write::set_by_id("email", 1)})).find("not a UUID"),
             std::string::npos);
 

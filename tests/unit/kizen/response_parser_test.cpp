@@ -71,13 +71,16 @@ TEST(response_parser, record_without_timestamps_or_optional_keys) {
   EXPECT_EQ(r->fields[0].id, "k");  // the key stands in for a missing id
   EXPECT_EQ(r->fields[0].name, "");
   EXPECT_EQ(r->fields[0].value.as_int64(), 3);
-  auto nulls = response_parser::parse_record(R"({"id": "x1", "object_type": null, "fields": {"k": {"name": null, "value": null}}})");
+  auto nulls = response_parser::parse_record(
+      R"({"id": "x1", "object_type": null, "fields": {"k": {"name": null, "value": null}}})");
   ASSERT_TRUE(nulls) << nulls.error();
 }
 
 TEST(response_parser, search_page) {
-  const std::string body = std::string(R"({"count": 3, "next": "https://app.go.kizen.com/api/records/client_client/search?page=2",
-    "previous": null, "errors": null, "results": [)") + contact + "," + contact + "]}";
+  const std::string body =
+      std::string(R"({"count": 3, "next": "https://app.go.kizen.com/api/records/client_client/search?page=2",
+    "previous": null, "errors": null, "results": [)") +
+      contact + "," + contact + "]}";
   auto p = response_parser::parse_record_page(body);
   ASSERT_TRUE(p) << p.error();
   EXPECT_EQ(p->count, 3);
@@ -211,7 +214,8 @@ TEST(response_parser_malformed, wrong_types_name_the_place) {
   EXPECT_EQ(record_error(R"({"id": 7, "fields": {}})"), "record: id: expected string, got a number");
   EXPECT_EQ(record_error(R"({"id": "", "fields": {}})"), "record: id: must not be empty");
   EXPECT_EQ(record_error(R"({"id": "x", "fields": []})"), "record: fields: expected object, got an array");
-  EXPECT_EQ(record_error(R"({"id": "x", "fields": {"f1": "v"}})"), "record: fields[\"f1\"]: expected object, got a string");
+  EXPECT_EQ(record_error(R"({"id": "x", "fields": {"f1": "v"}})"),
+            "record: fields[\"f1\"]: expected object, got a string");
   EXPECT_EQ(record_error(R"({"id": "x", "fields": {"f1": {"name": 3}}})"),
             "record: fields[\"f1\"].name: expected string, got a number");
   EXPECT_EQ(record_error(R"({"id": "x", "fields": {"f1": {"value_summary": {"count": "many"}}}})"),
@@ -224,7 +228,8 @@ TEST(response_parser_malformed, wrong_types_name_the_place) {
                           {"id": "c", "fields": {}}, {"id": "d", "fields": 5}]})"),
             "search page: results[3].fields: expected object, got a number");
   EXPECT_EQ(page_error(R"({"count": 1, "results": {}})"), "search page: results: expected array, got an object");
-  EXPECT_EQ(page_error(R"({"count": 1, "next": 2, "results": []})"), "search page: next: expected string, got a number");
+  EXPECT_EQ(page_error(R"({"count": 1, "next": 2, "results": []})"),
+            "search page: next: expected string, got a number");
   EXPECT_EQ(page_error(R"("just a string")"), "search page: expected object, got a string");
 }
 
@@ -256,7 +261,8 @@ TEST(response_parser_malformed, huge_and_odd_numbers) {
   EXPECT_EQ(record_error(R"({"id": "x", "fields": {"f": {"value": [1, {"n": -1e400}]}}})"),
             "record: fields[\"f\"].value[1][\"n\"]: number out of range");
   // A big but finite number is passed on as it is: converting it is the caller's business.
-  auto big = response_parser::parse_record(R"({"id": "x", "fields": {"f": {"value": 123456789012345678901234567890}}})");
+  auto big =
+      response_parser::parse_record(R"({"id": "x", "fields": {"f": {"value": 123456789012345678901234567890}}})");
   ASSERT_TRUE(big) << big.error();
   EXPECT_TRUE(big->fields[0].value.is_double());
 }
@@ -274,11 +280,26 @@ TEST(response_parser_malformed, never_throws_on_random_mutations) {
   for (std::size_t i = 0; i < full.size(); ++i) {
     std::string flipped = full;
     flipped[i] = static_cast<char>(flipped[i] ^ 0x5a);
-    EXPECT_NO_THROW({ auto r = response_parser::parse_record_page(flipped); (void)r; });
-    EXPECT_NO_THROW({ auto r = response_parser::parse_record_page(full.substr(0, i)); (void)r; });
-    EXPECT_NO_THROW({ auto r = response_parser::parse_upsert(flipped, 200); (void)r; });
-    EXPECT_NO_THROW({ auto r = response_parser::parse_fields_page(flipped); (void)r; });
-    EXPECT_NO_THROW({ auto s = response_parser::describe_error_body(flipped); (void)s; });
+    EXPECT_NO_THROW({
+      auto r = response_parser::parse_record_page(flipped);
+      (void)r;
+    });
+    EXPECT_NO_THROW({
+      auto r = response_parser::parse_record_page(full.substr(0, i));
+      (void)r;
+    });
+    EXPECT_NO_THROW({
+      auto r = response_parser::parse_upsert(flipped, 200);
+      (void)r;
+    });
+    EXPECT_NO_THROW({
+      auto r = response_parser::parse_fields_page(flipped);
+      (void)r;
+    });
+    EXPECT_NO_THROW({
+      auto s = response_parser::describe_error_body(flipped);
+      (void)s;
+    });
   }
 }
 
@@ -316,7 +337,8 @@ TEST(describe_error_body, non_json_and_empty) {
   EXPECT_EQ(response_parser::describe_error_body(""), "");
   EXPECT_EQ(response_parser::describe_error_body("  \n"), "");
   EXPECT_EQ(response_parser::describe_error_body("<h1>Bad Gateway</h1>\n"), "\"<h1>Bad Gateway</h1>\"");
-  EXPECT_EQ(response_parser::describe_error_body("<html>\n<head><title>502 Bad Gateway</title></head>\n  <body></body>\n</html>\n"),
+  EXPECT_EQ(response_parser::describe_error_body(
+                "<html>\n<head><title>502 Bad Gateway</title></head>\n  <body></body>\n</html>\n"),
             "\"<html> <head><title>502 Bad Gateway</title></head> <body></body> </html>\"");
   EXPECT_EQ(response_parser::describe_error_body("bin\xff\x01"), "\"bin??\"");
   const auto long_body = response_parser::describe_error_body(std::string(5000, 'x'));
@@ -324,7 +346,8 @@ TEST(describe_error_body, non_json_and_empty) {
 }
 
 TEST(describe_error_body, keeps_utf8_text_and_bounds_length) {
-  EXPECT_EQ(response_parser::describe_error_body(R"({"detail": "Caf\u00e9 introuvable."})"), "Caf\xc3\xa9 introuvable.");
+  EXPECT_EQ(response_parser::describe_error_body(R"({"detail": "Caf\u00e9 introuvable."})"),
+            "Caf\xc3\xa9 introuvable.");
   std::string many = R"({"detail": [)";
   for (int i = 0; i < 500; ++i) many += std::string(i ? "," : "") + R"("message number )" + std::to_string(i) + "\"";
   many += "]}";

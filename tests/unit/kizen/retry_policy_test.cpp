@@ -30,8 +30,7 @@ TEST(retry_policy, ceiling_never_overflows_for_huge_attempt_numbers) {
   EXPECT_EQ(p.ceiling(64), std::chrono::minutes(5));
   EXPECT_EQ(p.ceiling(1000000), std::chrono::minutes(5));
   EXPECT_EQ(p.ceiling(std::numeric_limits<int>::max()), std::chrono::minutes(5));
-  const retry_policy huge(10, milliseconds(std::numeric_limits<milliseconds::rep>::max() / 3),
-                          milliseconds::max());
+  const retry_policy huge(10, milliseconds(std::numeric_limits<milliseconds::rep>::max() / 3), milliseconds::max());
   EXPECT_EQ(huge.ceiling(5), milliseconds::max());
 }
 
@@ -82,7 +81,7 @@ TEST(retry_policy, max_attempts_counts_the_first_attempt) {
 TEST(retry_policy, retry_after_is_a_lower_bound_even_above_the_cap) {
   const retry_policy p(10, 100ms, 1000ms);
   EXPECT_EQ(p.next_delay(1, fixed(0.0), 30000ms), 30000ms);  // server asked for 30 s: wait 30 s
-  EXPECT_EQ(p.next_delay(4, fixed(1.0), 10ms), 800ms);        // the backoff was longer anyway
+  EXPECT_EQ(p.next_delay(4, fixed(1.0), 10ms), 800ms);       // the backoff was longer anyway
   EXPECT_EQ(p.next_delay(4, fixed(0.0), 0ms), 0ms);
 }
 

@@ -8,8 +8,8 @@ namespace {
 using namespace std::chrono;
 
 timestamp at(int y, unsigned m, unsigned d, int h, int mi, int s, int us = 0) {
-  return time_point_cast<microseconds>(sys_days{year{y} / month{m} / day{d}}) + hours{h} + minutes{mi} +
-         seconds{s} + microseconds{us};
+  return time_point_cast<microseconds>(sys_days{year{y} / month{m} / day{d}}) + hours{h} + minutes{mi} + seconds{s} +
+         microseconds{us};
 }
 
 TEST(timestamp, parses_the_forms_kizen_and_iso_allow) {
@@ -28,9 +28,10 @@ TEST(timestamp, parses_the_forms_kizen_and_iso_allow) {
 }
 
 TEST(timestamp, refuses_what_is_not_a_timestamp) {
-  for (const char* bad : {"", "2024", "2024-13-01", "2024-02-30", "2024-12-31T24:00:00Z", "2024-12-31T06:60:00Z",
-                          "2024-12-31T06:00:00.Z", "2024-12-31T06:00:00ZZ", "2024-12-31T06:00:00+2", "yesterday",
-                          "2024-12-31X06:00:00", "2024-12-31T06:00:00+24:00", "\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7\xf6"}) {
+  for (const char* bad :
+       {"", "2024", "2024-13-01", "2024-02-30", "2024-12-31T24:00:00Z", "2024-12-31T06:60:00Z", "2024-12-31T06:00:00.Z",
+        "2024-12-31T06:00:00ZZ", "2024-12-31T06:00:00+2", "yesterday", "2024-12-31X06:00:00",
+        "2024-12-31T06:00:00+24:00", "\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7\xf6"}) {
     EXPECT_EQ(parse_timestamp(bad), std::nullopt) << bad;
   }
 }

@@ -30,14 +30,14 @@ TEST(field_binding, a_field_kizen_lacks_is_an_error_naming_the_place) {
 
 TEST(field_binding, every_problem_is_reported) {
   auto m = contacts_mapping();
-  m.fields[0].field = "nope";                 // missing
-  m.fields[2].references.reset();             // relationship without references
-  m.fields[5].multi = true;                   // dropdown is single-valued
+  m.fields[0].field = "nope";      // missing
+  m.fields[2].references.reset();  // relationship without references
+  m.fields[5].multi = true;        // dropdown is single-valued
   m.match_field = "missing_match";
   ks::config::field_mapping files;
   files.column = "attachments";
   files.field = "files";
-  m.fields.push_back(files);                  // unsupported type
+  m.fields.push_back(files);  // unsupported type
   auto r = bind_object(m, "x", contact_fields());
   ASSERT_FALSE(r);
   ASSERT_EQ(r.error().size(), 5u);
@@ -59,7 +59,7 @@ TEST(field_binding, type_override_and_to_many_from_metadata) {
   auto m = contacts_mapping();
   m.fields[1].type = "integer";  // explicit type wins
   auto fields = contact_fields();
-  fields[2].to_many = true;      // metadata says to-many even without multi: true
+  fields[2].to_many = true;  // metadata says to-many even without multi: true
   auto r = bind_object(m, "x", fields);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->for_column("first_name")->kind, value_kind::integer);

@@ -106,8 +106,7 @@ TEST(openapi_kizen_contract, loads_the_project_document_once) {
 TEST(openapi_kizen_entity_record_detail, realistic_record_is_valid) {
   EXPECT_THAT(kizen().validate_schema(record(), "EntityRecordDetail"), IsEmpty());
   json::value no_fields = record();
-  no_fields.as_object()["fields"] =
-      json::object();  // blank fields are omitted: none at all is fine
+  no_fields.as_object()["fields"] = json::object();  // blank fields are omitted: none at all is fine
   EXPECT_THAT(kizen().validate_schema(no_fields, "EntityRecordDetail"), IsEmpty());
 }
 
@@ -117,29 +116,20 @@ TEST(openapi_kizen_entity_record_detail, mutations_are_reported_at_their_place) 
     change(r.as_object());
     return kizen().validate_schema(r, "EntityRecordDetail");
   };
-  EXPECT_THAT(mutated([](json::object& o) { o.erase("id"); }),
-              only("$: required property 'id' missing"));
-  EXPECT_THAT(mutated([](json::object& o) { o.erase("access"); }),
-              only("$: required property 'access' missing"));
-  EXPECT_THAT(mutated([](json::object& o) { o["id"] = "8c5a1f3e"; }),
-              only("$.id: string \"8c5a1f3e\" is not a uuid"));
+  EXPECT_THAT(mutated([](json::object& o) { o.erase("id"); }), only("$: required property 'id' missing"));
+  EXPECT_THAT(mutated([](json::object& o) { o.erase("access"); }), only("$: required property 'access' missing"));
+  EXPECT_THAT(mutated([](json::object& o) { o["id"] = "8c5a1f3e"; }), only("$.id: string \"8c5a1f3e\" is not a uuid"));
   EXPECT_THAT(mutated([](json::object& o) { o["num_upcoming_activities"] = "0"; }),
               only("$.num_upcoming_activities: expected integer, got string"));
   EXPECT_THAT(mutated([](json::object& o) { o["num_associated_team_members"] = 1.5; }),
               only("$.num_associated_team_members: expected integer, got number"));
   EXPECT_THAT(mutated([](json::object& o) { o["object_type"] = nullptr; }),
               only("$.object_type: expected string, got null"));
-  EXPECT_THAT(mutated([](json::object& o) {
-                o["lead_source_types"].as_array()[0].as_object()["value"] = "tv";
-              }),
+  EXPECT_THAT(mutated([](json::object& o) { o["lead_source_types"].as_array()[0].as_object()["value"] = "tv"; }),
               only("$.lead_source_types[0].value: value \"tv\" is not one of"));
-  EXPECT_THAT(mutated([](json::object& o) {
-                o["lead_source_types"].as_array()[0].as_object().erase("label");
-              }),
+  EXPECT_THAT(mutated([](json::object& o) { o["lead_source_types"].as_array()[0].as_object().erase("label"); }),
               only("$.lead_source_types[0]: required property 'label' missing"));
-  EXPECT_THAT(mutated([](json::object& o) {
-                o["client_info"].as_object().erase("email_on_suppression_list");
-              }),
+  EXPECT_THAT(mutated([](json::object& o) { o["client_info"].as_object().erase("email_on_suppression_list"); }),
               only("$.client_info: required property 'email_on_suppression_list' missing"));
   EXPECT_THAT(mutated([](json::object& o) { o["access"].as_object()["view"] = "yes"; }),
               only("$.access.view: expected boolean, got string"));
@@ -157,15 +147,13 @@ TEST(openapi_kizen_fields_reading, keys_are_field_uuids_values_are_serialized_fi
   json::value r = record();
   json::object& fields = r.as_object()["fields"].as_object();
   fields[name_field].as_object().erase("field_type");
-  EXPECT_THAT(
-      kizen().validate_schema(r, "EntityRecordDetail"),
-      only(std::string("$.fields['") + name_field + "']: required property 'field_type' missing"));
+  EXPECT_THAT(kizen().validate_schema(r, "EntityRecordDetail"),
+              only(std::string("$.fields['") + name_field + "']: required property 'field_type' missing"));
 
   r = record();
   r.as_object()["fields"].as_object()[name_field].as_object()["display_name"] = 7;
   EXPECT_THAT(kizen().validate_schema(r, "EntityRecordDetail"),
-              only(std::string("$.fields['") + name_field +
-                   "'].display_name: expected string, got integer"));
+              only(std::string("$.fields['") + name_field + "'].display_name: expected string, got integer"));
 
   r = record();
   r.as_object()["fields"].as_object()["name"] = r.as_object()["fields"].as_object()[name_field];
@@ -174,8 +162,7 @@ TEST(openapi_kizen_fields_reading, keys_are_field_uuids_values_are_serialized_fi
 }
 
 TEST(openapi_kizen_fields_reading, the_literal_shape_is_rejected_and_an_empty_map_accepted) {
-  const char* literal =
-      R"({"id": {"id": "x", "field_type": "text", "display_name": "X", "value": "v"}})";
+  const char* literal = R"({"id": {"id": "x", "field_type": "text", "display_name": "X", "value": "v"}})";
   EXPECT_THAT(kizen().validate_schema(j(literal), "Fields"), only("$.id: key is not a field UUID"));
   EXPECT_THAT(kizen().validate_schema(j("{}"), "Fields"), IsEmpty());
   EXPECT_THAT(kizen().validate_schema(j("null"), "Fields"), only("$: expected object"));
@@ -188,34 +175,32 @@ TEST(openapi_kizen_fields_reading, the_literal_shape_is_rejected_and_an_empty_ma
 // values are strings, numbers, booleans, lists and objects (API-NOTES.md). A literal reading
 // would reject every string, number, boolean and list value.
 TEST(openapi_kizen_value_reading, serialized_field_value_takes_any_json_value_and_null) {
-  for (const char* value : {R"("Acme")", "42", "1.5", "false", R"([{"id":"x"}])",
-                            R"({"id":"x","name":"Won"})", "null"}) {
+  for (const char* value :
+       {R"("Acme")", "42", "1.5", "false", R"([{"id":"x"}])", R"({"id":"x","name":"Won"})", "null"}) {
     json::value entry = j(R"({"id":"x","display_name":"X","field_type":"text"})");
     entry.as_object()["value"] = j(value);
     EXPECT_THAT(kizen().validate_schema(entry, "SerializedFieldValueDict"), IsEmpty()) << value;
   }
   // Still required, even when null is allowed.
-  EXPECT_THAT(kizen().validate_schema(j(R"({"id":"x","display_name":"X","field_type":"text"})"),
-                                      "SerializedFieldValueDict"),
-              only("$: required property 'value' missing"));
+  EXPECT_THAT(
+      kizen().validate_schema(j(R"({"id":"x","display_name":"X","field_type":"text"})"), "SerializedFieldValueDict"),
+      only("$: required property 'value' missing"));
 }
 
 TEST(openapi_kizen_value_reading, field_request_value_is_free_form_and_nullable_as_documented) {
-  for (const char* value : {R"("a@b.c")", "3", "true",
-                            R"({"id":"9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d"})", "[]", "null"}) {
+  for (const char* value :
+       {R"("a@b.c")", "3", "true", R"({"id":"9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d"})", "[]", "null"}) {
     std::string body = std::string(R"({"name":"email","value":)") + value + "}";
     EXPECT_THAT(kizen().validate_schema(j(body), "FieldRequest"), IsEmpty()) << body;
   }
-  EXPECT_THAT(kizen().validate_schema(j(R"({"name":""})"), "FieldRequest"),
-              only("$.name: string of 0 characters"));
+  EXPECT_THAT(kizen().validate_schema(j(R"({"name":""})"), "FieldRequest"), only("$.name: string of 0 characters"));
   EXPECT_THAT(kizen().validate_schema(j(R"({"id":"email"})"), "FieldRequest"),
               only("$.id: string \"email\" is not a uuid"));
 }
 
 TEST(openapi_kizen_value_reading, filter_objects_stay_objects) {
   // FilterQueryRequest.filters items have the free-form shape but are list elements: real objects.
-  EXPECT_THAT(kizen().validate_schema(j(R"({"filters":[{"type":"fields","condition":"="}]})"),
-                                      "FilterQueryRequest"),
+  EXPECT_THAT(kizen().validate_schema(j(R"({"filters":[{"type":"fields","condition":"="}]})"), "FilterQueryRequest"),
               IsEmpty());
   EXPECT_THAT(kizen().validate_schema(j(R"({"filters":["updated > x"]})"), "FilterQueryRequest"),
               only("$.filters[0]: expected object, got string"));
@@ -239,28 +224,20 @@ TEST(openapi_kizen_search_page, mutations_are_reported_at_their_place) {
     change(p.as_object());
     return kizen().validate_schema(p, "PaginatedEntityRecordListList");
   };
-  EXPECT_THAT(mutated([](json::object& o) { o.erase("results"); }),
-              only("$: required property 'results' missing"));
-  EXPECT_THAT(mutated([](json::object& o) { o["count"] = "2"; }),
-              only("$.count: expected integer, got string"));
-  EXPECT_THAT(
-      mutated([](json::object& o) { o["next"] = "/api/records/deals/search?page=2"; }),
-      only("$.next: string \"/api/records/deals/search?page=2\" is not an absolute http(s) URL"));
+  EXPECT_THAT(mutated([](json::object& o) { o.erase("results"); }), only("$: required property 'results' missing"));
+  EXPECT_THAT(mutated([](json::object& o) { o["count"] = "2"; }), only("$.count: expected integer, got string"));
+  EXPECT_THAT(mutated([](json::object& o) { o["next"] = "/api/records/deals/search?page=2"; }),
+              only("$.next: string \"/api/records/deals/search?page=2\" is not an absolute http(s) URL"));
   EXPECT_THAT(mutated([](json::object& o) { o["errors"] = "boom"; }),
               only("$.errors: matches none of the oneOf alternatives"));
-  EXPECT_THAT(
-      mutated([](json::object& o) { o["results"].as_array()[1].as_object().erase("client_info"); }),
-      only("$.results[1]: required property 'client_info' missing"));
-  EXPECT_THAT(
-      mutated([](json::object& o) { o["results"].as_array()[0].as_object()["id"] = "deal-1"; }),
-      only("$.results[0].id: string \"deal-1\" is not a uuid"));
-  EXPECT_THAT(
-      mutated([](json::object& o) {
-        o["results"].as_array()[0].as_object()["fields"].as_object()[name_field].as_object().erase(
-            "id");
-      }),
-      only(std::string("$.results[0].fields['") + name_field +
-           "']: required property 'id' missing"));
+  EXPECT_THAT(mutated([](json::object& o) { o["results"].as_array()[1].as_object().erase("client_info"); }),
+              only("$.results[1]: required property 'client_info' missing"));
+  EXPECT_THAT(mutated([](json::object& o) { o["results"].as_array()[0].as_object()["id"] = "deal-1"; }),
+              only("$.results[0].id: string \"deal-1\" is not a uuid"));
+  EXPECT_THAT(mutated([](json::object& o) {
+                o["results"].as_array()[0].as_object()["fields"].as_object()[name_field].as_object().erase("id");
+              }),
+              only(std::string("$.results[0].fields['") + name_field + "']: required property 'id' missing"));
 }
 
 // ---- UpsertRecordResponse
@@ -268,14 +245,11 @@ TEST(openapi_kizen_search_page, mutations_are_reported_at_their_place) {
 
 TEST(openapi_kizen_upsert_answer, every_action_is_valid_and_action_is_required_and_enumerated) {
   for (const char* action : {"created", "updated", "unarchived"})
-    EXPECT_THAT(kizen().validate_schema(upsert_answer(action), "UpsertRecordResponse"), IsEmpty())
-        << action;
+    EXPECT_THAT(kizen().validate_schema(upsert_answer(action), "UpsertRecordResponse"), IsEmpty()) << action;
   json::value r = record();
-  EXPECT_THAT(kizen().validate_schema(r, "UpsertRecordResponse"),
-              only("$: required property 'action' missing"));
-  EXPECT_THAT(
-      kizen().validate_schema(upsert_answer("deleted"), "UpsertRecordResponse"),
-      only("$.action: value \"deleted\" is not one of [\"created\",\"updated\",\"unarchived\"]"));
+  EXPECT_THAT(kizen().validate_schema(r, "UpsertRecordResponse"), only("$: required property 'action' missing"));
+  EXPECT_THAT(kizen().validate_schema(upsert_answer("deleted"), "UpsertRecordResponse"),
+              only("$.action: value \"deleted\" is not one of [\"created\",\"updated\",\"unarchived\"]"));
   json::value bad = upsert_answer("created");
   bad.as_object()["client_info"].as_object()["num_addresses_v2"] = true;
   EXPECT_THAT(kizen().validate_schema(bad, "UpsertRecordResponse"),
@@ -295,10 +269,7 @@ TEST(openapi_kizen_field_values_page, item_matching_neither_or_both_shapes_is_re
   auto out = kizen().validate_schema(p, "PaginatedFieldValuesList");
   ASSERT_THAT(out, SizeIs(1));
   EXPECT_THAT(out[0], HasSubstr("$.results[0]: matches none of the oneOf alternatives"));
-  EXPECT_THAT(
-      out[0],
-      HasSubstr(
-          "[RelationshipFieldValue: $.results[0]: required property 'display_name' missing]"));
+  EXPECT_THAT(out[0], HasSubstr("[RelationshipFieldValue: $.results[0]: required property 'display_name' missing]"));
 
   p = field_values_page();
   p.as_object()["results"].as_array()[1].as_object()["id"] = "ann";
@@ -335,8 +306,7 @@ TEST(openapi_kizen_error_answer, mutations_are_reported_at_their_place) {
               only("$.fields[1].value: matches none of the oneOf alternatives"));
   e = error_answer();
   e.as_object()["non_field_errors"] = "oops";
-  EXPECT_THAT(kizen().validate_schema(e, "ErrorResponse"),
-              only("$.non_field_errors: expected array, got string"));
+  EXPECT_THAT(kizen().validate_schema(e, "ErrorResponse"), only("$.non_field_errors: expected array, got string"));
 }
 
 // ---- operations: documents, validate_response, match_path
@@ -363,52 +333,43 @@ TEST(openapi_kizen_operations, documents_every_response_schema_of_the_contract) 
   EXPECT_FALSE(kizen().documents("POST", "/api/records/{object_identifier}/search", 400));
   EXPECT_FALSE(kizen().documents("POST", "/api/records/{object_identifier}/upsert", 204));
   EXPECT_FALSE(kizen().documents("GET", "/api/records/{object_identifier}/search", 200));
-  EXPECT_FALSE(
-      kizen().documents("PATCH", "/api/records/{object_identifier}/{entity_id}/unarchive", 200));
+  EXPECT_FALSE(kizen().documents("PATCH", "/api/records/{object_identifier}/{entity_id}/unarchive", 200));
 }
 
 TEST(openapi_kizen_operations, validate_response_uses_the_operations_schema) {
   EXPECT_THAT(kizen().validate_response("GET", record_path, 200, record()), IsEmpty());
-  EXPECT_THAT(kizen().validate_response("post", "/api/records/{object_identifier}/upsert", 201,
-                                        upsert_answer("created")),
-              IsEmpty());
+  EXPECT_THAT(
+      kizen().validate_response("post", "/api/records/{object_identifier}/upsert", 201, upsert_answer("created")),
+      IsEmpty());
   // A record is not an upsert answer (no action), nor a search page.
-  EXPECT_THAT(
-      kizen().validate_response("POST", "/api/records/{object_identifier}/upsert", 200, record()),
-      only("$: required property 'action' missing"));
-  EXPECT_THAT(
-      kizen().validate_response("POST", "/api/records/{object_identifier}/search", 200, record()),
-      has("$: required property 'results' missing"));
-  EXPECT_THAT(kizen().validate_response("POST", "/api/records/{object_identifier}/search", 200,
-                                        search_page()),
+  EXPECT_THAT(kizen().validate_response("POST", "/api/records/{object_identifier}/upsert", 200, record()),
+              only("$: required property 'action' missing"));
+  EXPECT_THAT(kizen().validate_response("POST", "/api/records/{object_identifier}/search", 200, record()),
+              has("$: required property 'results' missing"));
+  EXPECT_THAT(kizen().validate_response("POST", "/api/records/{object_identifier}/search", 200, search_page()),
               IsEmpty());
   EXPECT_THAT(kizen().validate_response("PATCH", record_path, 400, error_answer()), IsEmpty());
-  EXPECT_THAT(kizen().validate_response("GET", "/api/records/{entity_id}/field-values/{field_id}",
-                                        200, field_values_page()),
-              IsEmpty());
-  EXPECT_THAT(kizen().validate_response("DELETE", record_path, 204, nullptr), IsEmpty());
   EXPECT_THAT(
-      kizen().validate_response("GET", record_path, 404, j(R"({"detail":"Not found."})")),
-      only("$: GET /api/records/{object_identifier}/{entity_id} documents no 404 response"));
+      kizen().validate_response("GET", "/api/records/{entity_id}/field-values/{field_id}", 200, field_values_page()),
+      IsEmpty());
+  EXPECT_THAT(kizen().validate_response("DELETE", record_path, 204, nullptr), IsEmpty());
+  EXPECT_THAT(kizen().validate_response("GET", record_path, 404, j(R"({"detail":"Not found."})")),
+              only("$: GET /api/records/{object_identifier}/{entity_id} documents no 404 response"));
   json::value bad = record();
   bad.as_object()["fields"].as_object()[name_field].as_object()["field_type"] = 3;
-  EXPECT_THAT(
-      kizen().validate_response("PUT", record_path, 200, bad),
-      only(std::string("$.fields['") + name_field + "'].field_type: expected string, got integer"));
+  EXPECT_THAT(kizen().validate_response("PUT", record_path, 200, bad),
+              only(std::string("$.fields['") + name_field + "'].field_type: expected string, got integer"));
 }
 
 TEST(openapi_kizen_operations, match_path_maps_every_concrete_request) {
   const std::string id = "8c5a1f3e-2b4d-4e6f-8a9b-0c1d2e3f4a5b";
   for (const char* method : {"GET", "PUT", "PATCH", "DELETE", "get"})
     EXPECT_EQ(kizen().match_path(method, "/api/records/deals/" + id), record_path) << method;
-  EXPECT_EQ(kizen().match_path("POST", "/api/records/deals/search"),
-            "/api/records/{object_identifier}/search");
+  EXPECT_EQ(kizen().match_path("POST", "/api/records/deals/search"), "/api/records/{object_identifier}/search");
   EXPECT_EQ(kizen().match_path("POST", "/api/records/deals/search?page=2&page_size=50"),
             "/api/records/{object_identifier}/search");
-  EXPECT_EQ(kizen().match_path("POST", "/api/records/client_client/upsert"),
-            "/api/records/{object_identifier}/upsert");
-  EXPECT_EQ(kizen().match_path("POST", "/api/records/deals/add"),
-            "/api/records/{object_identifier}/add");
+  EXPECT_EQ(kizen().match_path("POST", "/api/records/client_client/upsert"), "/api/records/{object_identifier}/upsert");
+  EXPECT_EQ(kizen().match_path("POST", "/api/records/deals/add"), "/api/records/{object_identifier}/add");
   // GET .../lookup also fits {entity_id}: the literal segment wins.
   EXPECT_EQ(kizen().match_path("GET", "/api/records/client_client/lookup?identifier=a%40b.c"),
             "/api/records/{object_identifier}/lookup");

@@ -31,9 +31,7 @@ inline std::vector<std::string> check(std::string_view schema, std::string_view 
 }
 
 // Exactly one violation, and it contains `text`.
-inline auto only(const std::string& text) {
-  return ::testing::ElementsAre(::testing::HasSubstr(text));
-}
+inline auto only(const std::string& text) { return ::testing::ElementsAre(::testing::HasSubstr(text)); }
 
 inline auto has(const std::string& text) { return ::testing::Contains(::testing::HasSubstr(text)); }
 

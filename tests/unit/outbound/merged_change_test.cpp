@@ -1,7 +1,7 @@
 #include "daemon/engine/outbound/merged_change.hpp"
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 using namespace ks::engine;
 using ks::pg::change_op;
@@ -38,9 +38,9 @@ TEST(change_merger, updates_merge_into_one_write_with_the_union_of_columns) {
   EXPECT_FALSE(m.began_with_insert);
   EXPECT_EQ(m.ids, (std::vector<std::int64_t>{1, 2}));
   EXPECT_EQ(m.changed_columns, (std::set<std::string>{"email", "first_name"}));
-  EXPECT_EQ(m.before.at("email"), "a@x");  // before the first change
+  EXPECT_EQ(m.before.at("email"), "a@x");    // before the first change
   EXPECT_EQ(m.after.at("first_name"), "B");  // after the last
-  ASSERT_EQ(m.images.size(), 2u);             // every state in between, for retries
+  ASSERT_EQ(m.images.size(), 2u);            // every state in between, for retries
   EXPECT_EQ(m.images[0].at("email"), "b@x");
   EXPECT_EQ(m.images[1], m.after);
   EXPECT_EQ(m.attempts, 3);
@@ -86,6 +86,4 @@ TEST(change_merger, insert_then_delete_is_an_archive_of_a_row_that_began_new) {
   EXPECT_EQ(m.before.at("id"), "1");  // the deleted row's image, for its entity id if any
 }
 
-TEST(change_merger, empty_input_is_a_bug) {
-  EXPECT_THROW(merge_changes({}), std::logic_error);
-}
+TEST(change_merger, empty_input_is_a_bug) { EXPECT_THROW(merge_changes({}), std::logic_error); }

@@ -42,8 +42,8 @@ struct fixture {
   wait_settings waits{300ms, 30'000ms};
   std::optional<json::object> synced = json::parse(R"({"email":"a@x","first_name":"A"})").as_object();
 
-  outbound_decision decide(const outbound_outcome& o, const merged_change& c, const std::vector<referenced_row>& rows = {},
-                           bool mapped = true) {
+  outbound_decision decide(const outbound_outcome& o, const merged_change& c,
+                           const std::vector<referenced_row>& rows = {}, bool mapped = true) {
     const std::optional<json::object> none;
     const outcome_context ctx{contacts.binding, c, mapped ? synced : none, retry, half, waits};
     return decide_outcome(o, ctx, rows);
@@ -184,7 +184,8 @@ TEST(reference_wait, each_state_of_a_referenced_row) {
       {s::pulled_only, false, 300ms, false, "waiting"},
       {s::unsynced, false, 300ms, true, "waiting"},
       {s::dead, false, 30'000ms, false, "waiting (one of them is dead-lettered: replay it first)"},
-      {s::missing, true, 0ms, false, "references rows that do not exist: companies/9 (no such row in public.companies)"},
+      {s::missing, true, 0ms, false,
+       "references rows that do not exist: companies/9 (no such row in public.companies)"},
       {s::not_configured, true, 0ms, false, "references rows that do not exist: companies/9 (object not configured)"},
   };
   for (const auto& c : table) {
@@ -199,12 +200,14 @@ TEST(reference_wait, each_state_of_a_referenced_row) {
 
 TEST(reference_wait, a_missing_row_makes_the_change_dead_but_rows_never_synced_are_still_queued) {
   using s = referenced_row::state;
-  const auto d = decide_wait({{{"companies", "9"}, s::unsynced, {}}, {{"companies", "8"}, s::missing, "public.companies"},
+  const auto d = decide_wait({{{"companies", "9"}, s::unsynced, {}},
+                              {{"companies", "8"}, s::missing, "public.companies"},
                               {{"deals", "1"}, s::not_configured, {}}},
                              "waiting", {});
   EXPECT_TRUE(d.dead);
-  EXPECT_EQ(d.message, "references rows that do not exist: companies/8 (no such row in public.companies), "
-                       "deals/1 (object not configured)");
+  EXPECT_EQ(d.message,
+            "references rows that do not exist: companies/8 (no such row in public.companies), "
+            "deals/1 (object not configured)");
   EXPECT_EQ(d.bring_first, (std::vector<key_ref>{{"companies", "9"}}));
 }
 

@@ -2,9 +2,9 @@
 
 #include "tests/unit/bindings_fixture.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <algorithm>
 
 using namespace ks::engine;
 using ks::key_ref;
@@ -112,7 +112,8 @@ TEST(write_planner, merged_multi_values_also_cover_what_an_earlier_attempt_may_h
   create.images = {json::parse(R"({"email":"a@x","tags":["x","y"]})").as_object(), create.after};
   auto w = plan_writes(c.binding, create, true, known({}));
   ASSERT_TRUE(w);
-  const auto tags = std::find_if(w->writes.begin(), w->writes.end(), [](const auto& x) { return x.field_name == "tags"; });
+  const auto tags =
+      std::find_if(w->writes.begin(), w->writes.end(), [](const auto& x) { return x.field_name == "tags"; });
   ASSERT_NE(tags, w->writes.end());
   EXPECT_EQ(render({*tags}), R"([{"name":"tags","add":[{"name":"x"}],"remove":[{"name":"y"}]}])");
   // A single change is the plain difference, whatever the images say.

@@ -8,8 +8,7 @@ namespace {
 
 using config::sync_direction;
 
-config::field_mapping field(std::string column, std::string name,
-                            sync_direction direction = sync_direction::both) {
+config::field_mapping field(std::string column, std::string name, sync_direction direction = sync_direction::both) {
   config::field_mapping f;
   f.column = std::move(column);
   f.field = std::move(name);
@@ -53,8 +52,8 @@ TEST(pg_capture_trigger, objects_from_kizen_get_no_trigger) {
 TEST(pg_capture_trigger, arguments_carry_object_key_entity_column_and_captured_columns) {
   const auto t = capture_trigger::for_object("kizen_sync", ks::test::table(contacts()));
   ASSERT_TRUE(t.has_value());
-  EXPECT_EQ(t->arguments(), (std::vector<std::string>{"client_client", "id", "kizen_id", "id",
-                                                       "email", "first_name", "stage"}));
+  EXPECT_EQ(t->arguments(),
+            (std::vector<std::string>{"client_client", "id", "kizen_id", "id", "email", "first_name", "stage"}));
   auto no_entity = contacts();
   no_entity.entity_id_column.reset();
   EXPECT_EQ(capture_trigger::for_object("kizen_sync", ks::test::table(no_entity))->arguments()[2], "");

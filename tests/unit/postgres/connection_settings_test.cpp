@@ -8,8 +8,7 @@ namespace {
 TEST(pg_redact_url, uri_password_in_user_info_is_masked) {
   EXPECT_EQ(redact_url("postgresql://sync:s3cr%40t@db.example.com:5432/app"),
             "postgresql://sync:***@db.example.com:5432/app");
-  EXPECT_EQ(redact_url("postgres://sync:pw@db/app?sslmode=require"),
-            "postgres://sync:***@db/app?sslmode=require");
+  EXPECT_EQ(redact_url("postgres://sync:pw@db/app?sslmode=require"), "postgres://sync:***@db/app?sslmode=require");
 }
 
 TEST(pg_redact_url, uri_password_parameter_is_masked) {
@@ -18,10 +17,8 @@ TEST(pg_redact_url, uri_password_parameter_is_masked) {
 }
 
 TEST(pg_redact_url, keyword_value_password_is_masked_quoted_or_not) {
-  EXPECT_EQ(redact_url("host=db user=sync password=hunter2 dbname=app"),
-            "host=db user=sync password=*** dbname=app");
-  EXPECT_EQ(redact_url("host=db password = 'it\\'s secret' dbname=app"),
-            "host=db password = *** dbname=app");
+  EXPECT_EQ(redact_url("host=db user=sync password=hunter2 dbname=app"), "host=db user=sync password=*** dbname=app");
+  EXPECT_EQ(redact_url("host=db password = 'it\\'s secret' dbname=app"), "host=db password = *** dbname=app");
 }
 
 TEST(pg_redact_url, strings_without_password_are_unchanged) {
@@ -83,8 +80,7 @@ TEST(pg_connection_string, options_set_by_the_url_win) {
   s.url = "host=db connect_timeout=30 application_name=mine";
   EXPECT_EQ(connection_string(s).value(), "host=db connect_timeout=30 application_name=mine");
   s.url = "postgresql:///app?connect_timeout=30";
-  EXPECT_EQ(connection_string(s).value(),
-            "postgresql:///app?connect_timeout=30&application_name=kizen-sync");
+  EXPECT_EQ(connection_string(s).value(), "postgresql:///app?connect_timeout=30&application_name=kizen-sync");
 }
 
 TEST(pg_connection_string, malformed_url_is_an_error) {
@@ -102,8 +98,7 @@ TEST(pg_open_connection, failure_names_the_server_without_its_password) {
   s.url = "postgresql://sync:hunter2@/app?host=/nonexistent-ks-dir&port=1";
   const auto opened = open_connection(s);
   ASSERT_FALSE(opened.has_value());
-  EXPECT_NE(opened.error().find("cannot connect to PostgreSQL at postgresql://sync:***@/app"),
-            std::string::npos)
+  EXPECT_NE(opened.error().find("cannot connect to PostgreSQL at postgresql://sync:***@/app"), std::string::npos)
       << opened.error();
   EXPECT_EQ(opened.error().find("hunter2"), std::string::npos) << opened.error();
 }
