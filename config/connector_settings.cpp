@@ -43,6 +43,8 @@ pg::table_mapping table_mapping_of(const object_mapping& object) {
   t.entity_id_column = object.entity_id_column;
   t.lookup = object.lookup;
   t.sends = object.direction != sync_direction::from_kizen;
+  t.pulls = object.direction != sync_direction::to_kizen;
+  t.has_key_field = object.key_field.has_value();
   t.place = place_prefix(object.where);
   for (std::size_t i = 0; i < object.fields.size(); ++i) {
     const auto& f = object.fields[i];

@@ -26,4 +26,5 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 jobs=${KS_TEST_JOBS:-$(( $(nproc) * 2 ))}
-ctest --test-dir "$build_dir" --output-on-failure --parallel "$jobs" "$@"
+# A per-test bound: a test that crashes can leave a child holding its output open.
+ctest --test-dir "$build_dir" --output-on-failure --timeout 900 --parallel "$jobs" "$@"

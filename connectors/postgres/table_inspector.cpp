@@ -99,4 +99,35 @@ std::vector<std::string> table_inspector::inspect(pqxx::transaction_base& tx, co
   return problems;
 }
 
+std::vector<std::string> table_inspector::new_record_problems(pqxx::transaction_base& tx,
+                                                              const table_mapping& m) const {
+  if (!m.pulls || m.has_key_field || new_key_source(tx, m) != new_row_key::none) return {};
+  const auto type = tx.exec_params(
+      "SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a"
+      " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+      " WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = $3 AND NOT a.attisdropped",
+      m.table_schema, m.table, m.key);
+  if (type.empty()) return {};  // inspect() says the table or column is missing
+  return {m.place + "object " + m.object + ": new Kizen records cannot become rows of " +
+          display_table_name(m.table_schema, m.table) + ": key column " + quote_identifier(m.key) + " (" +
+          type[0][0].as<std::string>() +
+          ") has no default and the mapping has no key_field; give the column a default, make it text or uuid "
+          "(it then takes the Kizen record id), or configure key_field"};
+}
+
+new_row_key table_inspector::new_key_source(pqxx::transaction_base& tx, const table_mapping& m) const {
+  const auto r = tx.exec_params(
+      "SELECT a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '',"
+      "       pg_catalog.format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL)"
+      " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid"
+      " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+      " WHERE n.nspname = $1 AND c.relname = $2 AND a.attname = $3 AND a.attnum > 0 AND NOT a.attisdropped",
+      m.table_schema, m.table, m.key);
+  if (r.empty()) return new_row_key::none;
+  if (r[0][0].as<bool>()) return new_row_key::column_default;
+  const auto type = r[0][1].as<std::string>();
+  if (type == "text" || type == "uuid" || type.starts_with("character")) return new_row_key::entity_id;
+  return new_row_key::none;
+}
+
 }  // namespace ks::pg

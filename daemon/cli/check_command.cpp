@@ -40,8 +40,11 @@ void check_postgres(const config::config& cfg, online_report& report) {
   {
     pqxx::read_transaction tx(**conn);
     pg::table_inspector inspector;
-    for (const auto& m : cfg.objects)
-      for (auto& p : inspector.inspect(tx, config::table_mapping_of(m))) report.problems.push_back("PostgreSQL: " + p);
+    for (const auto& m : cfg.objects) {
+      const auto table = config::table_mapping_of(m);
+      for (auto& p : inspector.inspect(tx, table)) report.problems.push_back("PostgreSQL: " + p);
+      for (auto& p : inspector.new_record_problems(tx, table)) report.problems.push_back("PostgreSQL: " + p);
+    }
   }
   pg::migrator migrator;
   const auto pending = migrator.pending_migrations(**conn, cfg.postgres.schema);

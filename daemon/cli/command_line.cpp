@@ -1,5 +1,7 @@
 #include "daemon/cli/command_line.hpp"
 
+#include "common/uuid_text.hpp"
+
 #include <charconv>
 
 namespace ks::cli {
@@ -92,6 +94,7 @@ Options:
 
 constexpr const char* replay_help =
     R"(Usage: kizen-sync replay -c FILE (--all | --change ID ...) [--object OBJECT] [--skip]
+       kizen-sync replay -c FILE --inbound (--all | --record ID ...) [--object OBJECT] [--skip]
 
 Puts dead-lettered changes back in the queue (state pending, attempts reset). A dead change blocks
 later changes of the same key, so fix the cause (e.g. the row's value) and replay it; the daemon
@@ -102,12 +105,21 @@ operator"; kept in the outbox for the retention period) and the key's later chan
 Their values are never sent (a later change of the same columns sends its own). Use it for a
 change Kizen will never accept, e.g. an update of a record deleted there on purpose.
 
+With --inbound it acts on the inbound failure list instead: Kizen records the sync could not write
+to their table (a value the table refuses, a row lock that timed out, a record no row can hold).
+They are retried with backoff by themselves; replay retries the selected ones at the next pull, and
+--skip drops them from the list (the record stays as it is in Kizen and is not written to the
+table, until Kizen changes it again). `kizen-sync status` lists them with the reason.
+
 Options:
   -c, --config FILE   the config file (required)
       --all           every dead change (of --object, if given)
       --change ID     one change by its outbox id; repeat for several
-      --object OBJECT only changes of this Kizen object
-      --skip          mark the selected dead changes done without sending them
+      --inbound       the inbound failure list instead of dead letters
+      --record ID     with --inbound: one Kizen record by its id; repeat for several
+      --object OBJECT only changes (records) of this Kizen object
+      --skip          mark the selected dead changes done without sending them (with --inbound:
+                      drop the selected records from the list)
   -h, --help          this text
 )";
 
@@ -147,7 +159,8 @@ bool accepts(command_kind kind, const std::string& option) {
     case command_kind::check: return option == "--online";
     case command_kind::status: return option == "--json";
     case command_kind::replay:
-      return option == "--all" || option == "--change" || option == "--object" || option == "--skip";
+      return option == "--all" || option == "--change" || option == "--object" || option == "--skip" ||
+             option == "--inbound" || option == "--record";
     case command_kind::resync: return option == "--object" || option == "--direction" || option == "--restart";
     default: return false;
   }
@@ -155,7 +168,7 @@ bool accepts(command_kind kind, const std::string& option) {
 
 bool takes_value(const std::string& option) {
   return option == "--config" || option == "-c" || option == "--change" || option == "--object" ||
-         option == "--direction";
+         option == "--direction" || option == "--record";
 }
 
 }  // namespace
@@ -188,7 +201,7 @@ struct flag_option {
 constexpr flag_option flag_options[] = {
     {"--help", &command_line::help},       {"-h", &command_line::help},          {"--online", &command_line::online},
     {"--json", &command_line::json},       {"--all", &command_line::replay_all}, {"--skip", &command_line::skip},
-    {"--restart", &command_line::restart},
+    {"--restart", &command_line::restart}, {"--inbound", &command_line::inbound},
 };
 
 bool command_line::*flag_member(const std::string& option) {
@@ -248,6 +261,9 @@ parse_outcome parse_command_line(const std::vector<std::string>& args) {
       line.*flag = true;
     } else if (option == "--config" || option == "-c") {
       line.config_path = value;
+    } else if (option == "--record") {
+      if (!is_uuid(value)) return fail("--record needs a Kizen record id (a UUID), got '" + value + "'", line.command);
+      line.record_ids.push_back(normalize_uuid(value));
     } else if (option == "--object") {
       line.object = value;
     } else if (option == "--change") {
@@ -272,8 +288,14 @@ parse_outcome parse_command_line(const std::vector<std::string>& args) {
   if (line.config_path.empty())
     return fail(std::string(command_name(line.command)) + " needs -c FILE (the config file)", line.command);
   if (line.command == command_kind::replay) {
-    if (line.replay_all == !line.change_ids.empty())
-      return fail("replay needs either --all or --change ID (not both)", line.command);
+    if (line.inbound && !line.change_ids.empty())
+      return fail("--change selects dead letters; with --inbound use --record ID", line.command);
+    if (!line.inbound && !line.record_ids.empty()) return fail("--record needs --inbound", line.command);
+    const bool selected = line.inbound ? !line.record_ids.empty() : !line.change_ids.empty();
+    if (line.replay_all == selected)
+      return fail(line.inbound ? "replay --inbound needs either --all or --record ID (not both)"
+                               : "replay needs either --all or --change ID (not both)",
+                  line.command);
   }
   if (line.command == command_kind::resync) {
     if (!line.object) return fail("resync needs --object OBJECT", line.command);

@@ -1,13 +1,34 @@
-// `kizen-sync replay`: dead letters back into the queue, or (--skip) given up on.
+// `kizen-sync replay`: dead letters back into the queue, or (--skip) given up on; with --inbound,
+// the same for the inbound failure list.
 #include "daemon/cli/commands.hpp"
 
 #include "connectors/postgres/capture_trigger.hpp"
+#include "connectors/postgres/inbound_failure_store.hpp"
 #include "connectors/postgres/outbox_store.hpp"
 
 #include <iostream>
 #include <pqxx/pqxx>
 
 namespace ks::cli {
+
+namespace {
+
+int replay_inbound(const command_line& line, pqxx::work& tx, const std::string& schema) {
+  pg::inbound_failure_store failures(schema);
+  const auto affected =
+      line.skip ? failures.drop(tx, line.object, line.record_ids) : failures.retry_now(tx, line.object, line.record_ids);
+  tx.commit();
+  std::cout << (line.skip ? "dropped " : "due now: ") << affected << " record" << (affected == 1 ? "" : "s")
+            << (line.skip ? " from the inbound failure list (not written to the table)"
+                          : " of the inbound failure list (retried at the next pull)")
+            << "\n";
+  if (!line.record_ids.empty() && affected < static_cast<std::int64_t>(line.record_ids.size()))
+    std::cout << "(" << line.record_ids.size() - static_cast<std::size_t>(affected)
+              << " of the given records were not in the list" << (line.object ? " for that object" : "") << ")\n";
+  return exit_ok;
+}
+
+}  // namespace
 
 int replay_command(const command_line& line) {
   const auto cfg = load_config_reporting(line.config_path, std::cerr);
@@ -19,6 +40,7 @@ int replay_command(const command_line& line) {
   auto conn = connect_postgres(*cfg, "replay");
   if (!conn) return exit_failure;
   pqxx::work tx(*conn);
+  if (line.inbound) return replay_inbound(line, tx, cfg->postgres.schema);
   pg::outbox_store outbox(cfg->postgres.schema);
   std::vector<std::int64_t> ids(line.change_ids.begin(), line.change_ids.end());
   const auto affected = line.skip ? outbox.skip_dead(tx, line.object, ids) : outbox.replay(tx, line.object, ids);

@@ -4,6 +4,7 @@
 #include "connectors/kizen/timestamp.hpp"
 #include "connectors/postgres/cursor_store.hpp"
 #include "connectors/postgres/identity_store.hpp"
+#include "connectors/postgres/inbound_failure_store.hpp"
 #include "connectors/postgres/migrator.hpp"
 #include "connectors/postgres/outbox_store.hpp"
 
@@ -31,6 +32,8 @@ struct object_report {
   pg::pull_cursor cursor;
   bool pulls = false;
   std::vector<pg::dead_letter> dead_letters;
+  pg::inbound_failure_summary failures;
+  std::vector<pg::inbound_failure> failure_list;
 };
 
 std::string age(std::optional<double> seconds) {
@@ -62,6 +65,18 @@ json::value to_json(const object_report& r) {
   auto optional_time = [](const std::optional<pg::timestamp>& t) {
     return t ? json::value(kizen::format_timestamp(*t)) : json::value(nullptr);
   };
+  json::array failed_records;
+  for (const auto& f : r.failure_list)
+    failed_records.push_back({{"entity_id", f.entity_id},
+                              {"reason", f.reason},
+                              {"attempts", f.attempts},
+                              {"kizen_updated", optional_time(f.kizen_updated)},
+                              {"first_failed_at", kizen::format_timestamp(f.first_failed_at)},
+                              {"next_attempt_at", kizen::format_timestamp(f.next_attempt_at)}});
+  json::object failed{{"count", r.failures.count},
+                      {"oldest_seconds", optional_number(seconds_since(r.failures.oldest))},
+                      {"last_reason", r.failures.count ? json::value(r.failures.last_reason) : json::value(nullptr)},
+                      {"records", std::move(failed_records)}};
   json::array dead;
   for (const auto& d : r.dead_letters) {
     dead.push_back({{"id", d.id},
@@ -89,7 +104,8 @@ json::value to_json(const object_report& r) {
            {{"updated", optional_time(r.cursor.updated)},
             {"id", r.cursor.id ? json::value(*r.cursor.id) : json::value(nullptr)}}},
           {"records_pulled", r.cursor.records_pulled},
-          {"dead_letters", std::move(dead)}};
+          {"dead_letters", std::move(dead)},
+          {"inbound_failures", std::move(failed)}};
 }
 
 void print_table(const std::vector<object_report>& reports, std::ostream& out) {
@@ -110,6 +126,16 @@ void print_table(const std::vector<object_report>& reports, std::ostream& out) {
   for (const auto& r : reports) {
     if (r.cursor.last_pull_error)
       out << "\n" << r.object << ": last pull failed: " << *r.cursor.last_pull_error << "\n";
+    if (r.failures.count > 0) {
+      out << "\n" << r.object << ": " << r.failures.count << " Kizen record" << (r.failures.count == 1 ? "" : "s")
+          << " not applied (inbound failure list, oldest " << age(seconds_since(r.failures.oldest))
+          << "; retried by themselves; `kizen-sync replay --inbound` retries or drops them)\n";
+      for (const auto& f : r.failure_list)
+        out << "  record " << f.entity_id << ", " << f.attempts << " attempt" << (f.attempts == 1 ? "" : "s") << ": "
+            << f.reason << "\n";
+      if (r.failures.count > static_cast<std::int64_t>(r.failure_list.size()))
+        out << "  ... and " << r.failures.count - static_cast<std::int64_t>(r.failure_list.size()) << " more\n";
+    }
     if (r.dead_letters.empty()) continue;
     out << "\n" << r.object << ": " << r.outbox.dead << " dead letter" << (r.outbox.dead == 1 ? "" : "s");
     if (r.outbox.blocked)
@@ -163,10 +189,15 @@ int status_command(const command_line& line) {
     }
     it->outbox = s;
   }
+  pg::inbound_failure_store failures(cfg->postgres.schema);
+  const auto failure_summary = failures.summary(tx);
   for (auto& r : reports) {
     r.mapped = identities.count(tx, r.object);
     r.cursor = cursors.get(tx, r.object);
     if (r.outbox.dead > 0) r.dead_letters = outbox.dead_letters(tx, r.object, dead_letters_shown);
+    for (const auto& f : failure_summary)
+      if (f.object == r.object) r.failures = f;
+    if (r.failures.count > 0) r.failure_list = failures.list(tx, r.object, dead_letters_shown);
   }
   if (line.json) {
     json::array objects;

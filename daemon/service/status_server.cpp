@@ -94,7 +94,8 @@ net::awaitable<void> status_server::serve(tcp::socket socket) {
       } else if (target == "/healthz") {
         const auto health = probe_ ? probe_() : health_report{};
         res.result(health.ok ? http::status::ok : http::status::service_unavailable);
-        res.body() = health.ok ? "ok\n" : health.detail + "\n";
+        // Healthy with a detail: "ok", then what an operator may want to look at.
+        res.body() = health.ok ? (health.detail.empty() ? "ok\n" : "ok\n" + health.detail + "\n") : health.detail + "\n";
       } else if (target == "/metrics") {
         res.result(http::status::ok);
         res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");

@@ -25,6 +25,7 @@ inbound_worker::inbound_worker(net::any_io_executor executor, inbound_context co
       ctx_(std::move(context)),
       settings_(settings),
       cursors_(ctx_.schema),
+      failures_(ctx_.schema),
       records_(ctx_, settings.records),
       reconciles_(ctx_, records_),
       loops_(executor, [this](std::string_view object, std::exception_ptr e) {
@@ -51,12 +52,14 @@ net::awaitable<void> inbound_worker::loop(const object_binding& object, std::sto
                {{"object", m.object}, {"pull_interval_ms", static_cast<std::int64_t>(m.pull_interval.count())}}));
   while (!stop.stop_requested()) {
     std::chrono::milliseconds wait = m.pull_interval;
+    std::exception_ptr error;
     try {
       const auto stats = co_await pull(object, stop);
       if (stats.written > 0 || stats.failed > 0)
         ctx_.logger->info(log_line(
             "pulled",
             {{"object", m.object}, {"records", stats.seen}, {"written", stats.written}, {"failed", stats.failed}}));
+      if (!stop.stop_requested()) co_await retry_failures(object);
       if (clock::now() - last_reconcile >= m.reconcile_interval && !stop.stop_requested()) {
         last_reconcile = clock::now();
         const auto r = co_await reconcile(object, stop);
@@ -66,19 +69,56 @@ net::awaitable<void> inbound_worker::loop(const object_binding& object, std::sto
                                                   {"archived", r.archived},
                                                   {"failed", r.failed}}));
       }
-      failures.reset();
-    } catch (const std::exception& e) {
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (error) {
+      auto f = failure_of(error);
       wait = failures.next();
-      ctx_.logger->error(log_line(
-          "pull failed; retrying",
-          {{"object", m.object}, {"error", e.what()}, {"retry_in_ms", static_cast<std::int64_t>(wait.count())}}));
+      ctx_.logger->error(log_line("pull failed; retrying", {{"object", m.object},
+                                                            {"error", f.describe()},
+                                                            {"retry_in_ms", static_cast<std::int64_t>(wait.count())}}));
       ctx_.metrics.add("kizen_sync_pull_failures_total", {{"object", m.object}}, 1);
+      failing_[m.object] = std::move(f);
+    } else {
+      failures.reset();
+      failing_.erase(m.object);
     }
     co_await stoppable_sleep(timer, wait, stop);
   }
 }
 
 net::awaitable<inbound_stats> inbound_worker::pull(const object_binding& object, std::stop_token stop) {
+  const auto& m = *object.mapping;
+  inbound_stats total;
+  std::exception_ptr error;
+  try {
+    total = co_await pull_pages(object, stop);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  // Every pull is recorded, a failed one with why: status shows it (best effort when PostgreSQL
+  // itself is what failed).
+  std::optional<std::string> pull_error;
+  if (error) pull_error = failure_of(error).describe();
+  else if (total.failed > 0)
+    pull_error = std::to_string(total.failed) + " record(s) could not be applied: " + total.errors.front();
+  try {
+    co_await ctx_.pool.run([&](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      cursors_.record_pull(tx, m.object, pull_error, total.written);
+      tx.commit();
+    });
+  } catch (const std::exception&) {
+    if (!error) throw;
+  }
+  if (error) std::rethrow_exception(error);
+  ctx_.metrics.set("kizen_sync_last_pull_timestamp_seconds", {{"object", m.object}},
+                   std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+  co_return total;
+}
+
+net::awaitable<inbound_stats> inbound_worker::pull_pages(const object_binding& object, std::stop_token stop) {
   const auto& m = *object.mapping;
   const auto cursor = co_await ctx_.pool.run([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
@@ -92,12 +132,8 @@ net::awaitable<inbound_stats> inbound_worker::pull(const object_binding& object,
   }
   inbound_stats total;
   auto page = co_await ctx_.client.search_records(m.object, query);
-  std::string error;
   for (;;) {
-    if (!page) {
-      error = page.error().message;
-      break;
-    }
+    if (!page) throw std::runtime_error("search " + m.object + ": " + page.error().message);
     std::optional<std::pair<kizen::timestamp, std::string>> last;
     for (const auto& r : page->results)
       if (r.updated && (!last || std::pair{*r.updated, r.id} > *last)) last = std::pair{*r.updated, r.id};
@@ -105,20 +141,43 @@ net::awaitable<inbound_stats> inbound_worker::pull(const object_binding& object,
     if (!page->next || stop.stop_requested()) break;
     page = co_await ctx_.client.search_next(*page->next, query);
   }
-  const std::optional<std::string> pull_error =
-      !error.empty()
-          ? std::optional<std::string>(error)
-          : (total.failed > 0 ? std::optional<std::string>(std::to_string(total.failed) +
-                                                           " record(s) could not be applied: " + total.errors.front())
-                              : std::nullopt);
-  co_await ctx_.pool.run([&](pqxx::connection& conn) {
-    pqxx::work tx(conn);
-    cursors_.record_pull(tx, m.object, pull_error, total.written);
-    tx.commit();
+  co_return total;
+}
+
+net::awaitable<inbound_stats> inbound_worker::retry_failures(const object_binding& object) {
+  const auto& m = *object.mapping;
+  const auto due = co_await ctx_.pool.run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    return failures_.due(tx, m.object, settings_.failure_batch);
   });
-  if (!error.empty()) throw std::runtime_error("search " + m.object + ": " + error);
-  ctx_.metrics.set("kizen_sync_last_pull_timestamp_seconds", {{"object", m.object}},
-                   std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+  inbound_stats total;
+  if (due.empty()) co_return total;
+  std::vector<kizen::record> records;
+  std::vector<std::string> gone;
+  const auto fields = records_query(object, "", 1).field_names;
+  for (const auto& f : due) {
+    auto rec = co_await ctx_.client.get_record(m.object, f.entity_id, fields);
+    if (rec) {
+      records.push_back(std::move(*rec));
+    } else if (rec.error().http_status == 404) {
+      gone.push_back(f.entity_id);  // archived in Kizen: nothing left to apply (reconcile handles its row)
+    } else {
+      break;  // Kizen is in trouble: the rest waits for the next pass, as it is
+    }
+  }
+  if (!gone.empty()) {
+    co_await ctx_.pool.run([&](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      failures_.clear(tx, m.object, gone);
+      tx.commit();
+    });
+  }
+  if (!records.empty()) total = co_await records_.apply(object, records, std::nullopt);
+  if (total.seen > 0)
+    ctx_.logger->info(log_line("retried records of the inbound failure list", {{"object", m.object},
+                                                                               {"records", total.seen},
+                                                                               {"written", total.written},
+                                                                               {"failed", total.failed}}));
   co_return total;
 }
 

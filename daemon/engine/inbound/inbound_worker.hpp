@@ -13,6 +13,8 @@
 #include "connectors/kizen/client.hpp"
 #include "connectors/postgres/cursor_store.hpp"
 #include "connectors/postgres/db_pool.hpp"
+#include "connectors/postgres/inbound_failure_store.hpp"
+#include "daemon/engine/failure.hpp"
 #include "daemon/engine/inbound/inbound_context.hpp"
 #include "daemon/engine/inbound/inbound_stats.hpp"
 #include "daemon/engine/inbound/reconcile_walk.hpp"
@@ -23,6 +25,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -32,6 +35,8 @@ namespace ks::engine {
 struct inbound_settings {
   // The re-read window behind the cursor (records updated at the same instant, clock skew).
   std::chrono::milliseconds overlap{2000};
+  // Records of the failure list tried again per pass (after each pull), at most.
+  int failure_batch = 100;
   // The longest wait after pulls that keep failing (the first waits pull_interval).
   std::chrono::milliseconds max_failure_backoff{30'000};
   record_applier_settings records;
@@ -49,16 +54,24 @@ class inbound_worker {
   boost::asio::awaitable<inbound_stats> pull(const object_binding& object, std::stop_token stop = {});
   // One reconcile walk of an object.
   boost::asio::awaitable<inbound_stats> reconcile(const object_binding& object, std::stop_token stop = {});
+  // Re-reads the object's records of the failure list that are due, and applies them again.
+  boost::asio::awaitable<inbound_stats> retry_failures(const object_binding& object);
+
+  // Objects whose last pull failed, with why (PostgreSQL or Kizen unreachable, ...).
+  const std::map<std::string, failure>& failing_pulls() const { return failing_; }
   // Where pages of records are written (resync from Kizen writes through it too).
   record_applier& records() { return records_; }
 
  private:
   boost::asio::awaitable<void> loop(const object_binding& object, std::stop_token stop);
+  boost::asio::awaitable<inbound_stats> pull_pages(const object_binding& object, std::stop_token stop);
 
   boost::asio::any_io_executor executor_;
   inbound_context ctx_;
   inbound_settings settings_;
   pg::cursor_store cursors_;
+  pg::inbound_failure_store failures_;
+  std::map<std::string, failure> failing_;
   record_applier records_;
   reconcile_walk reconciles_;
   task_group loops_;

@@ -123,13 +123,19 @@ match_question record_match::decide(const std::vector<std::string>& unchanged_in
   if (exists_) {
     a.what = record_action::kind::update;
     a.key = key_;
-  } else if (translated_.key || m.entity_id_column) {
-    a.what = record_action::kind::insert;
+    return finish(std::move(a));
+  }
+  // A new row: keyed by key_field's value, else by the key column's default, else by the record id.
+  a.what = record_action::kind::insert;
+  if (translated_.key) {
     a.key = translated_.key;
-  } else if (!object_.key_field) {
-    return fail("no row mirrors it and the mapping has neither key_field nor entity_id_column to create one");
-  } else {
-    return fail("no row mirrors it and it has no value in key_field '" + object_.key_field->name + "'");
+  } else if (object_.table.new_key == pg::new_row_key::entity_id) {
+    a.key = entity_;
+  } else if (object_.table.new_key != pg::new_row_key::column_default) {
+    const std::string given = object_.key_field ? "it has no value in key_field '" + object_.key_field->name + "'"
+                                                : "the mapping has no key_field";
+    return fail("no row mirrors it and a new row would have no key: " + given + ", and key column '" + m.key +
+                "' has no default and is not text or uuid (for the Kizen record id)");
   }
   return finish(std::move(a));
 }

@@ -2,7 +2,7 @@
 // Which row mirrors a Kizen record, whether the record is news, and what to write: a sans-I/O
 // state machine. It asks the questions only PostgreSQL can answer, one at a time; the caller
 // (record_writer) answers each from the table and the sync schema, inside the record's
-// subtransaction, until the match is done and its action is known.
+// savepoint, until the match is done and its action is known.
 //
 //   record_match m(binding, record, translated, now);
 //   for (auto q = m.start(); q.what != match_question::kind::done; q = m.resume(answer))

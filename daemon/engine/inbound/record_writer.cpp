@@ -1,7 +1,9 @@
 #include "daemon/engine/inbound/record_writer.hpp"
 
 #include "common/log_line.hpp"
+#include "common/uuid_text.hpp"
 #include "connectors/postgres/daemon_write.hpp"
+#include "connectors/postgres/savepoint.hpp"
 
 #include <pqxx/pqxx>
 
@@ -12,6 +14,11 @@ namespace {
 std::optional<known_identity> known(const std::optional<pg::identity>& i) {
   if (!i) return std::nullopt;
   return known_identity{i->key, i->entity_id, i->synced_values, i->kizen_updated};
+}
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
 }
 
 // How Kizen's values compare with the row's.
@@ -34,7 +41,8 @@ record_writer::record_writer(const std::string& schema, std::shared_ptr<spdlog::
       identities_(schema),
       cursors_(schema),
       locks_(schema),
-      pending_(schema) {}
+      pending_(schema),
+      failures_(schema) {}
 
 match_answer record_writer::answer(pqxx::transaction_base& tx, const object_binding& object, const record_match& match,
                                    const match_question& q, const pg::column_kinds& kinds) const {
@@ -64,6 +72,39 @@ match_answer record_writer::answer(pqxx::transaction_base& tx, const object_bind
   return a;
 }
 
+record_writer::applied record_writer::apply_one(pqxx::transaction_base& tx, const object_binding& object,
+                                                const kizen::record& rec, const translated_record& translated,
+                                                const pg::column_kinds& kinds) const {
+  const auto& m = *object.mapping;
+  pg::savepoint record_sp(tx, "record");  // a record that fails is undone alone
+  record_match match(object, rec, translated, std::chrono::system_clock::now());
+  for (auto q = match.start(); q.what != match_question::kind::done;) q = match.resume(answer(tx, object, match, q, kinds));
+  const auto& action = match.action();
+  for (const auto& d : action.decisions)
+    logger_->info(log_line("conflict resolved", {{"object", m.object},
+                                                 {"key", action.key.value_or("")},
+                                                 {"entity_id", match.entity_id()},
+                                                 {"decision", d}}));
+  if (action.what == record_action::kind::fail) return {applied::kind::failed, action.reason};
+  if (action.what == record_action::kind::unchanged) {
+    record_sp.release();
+    return {applied::kind::unchanged, {}};
+  }
+  bool written = true;
+  std::string key;
+  if (action.what == record_action::kind::update) {
+    key = *action.key;
+    written = writer_.update(tx, object.table, key, match.values(), action.columns, match.entity_id(), kinds);
+  } else {
+    key = writer_.insert(tx, object.table, action.key, match.values(), action.columns, match.entity_id());
+  }
+  pending_.drop(tx, m.object, key, action.drop_pending);
+  auto saved = identities_.save(tx, m.object, key, match.entity_id(), action.synced_values, rec.updated);
+  if (!saved) return {applied::kind::failed, saved.error().message};
+  record_sp.release();
+  return {written ? applied::kind::written : applied::kind::unchanged, {}};
+}
+
 inbound_stats record_writer::write(pqxx::connection& conn, const object_binding& object,
                                    const std::vector<kizen::record>& records,
                                    const std::vector<translated_record>& translated,
@@ -71,6 +112,7 @@ inbound_stats record_writer::write(pqxx::connection& conn, const object_binding&
   const auto& m = *object.mapping;
   const auto kinds = comparison_kinds(object);
   inbound_stats stats;
+  std::vector<std::string> settled;  // applied (or no news): off the failure list
   pqxx::work tx(conn);
   pg::daemon_write(tx);  // the capture trigger ignores these writes
   // Bound the wait for a key an outbound request holds.
@@ -79,56 +121,28 @@ inbound_stats record_writer::write(pqxx::connection& conn, const object_binding&
   for (std::size_t i = 0; i < records.size(); ++i) {
     const auto& rec = records[i];
     ++stats.seen;
-    auto fail = [&](const std::string& why) {
-      ++stats.failed;
-      stats.errors.push_back(m.object + " record " + rec.id + ": " + why);
-      logger_->error(
-          log_line("Kizen record not applied", {{"object", m.object}, {"entity_id", rec.id}, {"error", why}}));
-    };
+    applied outcome;
     try {
-      pqxx::subtransaction record_tx(tx, "record");
-      record_match match(object, rec, translated[i], std::chrono::system_clock::now());
-      for (auto q = match.start(); q.what != match_question::kind::done;)
-        q = match.resume(answer(record_tx, object, match, q, kinds));
-      const auto& action = match.action();
-      for (const auto& d : action.decisions)
-        logger_->info(log_line("conflict resolved", {{"object", m.object},
-                                                     {"key", action.key.value_or("")},
-                                                     {"entity_id", match.entity_id()},
-                                                     {"decision", d}}));
-      if (action.what == record_action::kind::fail) {
-        fail(action.reason);
-        continue;  // the subtransaction rolls back
-      }
-      if (action.what == record_action::kind::unchanged) {
-        ++stats.unchanged;
-        record_tx.commit();
-        continue;
-      }
-      bool written = true;
-      std::string key;
-      if (action.what == record_action::kind::update) {
-        key = *action.key;
-        written =
-            writer_.update(record_tx, object.table, key, match.values(), action.columns, match.entity_id(), kinds);
-      } else {
-        key = writer_.insert(record_tx, object.table, action.key, match.values(), action.columns, match.entity_id());
-      }
-      pending_.drop(record_tx, m.object, key, action.drop_pending);
-      auto saved = identities_.save(record_tx, m.object, key, match.entity_id(), action.synced_values, rec.updated);
-      if (!saved) {
-        fail(saved.error().message);
-        continue;
-      }
-      record_tx.commit();
-      if (written)
-        ++stats.written;
-      else
-        ++stats.unchanged;
+      outcome = apply_one(tx, object, rec, translated[i], kinds);
     } catch (const pqxx::sql_error& e) {
-      fail(e.what());
+      outcome = {applied::kind::failed, trimmed(e.what())};
     }
+    switch (outcome.what) {
+      case applied::kind::written: ++stats.written; break;
+      case applied::kind::unchanged: ++stats.unchanged; break;
+      case applied::kind::failed:
+        ++stats.failed;
+        stats.errors.push_back(m.object + " record " + rec.id + ": " + outcome.reason);
+        logger_->error(log_line("Kizen record not applied; it waits in the inbound failure list",
+                                {{"object", m.object}, {"entity_id", rec.id}, {"error", outcome.reason}}));
+        // Kept, never passed over: retried with backoff, shown by status, handled by replay.
+        if (is_uuid(rec.id))
+          failures_.record(tx, m.object, normalize_uuid(rec.id), rec.updated, outcome.reason, settings_.failure_retry);
+        continue;
+    }
+    if (is_uuid(rec.id)) settled.push_back(normalize_uuid(rec.id));
   }
+  failures_.clear(tx, m.object, settled);
   if (cursor_to) {
     if (auto moved = cursors_.advance(tx, m.object, cursor_to->first, cursor_to->second); !moved)
       logger_->error(log_line("pull cursor not advanced", {{"object", m.object}, {"error", moved.error()}}));

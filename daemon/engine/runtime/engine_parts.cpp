@@ -2,6 +2,7 @@
 
 #include "config/connector_settings.hpp"
 #include "connectors/postgres/migrator.hpp"
+#include "connectors/postgres/table_inspector.hpp"
 
 #include <pqxx/pqxx>
 
@@ -53,6 +54,18 @@ net::awaitable<ks::result<void, startup_problem>> engine_parts::bind_to_kizen() 
   }
   auto bound = co_await engine::bind_to_kizen(*client_, cfg_);
   if (!bound) co_return ks::fail(startup_problem{bound.error().retryable, std::move(bound.error().problems)});
+  // Where rows made for new Kizen records get their key: the key column's default, or the record id.
+  std::string failure;
+  try {
+    co_await work_pool_->run([&bound](pqxx::connection& conn) {
+      pqxx::read_transaction tx(conn);
+      const pg::table_inspector inspector;
+      for (auto& [name, binding] : *bound) binding.table.new_key = inspector.new_key_source(tx, binding.table);
+    });
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  if (!failure.empty()) co_return ks::fail(startup_problem{true, {"PostgreSQL unreachable: " + failure}});
   bindings_ = std::move(*bound);
   co_return ks::ok;
 }

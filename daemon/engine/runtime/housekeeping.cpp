@@ -12,8 +12,8 @@ namespace ks::engine {
 namespace net = boost::asio;
 using clock = std::chrono::steady_clock;
 
-housekeeping::housekeeping(net::any_io_executor executor, const std::string& schema, pg::db_pool& pool,
-                           const outbound_worker& outbound, metrics_sink& metrics,
+housekeeping::housekeeping(net::any_io_executor executor, const std::string& schema, std::vector<std::string> objects,
+                           pg::db_pool& pool, const outbound_worker& outbound, metrics_sink& metrics,
                            std::shared_ptr<spdlog::logger> logger, housekeeping_settings settings)
     : executor_(executor),
       pool_(pool),
@@ -22,12 +22,18 @@ housekeeping::housekeeping(net::any_io_executor executor, const std::string& sch
       logger_(std::move(logger)),
       settings_(settings),
       outbox_(schema),
+      failures_(schema),
+      objects_(std::move(objects)),
       chores_(executor, [this](std::string_view chore, std::exception_ptr e) {
         logger_->error(
             log_line("housekeeping chore ended", {{"chore", std::string(chore)}, {"error", failure_of(e).describe()}}));
       }) {
   metrics_.describe("kizen_sync_outbox_backlog", metrics_sink::kind::gauge, "Pending outbox changes.");
   metrics_.describe("kizen_sync_outbox_dead", metrics_sink::kind::gauge, "Dead-lettered outbox changes.");
+  metrics_.describe("kizen_sync_inbound_failures", metrics_sink::kind::gauge,
+                    "Kizen records waiting in the inbound failure list.");
+  metrics_.describe("kizen_sync_inbound_failure_oldest_seconds", metrics_sink::kind::gauge,
+                    "How long the longest-failing Kizen record has been in the inbound failure list.");
 }
 
 net::awaitable<void> housekeeping::run(std::stop_token stop) {
@@ -59,10 +65,23 @@ net::awaitable<void> housekeeping::periodically(const char* name, std::chrono::m
 }
 
 net::awaitable<void> housekeeping::refresh_backlog() {
-  const auto backlog = co_await pool_.run([this](pqxx::connection& conn) {
+  auto both = co_await pool_.run([this](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
-    return outbox_.backlog(tx);
+    return std::pair{outbox_.backlog(tx), failures_.summary(tx)};
   });
+  const auto& backlog = both.first;
+  inbound_failures_ = std::move(both.second);
+  const auto now = std::chrono::system_clock::now();
+  for (const auto& object : objects_) {
+    double count = 0, oldest = 0;
+    for (const auto& f : inbound_failures_) {
+      if (f.object != object) continue;
+      count = static_cast<double>(f.count);
+      if (f.oldest) oldest = std::chrono::duration<double>(now - *f.oldest).count();
+    }
+    metrics_.set("kizen_sync_inbound_failures", {{"object", object}}, count);
+    metrics_.set("kizen_sync_inbound_failure_oldest_seconds", {{"object", object}}, oldest);
+  }
   metrics_.clear("kizen_sync_outbox_backlog");
   metrics_.clear("kizen_sync_outbox_dead");
   for (const auto& b : backlog) {

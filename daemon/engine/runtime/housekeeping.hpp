@@ -6,6 +6,7 @@
 #include "common/async/task_group.hpp"
 #include "common/metrics_sink.hpp"
 #include "connectors/postgres/db_pool.hpp"
+#include "connectors/postgres/inbound_failure_store.hpp"
 #include "connectors/postgres/outbox_store.hpp"
 #include "daemon/engine/outbound/outbound_worker.hpp"
 #include "daemon/engine/runtime/engine_settings.hpp"
@@ -23,12 +24,15 @@ namespace ks::engine {
 
 class housekeeping {
  public:
-  housekeeping(boost::asio::any_io_executor executor, const std::string& schema, pg::db_pool& pool,
-               const outbound_worker& outbound, metrics_sink& metrics, std::shared_ptr<spdlog::logger> logger,
-               housekeeping_settings settings);
+  housekeeping(boost::asio::any_io_executor executor, const std::string& schema, std::vector<std::string> objects,
+               pg::db_pool& pool, const outbound_worker& outbound, metrics_sink& metrics,
+               std::shared_ptr<spdlog::logger> logger, housekeeping_settings settings);
 
   // Runs every chore until `stop` is requested.
   boost::asio::awaitable<void> run(std::stop_token stop);
+
+  // The inbound failure list as the last backlog refresh found it, per object.
+  const std::vector<pg::inbound_failure_summary>& inbound_failures() const { return inbound_failures_; }
 
  private:
   using chore = boost::asio::awaitable<void> (housekeeping::*)();
@@ -47,6 +51,9 @@ class housekeeping {
   std::shared_ptr<spdlog::logger> logger_;
   housekeeping_settings settings_;
   pg::outbox_store outbox_;
+  pg::inbound_failure_store failures_;
+  std::vector<std::string> objects_;  // every configured object: each gets a sample, 0 included
+  std::vector<pg::inbound_failure_summary> inbound_failures_;
   task_group chores_;
   // summarize(): the counters at the last summary.
   std::chrono::steady_clock::time_point last_summary_ = std::chrono::steady_clock::now();

@@ -60,8 +60,11 @@ net::awaitable<ks::result<void, std::vector<std::string>>> sync_engine::start() 
                                        inbound_context{cfg_.postgres.schema, parts_.bindings(), parts_.client(),
                                                        parts_.inbound_pool(), metrics_, parts_.logger("inbound")},
                                        settings_.inbound);
-  housekeeping_ = std::make_unique<housekeeping>(executor_, cfg_.postgres.schema, parts_.work_pool(), *outbound_,
-                                                 metrics_, parts_.logger("engine"), settings_.housekeeping);
+  std::vector<std::string> objects;
+  for (const auto& o : cfg_.objects) objects.push_back(o.object);
+  housekeeping_ = std::make_unique<housekeeping>(executor_, cfg_.postgres.schema, std::move(objects),
+                                                 parts_.work_pool(), *outbound_, metrics_, parts_.logger("engine"),
+                                                 settings_.housekeeping);
   listener_ = std::make_unique<pg::change_listener>(
       executor_, cfg_.postgres.url, pg::notify_channel(cfg_.postgres.schema), parts_.logger("listener"));
   started_ = true;
@@ -96,7 +99,19 @@ ks::health sync_engine::health() const {
   if (!started_) return {false, waiting_for_.empty() ? "starting" : "starting: " + waiting_for_};
   if (outbound_ && outbound_->claim_failure())
     return {false, "outbox claim failed: " + outbound_->claim_failure()->describe()};
-  return {true, {}};
+  if (inbound_ && !inbound_->failing_pulls().empty()) {
+    std::string detail;
+    for (const auto& [object, f] : inbound_->failing_pulls())
+      detail += (detail.empty() ? "" : "; ") + ("pull of " + object + " failing: " + f.describe());
+    return {false, detail};
+  }
+  // Healthy, but records wait to be applied: say so (the status page and `status` list them).
+  std::string detail;
+  if (housekeeping_)
+    for (const auto& f : housekeeping_->inbound_failures())
+      detail += (detail.empty() ? "" : "; ") + std::to_string(f.count) + " Kizen record(s) of " + f.object +
+                " in the inbound failure list (last: " + f.last_reason + ")";
+  return {true, detail};
 }
 
 }  // namespace ks::engine

@@ -73,7 +73,8 @@ std::vector<logged_request> writes_in(const request_log& log, const std::string&
 
 // --- engine_harness ----------------------------------------------------------------------------
 
-engine_harness::engine_harness(const std::string& config_path)
+engine_harness::engine_harness(const std::string& config_path,
+                               const std::function<void(engine::engine_settings&)>& tune)
     : guard_(net::make_work_guard(io_)), thread_([this] { io_.run(); }) {
   auto loaded = config::load_config_file(config_path, config::process_environment(), nullptr);
   if (!loaded) {
@@ -86,6 +87,7 @@ engine_harness::engine_harness(const std::string& config_path)
   cfg_ = std::move(*loaded);
   service::set_log_level(spdlog::level::info);
   settings_ = engine::engine_settings_from(cfg_);
+  if (tune) tune(settings_);
   parts_ = std::make_unique<engine::engine_parts>(io_.get_executor(), cfg_, settings_, service::make_logger, "harness");
   auto bound = await(parts_->bind_to_kizen());
   if (!bound) {

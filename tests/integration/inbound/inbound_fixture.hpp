@@ -119,7 +119,9 @@ FROM companies c)sql";
 // step by step (one pull, one drain), so both sides' changes can be ordered exactly.
 class engine_harness {
  public:
-  explicit engine_harness(const std::string& config_path);
+  // `tune` adjusts the settings read from the config (shorter lock timeouts, quicker retries).
+  explicit engine_harness(const std::string& config_path,
+                          const std::function<void(engine::engine_settings&)>& tune = {});
   ~engine_harness();
   engine_harness(const engine_harness&) = delete;
   engine_harness& operator=(const engine_harness&) = delete;

@@ -21,9 +21,12 @@ struct running_server {
   net::io_context io;
   metrics registry;
   std::atomic<bool> healthy{true};
+  std::atomic<bool> with_failures{false};
   status_server server{io.get_executor(), "127.0.0.1:0", registry,
                        [this] {
-                         return health_report{healthy.load(), "postgres unreachable"};
+                         if (!healthy) return health_report{false, "postgres unreachable"};
+                         if (with_failures) return health_report{true, "contacts: 2 Kizen records not applied"};
+                         return health_report{true, ""};
                        },
                        make_logger("status-test")};
   std::thread thread;
@@ -49,6 +52,14 @@ TEST(status_server, healthz_follows_the_probe) {
   auto bad = ks::test::http_call(s.url(), "GET", "/healthz");
   EXPECT_EQ(bad.status, 503);
   EXPECT_EQ(bad.body, "postgres unreachable\n");
+}
+
+TEST(status_server, healthy_with_something_to_look_at_says_ok_then_what) {
+  running_server s;
+  s.with_failures = true;
+  auto r = ks::test::http_call(s.url(), "GET", "/healthz");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "ok\ncontacts: 2 Kizen records not applied\n");
 }
 
 TEST(status_server, metrics_render_the_registry) {

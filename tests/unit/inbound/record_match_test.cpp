@@ -89,6 +89,8 @@ struct match_case {
   act action;
   std::string detail;        // update/insert: the key ("" = none); fail: a part of the reason
   std::string columns = "";  // update/insert: the columns written, joined by ','
+  // Where a new row's key comes from when key_field gives none (found by the table inspector).
+  ks::pg::new_row_key new_key = ks::pg::new_row_key::column_default;
 };
 
 std::string joined(const std::vector<std::string>& v) {
@@ -248,20 +250,50 @@ std::vector<match_case> cases() {
        act::insert,
        "",
        "email,first_name"},
+      {"nothing mirrors it and the key column is text: a new row keyed by the Kizen record id",
+       companies_without_key_field,
+       t1,
+       translated(R"({"name":"Acme"})"),
+       {{q::identity_of_record, "", with_identity(std::nullopt)}, {q::key_by_lookup, "Acme", key(std::nullopt)}},
+       act::insert,
+       entity,
+       "name",
+       ks::pg::new_row_key::entity_id},
+      {"nothing mirrors it, key_field is empty, the key column has a default: a new row by the default",
+       companies,
+       t1,
+       translated(R"({"name":"Acme"})"),
+       {{q::identity_of_record, "", with_identity(std::nullopt)}, {q::key_by_lookup, "Acme", key(std::nullopt)}},
+       act::insert,
+       "",
+       "name"},
       {"nothing mirrors it and no key can be given: it fails",
        companies_without_key_field,
        t1,
        translated(R"({"name":"Acme"})"),
        {{q::identity_of_record, "", with_identity(std::nullopt)}, {q::key_by_lookup, "Acme", key(std::nullopt)}},
        act::fail,
-       "neither key_field nor entity_id_column"},
+       "the mapping has no key_field, and key column 'id' has no default",
+       "",
+       ks::pg::new_row_key::none},
       {"nothing mirrors it and key_field is empty: it fails",
        companies,
        t1,
        translated(R"({"name":"Acme"})"),
        {{q::identity_of_record, "", with_identity(std::nullopt)}, {q::key_by_lookup, "Acme", key(std::nullopt)}},
        act::fail,
-       "no value in key_field 'external_id'"},
+       "no value in key_field 'external_id'",
+       "",
+       ks::pg::new_row_key::none},
+      {"a table not inspected yet gives no key: it fails rather than guess",
+       companies_without_key_field,
+       t1,
+       translated(R"({"name":"Acme"})"),
+       {{q::identity_of_record, "", with_identity(std::nullopt)}, {q::key_by_lookup, "Acme", key(std::nullopt)}},
+       act::fail,
+       "a new row would have no key",
+       "",
+       ks::pg::new_row_key::unknown},
       {"a queued column Kizen also changed goes through the policy (newest wins: Kizen)",
        contacts,
        t2,
@@ -304,6 +336,7 @@ TEST(record_match, each_branch_asks_its_questions_and_comes_to_its_action) {
   for (const auto& c : cases()) {
     SCOPED_TRACE(c.name);
     bound_object b(c.mapping(), c.mapping().object == "companies" ? company_fields() : contact_fields());
+    b.binding.table.new_key = c.new_key;
     const auto rec = record_at(c.updated);
     record_match m(b.binding, rec, c.record, at(t1));
     auto question = m.start();
