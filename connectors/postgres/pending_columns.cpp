@@ -26,9 +26,16 @@ std::map<std::string, std::chrono::system_clock::time_point> pending_columns::of
 }
 
 void pending_columns::drop(pqxx::transaction_base& tx, const std::string& object, const std::string& key,
-                           const std::vector<std::string>& columns) const {
+                           const std::vector<std::string>& columns, const boost::json::object& row) const {
   if (columns.empty()) return;
   const auto list = boost::json::serialize(boost::json::value_from(columns));
+  boost::json::object now;
+  for (const auto& c : columns)
+    if (const auto* v = row.if_contains(c)) now[c] = *v;
+  tx.exec_params("UPDATE " + table_ +
+                     " SET new_row = new_row || $3::jsonb"
+                     " WHERE object = $1 AND key = $2 AND state = 'pending' AND new_row IS NOT NULL",
+                 object, key, boost::json::serialize(now));
   tx.exec_params("UPDATE " + table_ +
                      " SET changed_columns = ARRAY(SELECT c FROM unnest(changed_columns) AS c"
                      "   WHERE NOT c = ANY(ARRAY(SELECT jsonb_array_elements_text($3::jsonb))))"

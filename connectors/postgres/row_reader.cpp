@@ -43,6 +43,11 @@ bool row_reader::exists(pqxx::transaction_base& tx, const table_mapping& m, cons
   return !tx.exec_params("SELECT 1 FROM " + table_of(m) + " WHERE " + quote_identifier(m.key) + " = $1", key).empty();
 }
 
+bool row_reader::lock(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const {
+  return !tx.exec_params("SELECT 1 FROM " + table_of(m) + " WHERE " + quote_identifier(m.key) + " = $1 FOR UPDATE", key)
+              .empty();
+}
+
 std::optional<std::string> row_reader::key_by_entity_column(pqxx::transaction_base& tx, const table_mapping& m,
                                                             const std::string& entity_id) const {
   if (!m.entity_id_column) return std::nullopt;

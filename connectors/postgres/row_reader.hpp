@@ -21,6 +21,9 @@ class row_reader {
                                            const std::string& key) const;
 
   bool exists(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const;
+  // Takes the row's lock until the transaction ends (waiting for a writer still open on it, which
+  // commits its queued change first); false if there is no such row.
+  bool lock(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const;
   // The key of the row whose entity_id_column holds `entity_id`.
   std::optional<std::string> key_by_entity_column(pqxx::transaction_base& tx, const table_mapping& m,
                                                   const std::string& entity_id) const;

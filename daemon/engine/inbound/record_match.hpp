@@ -44,7 +44,7 @@ struct match_question {
     row_exists,            // does the table have the row `key`?
     key_by_entity_column,  // the key of the row whose entity_id_column holds the record's id
     key_by_lookup,         // the key of the row whose lookup column equals `value`
-    lock_key,              // take the key's lock, then the identity of `key`
+    lock_key,              // take the key's lock and the row's, then the identity of `key`
     queued_columns,        // the columns of `key` queued for Kizen, with their commit times
     changed_in_kizen,      // which of `columns` differ between the record and what was last synced
     done,

@@ -59,7 +59,10 @@ match_answer record_writer::answer(pqxx::transaction_base& tx, const object_bind
       break;
     case match_question::kind::key_by_lookup: a.key = table_rows_.key_by_lookup(tx, table, q.value); break;
     case match_question::kind::lock_key:
+      // The key's lock keeps outbound requests out; the row's lock waits for a user's transaction
+      // still open on it, so its change is queued (and seen below) before anything is decided.
       locks_.hold_for_transaction(tx, {name, q.key});
+      table_rows_.lock(tx, table, q.key);
       a.identity = known(identities_.find(tx, name, q.key));
       break;
     case match_question::kind::queued_columns: a.queued = pending_.of_key(tx, name, q.key); break;
@@ -98,7 +101,8 @@ record_writer::applied record_writer::apply_one(pqxx::transaction_base& tx, cons
   } else {
     key = writer_.insert(tx, object.table, action.key, match.values(), action.columns, match.entity_id());
   }
-  pending_.drop(tx, m.object, key, action.drop_pending);
+  if (!action.drop_pending.empty())
+    pending_.drop(tx, m.object, key, action.drop_pending, table_rows_.image(tx, object.table, key).value_or(boost::json::object{}));
   auto saved = identities_.save(tx, m.object, key, match.entity_id(), action.synced_values, rec.updated);
   if (!saved) return {applied::kind::failed, saved.error().message};
   record_sp.release();

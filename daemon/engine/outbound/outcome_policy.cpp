@@ -14,7 +14,13 @@ boost::json::object synced_after(const object_binding& object, const merged_chan
     const auto& column = f.mapping->column;
     // A create (or a rewrite of a record the identity map did not know) sends every column.
     const bool sent = change.began_with_insert || !mapped || change.changed_columns.count(column) > 0;
-    if (!sent || std::find(left_out.begin(), left_out.end(), column) != left_out.end()) continue;
+    if (!sent) continue;
+    if (std::find(left_out.begin(), left_out.end(), column) != left_out.end()) {
+      // Left for a follow-up (a reference not resolved yet): after a create Kizen holds nothing
+      // there, and that is synced, so a pull sees Kizen did not change it and keeps the follow-up.
+      if (change.began_with_insert || !mapped) synced[column] = nullptr;
+      continue;
+    }
     if (const auto it = change.after.find(column); it != change.after.end()) synced[column] = it->value();
   }
   return synced;

@@ -59,7 +59,8 @@ outbound_decision decide_outcome(const outbound_outcome& outcome, const outcome_
                                  const std::vector<referenced_row>& rows = {});
 
 // The values both sides hold after `change` was applied to a record: those last synced (unless
-// the identity is forgotten) with every column the request sent, but for `left_out` columns.
+// the identity is forgotten) with every column the request sent, but for `left_out` columns
+// (null after a create: Kizen holds nothing there yet; as before after an update).
 boost::json::object synced_after(const object_binding& object, const merged_change& change,
                                  const std::optional<boost::json::object>& synced_before, bool identity_forgotten,
                                  const std::vector<std::string>& left_out);

@@ -405,8 +405,10 @@ TEST_F(inbound_pending_columns, drop_removes_superseded_columns_and_finishes_emp
   sql("UPDATE contacts SET first_name = 'B2' WHERE id = 2");
   {
     pqxx::work tx(*conn_);
-    pending_.drop(tx, "client_client", "1", {"first_name"});
-    pending_.drop(tx, "client_client", "1", {});
+    // Kizen's first_name was just written to row 1 (the row image as the trigger writes it).
+    const auto row = boost::json::parse(R"({"id":1,"email":"a@example.com","first_name":"Kizen"})").as_object();
+    pending_.drop(tx, "client_client", "1", {"first_name"}, row);
+    pending_.drop(tx, "client_client", "1", {}, row);
     tx.commit();
   }
   const auto q = queue();
@@ -414,6 +416,16 @@ TEST_F(inbound_pending_columns, drop_removes_superseded_columns_and_finishes_emp
   EXPECT_EQ(q[0].op, "1:insert");
   EXPECT_EQ(q[0].state, "pending");  // a create sends the whole row: kept
   EXPECT_EQ(q[0].columns.find("first_name") != std::string::npos, true);
+  // ... but with Kizen's value, so sending it does not revert Kizen; other columns as captured.
+  EXPECT_EQ(text("SELECT new_row->>'first_name' FROM kizen_sync.outbox WHERE id = " + std::to_string(q[0].id)),
+            "Kizen");
+  EXPECT_EQ(text("SELECT new_row->>'email' FROM kizen_sync.outbox WHERE id = " + std::to_string(q[0].id)),
+            "a@example.com");
+  EXPECT_EQ(text("SELECT new_row->>'stage' FROM kizen_sync.outbox WHERE id = " + std::to_string(q[3].id)), "Lead");
+  EXPECT_EQ(text("SELECT new_row->>'first_name' FROM kizen_sync.outbox WHERE id = " + std::to_string(q[3].id)),
+            "Kizen");
+  EXPECT_EQ(text("SELECT new_row->>'first_name' FROM kizen_sync.outbox WHERE id = " + std::to_string(q[4].id)),
+            "B2");  // another key's image is untouched
   EXPECT_EQ(q[2].op + " " + q[2].state + " " + q[2].columns + " " + q[2].error, "1:update done  superseded by Kizen");
   EXPECT_EQ(q[3].op + " " + q[3].state + " " + q[3].columns, "1:update pending stage");
   EXPECT_EQ(q[4].op + " " + q[4].state + " " + q[4].columns, "2:update pending first_name");  // other key

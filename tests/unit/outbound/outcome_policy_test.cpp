@@ -69,8 +69,22 @@ TEST(outcome_policy, a_create_syncs_every_sent_column_but_those_left_for_a_follo
   o.follow_up_columns = {"company_id"};
   const auto d = f.decide(o, change(0, /*insert=*/true), {}, /*mapped=*/false);
   EXPECT_TRUE(d.save_identity);
-  EXPECT_EQ(json::serialize(d.synced_values), R"({"email":"a@x","first_name":"B"})");
+  // Kizen holds nothing in company_id yet, and that is what is synced: a pull then sees Kizen did
+  // not change it and keeps the follow-up, whatever the conflict policy.
+  EXPECT_EQ(json::serialize(d.synced_values), R"({"email":"a@x","first_name":"B","company_id":null})");
   EXPECT_EQ(d.follow_up_columns, std::vector<std::string>{"company_id"});
+}
+
+TEST(outcome_policy, an_update_that_leaves_a_column_out_keeps_what_was_synced_of_it) {
+  fixture f;
+  f.synced = json::parse(R"({"email":"a@x","first_name":"A","company_id":"7"})").as_object();
+  auto o = outcome(outbound_outcome::kind::applied);
+  o.entity_id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+  o.follow_up_columns = {"company_id"};
+  auto c = change(0);
+  c.changed_columns.insert("company_id");
+  const auto d = f.decide(o, c);
+  EXPECT_EQ(json::serialize(d.synced_values), R"({"email":"a@x","first_name":"B","company_id":"7"})");
 }
 
 TEST(outcome_policy, a_forgotten_identity_starts_the_synced_values_afresh) {
