@@ -4,9 +4,15 @@
 // a change (no echo). The flag lasts until the transaction ends.
 
 #include <pqxx/transaction_base>
+#include <string>
 
 namespace ks::pg {
 
 void daemon_write(pqxx::transaction_base& tx);
+
+// Names the row of `object` the daemon writes next (`key`; empty for an insert keyed by the
+// column's default): the capture trigger skips only that row, so a cascade or an application
+// trigger it sets off is still captured. Until the next call or the transaction's end.
+void daemon_row(pqxx::transaction_base& tx, const std::string& object, const std::string& key);
 
 }  // namespace ks::pg

@@ -1,5 +1,6 @@
 #include "connectors/postgres/row_writer.hpp"
 
+#include "connectors/postgres/daemon_write.hpp"
 #include "connectors/postgres/sql_quote.hpp"
 
 #include <algorithm>
@@ -39,6 +40,7 @@ bool row_writer::update(pqxx::transaction_base& tx, const table_mapping& m, cons
     record[*m.entity_id_column] = entity_id;
   }
   if (cols.empty()) return false;
+  daemon_row(tx, m.object, key);
   std::string assignments, mine, theirs;
   for (const auto& c : cols) {
     const auto q = quote_identifier(c);
@@ -102,6 +104,7 @@ std::string row_writer::insert(pqxx::transaction_base& tx, const table_mapping& 
     names += (names.empty() ? "" : ", ") + quote_identifier(c);
     selected += (selected.empty() ? "" : ", ") + std::string("r.") + quote_identifier(c);
   }
+  daemon_row(tx, m.object, key.value_or(""));
   const auto r = tx.exec_params("INSERT INTO " + table_of(m) + " (" + names + ") SELECT " + selected +
                                     " FROM jsonb_populate_record(NULL::" + table_of(m) +
                                     ", $1::jsonb) AS r"
@@ -112,6 +115,7 @@ std::string row_writer::insert(pqxx::transaction_base& tx, const table_mapping& 
 }
 
 bool row_writer::remove(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const {
+  daemon_row(tx, m.object, key);
   return tx.exec_params("DELETE FROM " + table_of(m) + " WHERE " + quote_identifier(m.key) + " = $1", key)
              .affected_rows() > 0;
 }
@@ -120,6 +124,7 @@ bool row_writer::write_entity_id(pqxx::transaction_base& tx, const table_mapping
                                  const std::string& entity_id) const {
   if (!mapping.entity_id_column) return false;
   const auto column = quote_identifier(*mapping.entity_id_column);
+  daemon_row(tx, mapping.object, key);
   const auto r = tx.exec_params("UPDATE " + qualified_name(mapping.table_schema, mapping.table) + " SET " + column +
                                     " = $2 WHERE " + quote_identifier(mapping.key) + " = $1 AND " + column +
                                     " IS DISTINCT FROM $2",

@@ -84,3 +84,33 @@ TEST_F(concurrent_edits, a_row_whose_insert_is_queued_takes_kizens_newer_values_
   engine.pull("client_client");
   EXPECT_EQ(scalar("SELECT first_name FROM contacts WHERE id = " + key), "Kizen");
 }
+
+// A pull's own writes are not captured, but what they set off is: here an ON DELETE CASCADE from
+// a company the pull deletes (on_archive: delete) to a contact, which must then be archived in
+// Kizen too (issue 10, finding 7).
+TEST_F(concurrent_edits, a_cascade_set_off_by_a_pull_is_captured_for_kizen) {
+  const auto config = prepare_contacts();
+  sql("ALTER TABLE contacts ADD FOREIGN KEY (company_id) REFERENCES companies (id) ON DELETE CASCADE");
+  const auto company = add("companies", R"([{"name":"name","value":"Gone Inc"}])");
+  const auto contact = add("client_client", R"([{"name":"email","value":"gone@example.com"},
+      {"name":"company","value":{"id":")" + company + R"("}}])");
+  engine_harness engine(config);
+  engine.pull("client_client");  // pulls the company first
+  const auto contact_key = key_of("client_client", contact);
+  ASSERT_FALSE(contact_key.empty());
+  ASSERT_EQ(pending_changes(), 0) << "the pull's own writes were captured";
+
+  archive("companies", company);
+  EXPECT_EQ(engine.reconcile("companies").archived, 1);
+  EXPECT_EQ(count("SELECT count(*) FROM contacts WHERE id = " + contact_key), 0) << "no cascade";
+  EXPECT_EQ(count("SELECT count(*) FROM kizen_sync.outbox WHERE state = 'pending' AND object = 'companies'"), 0)
+      << "the pull's own delete was captured";
+  EXPECT_EQ(scalar("SELECT op FROM kizen_sync.outbox WHERE state = 'pending' AND object = 'client_client' AND key = '" +
+                   contact_key + "'"),
+            "delete")
+      << "the cascaded delete was not captured";
+  ASSERT_TRUE(engine.run_outbound_until([&] { return pending_changes() == 0; }));
+  const auto state = kizen().state();
+  ASSERT_NE(state.find(contact), nullptr);
+  EXPECT_TRUE(state.find(contact)->archived);
+}

@@ -1,4 +1,5 @@
 #include "connectors/postgres/capture_trigger.hpp"
+#include "connectors/postgres/daemon_write.hpp"
 #include "connectors/postgres/migrator.hpp"
 #include "tests/integration/postgres/pg_test_fixture.hpp"
 
@@ -79,17 +80,53 @@ TEST_F(pg_capture, delete_captures_the_old_image) {
   EXPECT_EQ(rows[1].old_row, json::parse(R"({"code":"D-1","name":"Big","amount":12.50})"));
 }
 
-TEST_F(pg_capture, sessions_applying_kizen_changes_are_not_captured) {
+TEST_F(pg_capture, the_rows_the_daemon_names_are_not_captured_and_nothing_else) {
   {
     pqxx::work tx(*conn_);
-    tx.exec("SET LOCAL kizen_sync.applying = on");
+    ks::pg::daemon_write(tx);
+    ks::pg::daemon_row(tx, "client_client", "1");
     tx.exec("INSERT INTO public.customers (id, email) VALUES (1, 'a@x.io')");
     tx.exec("UPDATE public.customers SET first_name = 'Ann' WHERE id = 1");
+    ks::pg::daemon_row(tx, "deals", "D-1");
     tx.exec("INSERT INTO public.deals (code) VALUES ('D-1')");
     tx.exec("DELETE FROM public.deals WHERE code = 'D-1'");
     tx.commit();
   }
   EXPECT_TRUE(read_outbox(*conn_).empty());
+
+  // Rows it does not name are captured though the transaction applies Kizen's changes: another
+  // key, another object (what a cascade or an application trigger writes).
+  {
+    pqxx::work tx(*conn_);
+    ks::pg::daemon_write(tx);
+    ks::pg::daemon_row(tx, "client_client", "1");
+    tx.exec("INSERT INTO public.customers (id, email) VALUES (2, 'b@x.io')");
+    tx.exec("INSERT INTO public.deals (code) VALUES ('D-2')");
+    tx.commit();
+  }
+  {
+    const auto rows = read_outbox(*conn_);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].object + ":" + rows[0].key, "client_client:2");
+    EXPECT_EQ(rows[1].object + ":" + rows[1].key, "deals:D-2");
+  }
+  exec("DELETE FROM kizen_sync.outbox");
+
+  // An insert keyed by the column's default is named by its object alone.
+  {
+    pqxx::work tx(*conn_);
+    ks::pg::daemon_write(tx);
+    ks::pg::daemon_row(tx, "deals", "");
+    tx.exec("INSERT INTO public.deals (code) VALUES ('D-3')");
+    tx.exec("UPDATE public.deals SET name = 'x' WHERE code = 'D-3'");  // not named: captured
+    tx.commit();
+  }
+  {
+    const auto rows = read_outbox(*conn_);
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].op, "update");
+  }
+  exec("DELETE FROM kizen_sync.outbox");
 
   // SET LOCAL ended with that transaction: the next change is captured again.
   exec("UPDATE public.customers SET first_name = 'Anna' WHERE id = 1");
