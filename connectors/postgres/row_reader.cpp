@@ -56,11 +56,23 @@ std::optional<std::string> row_reader::key_by_entity_column(pqxx::transaction_ba
                                   entity_id));
 }
 
+std::string lookup_form_sql(const std::string& expression) {
+  return "lower(btrim(regexp_replace(" + expression + ", ' {2,}', ' ', 'g'), ' '))";
+}
+
 std::optional<std::string> row_reader::key_by_lookup(pqxx::transaction_base& tx, const table_mapping& m,
                                                      const std::string& value) const {
   if (!m.lookup) return std::nullopt;
-  return first_key(tx.exec_params("SELECT " + quote_identifier(m.key) + "::text FROM " + table_of(m) + " WHERE " +
-                                      quote_identifier(*m.lookup) + " = $1 LIMIT 1",
+  const auto column = quote_identifier(*m.lookup);
+  const auto key = quote_identifier(m.key);
+  // The same value first (the lookup column's unique index answers it), then the way Kizen
+  // matches: case ignored, leading, trailing and repeated spaces collapsed (API-NOTES "Lookup").
+  if (auto exact = first_key(tx.exec_params(
+          "SELECT " + key + "::text FROM " + table_of(m) + " WHERE " + column + " = $1 LIMIT 1", value)))
+    return exact;
+  return first_key(tx.exec_params("SELECT " + key + "::text FROM " + table_of(m) + " WHERE " +
+                                      lookup_form_sql(column + "::text") + " = " + lookup_form_sql("$1::text") +
+                                      " ORDER BY " + key + " LIMIT 1",
                                   value));
 }
 

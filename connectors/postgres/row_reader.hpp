@@ -13,6 +13,11 @@
 
 namespace ks::pg {
 
+// `expression` (SQL text) in the form Kizen compares lookup values in: lower case, leading,
+// trailing and repeated spaces collapsed. An index on it keeps the pull's lookups fast:
+//   CREATE INDEX CONCURRENTLY ON t ((lower(btrim(regexp_replace(col::text, ' {2,}', ' ', 'g'), ' '))));
+std::string lookup_form_sql(const std::string& expression);
+
 class row_reader {
  public:
   // The row's image exactly as the capture trigger would write it (key, entity id, captured
@@ -27,7 +32,8 @@ class row_reader {
   // The key of the row whose entity_id_column holds `entity_id`.
   std::optional<std::string> key_by_entity_column(pqxx::transaction_base& tx, const table_mapping& m,
                                                   const std::string& entity_id) const;
-  // The key of the row whose lookup column equals `value` exactly.
+  // The key of the row whose lookup column matches `value` as Kizen matches lookups: the same
+  // value, else case ignored and spaces collapsed (the first such row by key).
   std::optional<std::string> key_by_lookup(pqxx::transaction_base& tx, const table_mapping& m,
                                            const std::string& value) const;
 };

@@ -269,3 +269,25 @@ INSTANTIATE_TEST_SUITE_P(inbound, inbound_conflict,
                                            conflict_case{"kizen_wins", true, "Kizen"},
                                            conflict_case{"kizen_wins", false, "Kizen"}),
                          case_name);
+
+// Kizen matches lookups ignoring case and collapsing spaces; so does the pull, or `A@x.com` in
+// Kizen beside row `a@x.com` becomes a second row (issue 10, finding 6).
+TEST_F(inbound_puller, a_lookup_matches_the_way_kizen_does) {
+  const auto config = prepare_both();
+  sql("INSERT INTO contacts (email, first_name) VALUES ('ann@example.com', 'Ann')");
+  sql("INSERT INTO companies (name) VALUES ('Acme  Trading Co')");
+  const auto row = scalar("SELECT id::text FROM contacts");
+  const auto company_row = scalar("SELECT id::text FROM companies");
+  const auto ann = add("client_client", R"([{"name":"email","value":"Ann@Example.com"}])");
+  const auto acme = add("companies", R"([{"name":"name","value":" acme trading  co "}])");
+  engine_harness engine(config);
+  EXPECT_EQ(engine.pull("client_client").failed, 0);
+  EXPECT_EQ(engine.pull("companies").failed, 0);
+  EXPECT_EQ(count("SELECT count(*) FROM contacts"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM companies"), 1);
+  EXPECT_EQ(key_of("client_client", ann), row);
+  EXPECT_EQ(key_of("companies", acme), company_row);
+  ASSERT_TRUE(engine.run_outbound_until([&] { return pending_changes() == 0; }));
+  EXPECT_EQ(count("SELECT count(*) FROM kizen_sync.outbox WHERE state = 'dead'"), 0);
+  EXPECT_EQ(kizen().state().live("client_client").size(), 1u);
+}
