@@ -3,6 +3,7 @@
 #include "common/async/stoppable_sleep.hpp"
 #include "common/log_line.hpp"
 #include "daemon/engine/failure.hpp"
+#include "daemon/engine/inbound/keyset_walk.hpp"
 #include "daemon/engine/inbound/record_query.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -34,6 +35,8 @@ inbound_worker::inbound_worker(net::any_io_executor executor, inbound_context co
       }) {
   ctx_.metrics.describe("kizen_sync_last_pull_timestamp_seconds", metrics_sink::kind::gauge,
                         "Unix time of the last successful pull, per object.");
+  ctx_.metrics.describe("kizen_sync_pull_search_requests_total", metrics_sink::kind::counter,
+                        "Search requests of the pulls (keyset pages), per object.");
 }
 
 net::awaitable<void> inbound_worker::run(std::stop_token stop) {
@@ -124,23 +127,30 @@ net::awaitable<inbound_stats> inbound_worker::pull_pages(const object_binding& o
     pqxx::read_transaction tx(conn);
     return cursors_.get(tx, m.object);
   });
-  auto query = records_query(object, "updated", settings_.records.page_size);
-  if (cursor.updated) {
-    const auto from = *cursor.updated - std::chrono::duration_cast<std::chrono::microseconds>(settings_.overlap);
-    query.groups.push_back(
-        {true, {kizen::search_filter::builtin("updated", ">=", json::value(kizen::format_timestamp(from)))}});
-  }
+  const auto query = records_query(object, "updated", settings_.records.page_size);
+  std::optional<kizen::timestamp> from;
+  if (cursor.updated) from = *cursor.updated - std::chrono::duration_cast<std::chrono::microseconds>(settings_.overlap);
+  // Keyset pages (a fresh search from the last `updated` met), never offset pages over `updated`.
+  keyset_walk walk("updated", from, {settings_.records.page_size});
   inbound_stats total;
-  auto page = co_await ctx_.client.search_records(m.object, query);
-  for (;;) {
+  while (!walk.done() && !stop.stop_requested()) {
+    const auto search = walk.next();
+    auto q = query;
+    if (search.filter) q.groups.push_back({true, {*search.filter}});
+    auto page = co_await ctx_.client.search_records(m.object, std::move(q),
+                                                    search.page > 1 ? std::optional<int>(search.page) : std::nullopt);
     if (!page) throw std::runtime_error("search " + m.object + ": " + page.error().message);
+    const auto fresh = walk.take(*page);
+    if (fresh.empty()) continue;
     std::optional<std::pair<kizen::timestamp, std::string>> last;
-    for (const auto& r : page->results)
+    for (const auto& r : fresh)
       if (r.updated && (!last || std::pair{*r.updated, r.id} > *last)) last = std::pair{*r.updated, r.id};
-    total += co_await records_.apply(object, page->results, last);
-    if (!page->next || stop.stop_requested()) break;
-    page = co_await ctx_.client.search_next(*page->next, query);
+    total += co_await records_.apply(object, fresh, last);
   }
+  ctx_.metrics.add("kizen_sync_pull_search_requests_total", {{"object", m.object}},
+                   static_cast<double>(walk.requests()));
+  // The records not met wait for the next pull, which starts where this one stopped.
+  if (!walk.problem().empty()) throw std::runtime_error("pull of " + m.object + ": " + walk.problem());
   co_return total;
 }
 
