@@ -50,6 +50,15 @@ net::awaitable<void> inbound_worker::loop(const object_binding& object, std::sto
   net::steady_timer timer(executor_);
   backoff failures({m.pull_interval, std::max(m.pull_interval, settings_.max_failure_backoff)});
   auto last_reconcile = clock::now();
+  // A walk saved before a restart goes on at once; a new one every reconcile_interval. Either
+  // runs in slices between pulls, so the pulls never wait for a whole walk.
+  bool reconciling = false;
+  try {
+    reconciling = co_await reconciles_.under_way(object);
+  } catch (const std::exception&) {
+    // PostgreSQL unreachable: the first pass's errors say so
+  }
+  inbound_stats reconciled;
   ctx_.logger->info(
       log_line("inbound sync started",
                {{"object", m.object}, {"pull_interval_ms", static_cast<std::int64_t>(m.pull_interval.count())}}));
@@ -63,14 +72,20 @@ net::awaitable<void> inbound_worker::loop(const object_binding& object, std::sto
             "pulled",
             {{"object", m.object}, {"records", stats.seen}, {"written", stats.written}, {"failed", stats.failed}}));
       if (!stop.stop_requested()) co_await retry_failures(object);
-      if (clock::now() - last_reconcile >= m.reconcile_interval && !stop.stop_requested()) {
-        last_reconcile = clock::now();
-        const auto r = co_await reconcile(object, stop);
-        ctx_.logger->info(log_line("reconciled", {{"object", m.object},
-                                                  {"records", r.seen},
-                                                  {"written", r.written},
-                                                  {"archived", r.archived},
-                                                  {"failed", r.failed}}));
+      if ((reconciling || clock::now() - last_reconcile >= m.reconcile_interval) && !stop.stop_requested()) {
+        reconciling = true;
+        auto slice = co_await reconciles_.step(object, stop, settings_.reconcile_pages_per_pass);
+        reconciled += slice.stats;
+        if (slice.finished) {
+          reconciling = false;
+          last_reconcile = clock::now();
+          ctx_.logger->info(log_line("reconciled", {{"object", m.object},
+                                                    {"records", reconciled.seen},
+                                                    {"written", reconciled.written},
+                                                    {"archived", reconciled.archived},
+                                                    {"failed", reconciled.failed}}));
+          reconciled = {};
+        }
       }
     } catch (...) {
       error = std::current_exception();
@@ -189,6 +204,11 @@ net::awaitable<inbound_stats> inbound_worker::retry_failures(const object_bindin
                                                                                {"written", total.written},
                                                                                {"failed", total.failed}}));
   co_return total;
+}
+
+net::awaitable<reconcile_walk::slice> inbound_worker::reconcile_step(const object_binding& object, int pages,
+                                                                    std::stop_token stop) {
+  co_return co_await reconciles_.step(object, stop, pages);
 }
 
 net::awaitable<inbound_stats> inbound_worker::reconcile(const object_binding& object, std::stop_token stop) {

@@ -2,10 +2,11 @@
 // Brings Kizen changes into the tables (docs/architecture.md "From Kizen"): one loop per object
 // with direction both/from_kizen.
 //
-// Every pull_interval: search `updated` >= cursor minus an overlap, ordered by `updated` (ties by
-// id), following `next` to the end with only the mapped fields; each page goes through
-// record_applier, whose transaction also advances the (updated, id) cursor, so a crash re-reads
-// rather than loses. Every reconcile_interval, a reconcile_walk. A failing pull backs off.
+// Every pull_interval: keyset pages (keyset_walk) of `updated` >= cursor minus an overlap, with
+// only the mapped fields; each page goes through record_applier, whose transaction also advances
+// the (updated, id) cursor, so a crash re-reads rather than loses. Then the due records of the
+// failure list. Every reconcile_interval a reconcile_walk, run in slices between pulls. A
+// failing pull backs off.
 
 #include "common/async/task_group.hpp"
 #include "common/backoff.hpp"
@@ -39,6 +40,8 @@ struct inbound_settings {
   int failure_batch = 100;
   // The longest wait after pulls that keep failing (the first waits pull_interval).
   std::chrono::milliseconds max_failure_backoff{30'000};
+  // Reconcile pages walked after each pull while a walk is under way (the pulls go on between).
+  int reconcile_pages_per_pass = 20;
   record_applier_settings records;
 };
 
@@ -52,8 +55,11 @@ class inbound_worker {
 
   // One incremental pull of an object (what run() does each interval).
   boost::asio::awaitable<inbound_stats> pull(const object_binding& object, std::stop_token stop = {});
-  // One reconcile walk of an object.
+  // One reconcile walk of an object (the one under way, or a new one), to its end.
   boost::asio::awaitable<inbound_stats> reconcile(const object_binding& object, std::stop_token stop = {});
+  // At most `pages` pages of it (what run() does after each pull while a walk is under way).
+  boost::asio::awaitable<reconcile_walk::slice> reconcile_step(const object_binding& object, int pages,
+                                                               std::stop_token stop = {});
   // Re-reads the object's records of the failure list that are due, and applies them again.
   boost::asio::awaitable<inbound_stats> retry_failures(const object_binding& object);
 

@@ -5,9 +5,7 @@
 #include "connectors/postgres/daemon_write.hpp"
 #include "daemon/engine/inbound/record_query.hpp"
 
-#include <map>
 #include <pqxx/pqxx>
-#include <set>
 
 namespace ks::engine {
 
@@ -18,51 +16,120 @@ reconcile_walk::reconcile_walk(inbound_context context, record_applier& records)
       records_(records),
       identities_(ctx_.schema),
       locks_(ctx_.schema),
-      pending_(ctx_.schema) {}
+      pending_(ctx_.schema),
+      progress_(ctx_.schema) {}
+
+net::awaitable<bool> reconcile_walk::under_way(const object_binding& object) {
+  co_return co_await ctx_.pool.run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    return progress_.get(tx, object.mapping->object).has_value();
+  });
+}
 
 net::awaitable<inbound_stats> reconcile_walk::run(const object_binding& object, std::stop_token stop) {
-  const auto& m = *object.mapping;
   inbound_stats total;
-  std::set<std::string> seen;
-  // A walk in creation order: updates do not move records in it.
-  auto query = records_query(object, "created", records_.settings().page_size);
-  auto page = co_await ctx_.client.search_records(m.object, query);
   for (;;) {
-    if (!page) throw std::runtime_error("reconcile walk of " + m.object + ": " + page.error().message);
-    std::vector<std::string> ids;
-    for (const auto& r : page->results) {
-      seen.insert(normalize_uuid(r.id));
-      ids.push_back(normalize_uuid(r.id));
-    }
-    // Only records the identity map does not know at this version need writing.
-    const auto known = co_await ctx_.pool.run([&](pqxx::connection& conn) {
-      pqxx::read_transaction tx(conn);
-      std::map<std::string, std::optional<kizen::timestamp>> out;
-      for (const auto& id : ids)
-        if (auto i = identities_.find_by_entity(tx, m.object, id)) out[id] = i->kizen_updated;
-      return out;
-    });
-    std::vector<kizen::record> missed;
-    for (const auto& r : page->results) {
-      const auto it = known.find(normalize_uuid(r.id));
-      if (it == known.end() || !it->second || (r.updated && *r.updated > *it->second)) missed.push_back(r);
-    }
-    if (!missed.empty()) total += co_await records_.apply(object, missed, std::nullopt);
-    total.seen += static_cast<std::int64_t>(page->results.size()) - static_cast<std::int64_t>(missed.size());
-    if (!page->next || stop.stop_requested()) break;
-    page = co_await ctx_.client.search_next(*page->next, query);
-  }
-  if (stop.stop_requested()) co_return total;
-  // Mapped records the walk did not meet: archived (404), or hidden by a concurrent reordering.
-  const auto entries = co_await ctx_.pool.run([&](pqxx::connection& conn) {
-    pqxx::read_transaction tx(conn);
-    return identities_.entries(tx, m.object);
-  });
-  for (const auto& [key, entity] : entries) {
-    if (seen.count(entity) || stop.stop_requested()) continue;
-    total += co_await handle_missing(object, key, entity);
+    auto s = co_await step(object, stop, 100);
+    total += s.stats;
+    if (s.finished || stop.stop_requested()) break;
   }
   co_return total;
+}
+
+net::awaitable<reconcile_walk::slice> reconcile_walk::step(const object_binding& object, std::stop_token stop,
+                                                          int pages) {
+  const auto& m = *object.mapping;
+  auto p = co_await ctx_.pool.run([&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    auto under_way = progress_.get(tx, m.object);
+    auto progress = under_way ? *under_way : progress_.start(tx, m.object);
+    tx.commit();
+    return progress;
+  });
+  slice out;
+  for (int i = 0; i < pages && !stop.stop_requested(); ++i) {
+    if (p.walking) {
+      out.stats += co_await walk_page(object, p);
+    } else if (!co_await unmet_page(object, p, out.stats)) {
+      co_await ctx_.pool.run([&](pqxx::connection& conn) {
+        pqxx::work tx(conn);
+        progress_.finish(tx, m.object);
+        tx.commit();
+      });
+      out.finished = true;
+      break;
+    }
+  }
+  co_return out;
+}
+
+// One keyset page in creation order (updates do not move records in it): records the identity map
+// does not know at this version are applied, the others only marked met.
+net::awaitable<inbound_stats> reconcile_walk::walk_page(const object_binding& object, pg::reconcile_progress& p) {
+  const auto& m = *object.mapping;
+  const int page_size = records_.settings().page_size;
+  auto it = walks_.find(m.object);
+  if (it == walks_.end()) it = walks_.emplace(m.object, keyset_walk("created", p.position, {page_size})).first;
+  auto& walk = it->second;
+  const auto search = walk.next();
+  auto query = records_query(object, "created", page_size);
+  if (search.filter) query.groups.push_back({true, {*search.filter}});
+  auto page = co_await ctx_.client.search_records(m.object, std::move(query),
+                                                  search.page > 1 ? std::optional<int>(search.page) : std::nullopt);
+  if (!page) {
+    walks_.erase(m.object);
+    throw std::runtime_error("reconcile walk of " + m.object + ": " + page.error().message);
+  }
+  const auto fresh = walk.take(*page);
+  std::vector<std::string> ids;
+  for (const auto& r : fresh) ids.push_back(normalize_uuid(r.id));
+  const auto known = co_await ctx_.pool.run([&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    auto k = progress_.meet(tx, p, ids);
+    tx.commit();
+    return k;
+  });
+  std::vector<kizen::record> missed;
+  for (const auto& r : fresh) {
+    const auto k = known.find(normalize_uuid(r.id));
+    if (k == known.end() || !k->second || (r.updated && *r.updated > *k->second)) missed.push_back(r);
+  }
+  inbound_stats s;
+  if (!missed.empty()) s = co_await records_.apply(object, missed, std::nullopt);
+  s.seen += static_cast<std::int64_t>(fresh.size() - missed.size());
+  p.records_seen += static_cast<std::int64_t>(fresh.size());
+  p.position = walk.position();
+  const auto problem = walk.problem();
+  if (walk.done()) {
+    walks_.erase(m.object);
+    p.walking = !problem.empty();  // a walk that gave up goes on from its place next time
+  }
+  co_await ctx_.pool.run([&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    progress_.save(tx, p);
+    tx.commit();
+  });
+  if (!problem.empty()) throw std::runtime_error("reconcile walk of " + m.object + ": " + problem);
+  co_return s;
+}
+
+// A page of the mapped records the walk did not meet: archived (404), or moved past the walk.
+// False when none is left.
+net::awaitable<bool> reconcile_walk::unmet_page(const object_binding& object, pg::reconcile_progress& p,
+                                                inbound_stats& stats) {
+  const auto unmet = co_await ctx_.pool.run([&](pqxx::connection& conn) {
+    pqxx::read_transaction tx(conn);
+    return progress_.unmet(tx, p, records_.settings().page_size);
+  });
+  if (unmet.empty()) co_return false;
+  for (const auto& [key, entity] : unmet) stats += co_await handle_missing(object, key, entity);
+  p.unmet_after = unmet.back().first;
+  co_await ctx_.pool.run([&](pqxx::connection& conn) {
+    pqxx::work tx(conn);
+    progress_.save(tx, p);
+    tx.commit();
+  });
+  co_return true;
 }
 
 net::awaitable<inbound_stats> reconcile_walk::handle_missing(const object_binding& object, const std::string& key,

@@ -132,6 +132,10 @@ engine::inbound_stats engine_harness::reconcile(const std::string& object) {
   return await(inbound_->reconcile(parts_->bindings().at(object)));
 }
 
+engine::reconcile_walk::slice engine_harness::reconcile_step(const std::string& object, int pages) {
+  return await(inbound_->reconcile_step(parts_->bindings().at(object), pages));
+}
+
 bool engine_harness::run_outbound_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
   auto settings = settings_.outbound;
   settings.poll_interval = std::chrono::milliseconds(200);

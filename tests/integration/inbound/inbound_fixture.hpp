@@ -132,6 +132,8 @@ class engine_harness {
   // One incremental pull / reconcile walk of `object` (the puller's own methods).
   engine::inbound_stats pull(const std::string& object);
   engine::inbound_stats reconcile(const std::string& object);
+  // At most `pages` pages of the reconcile under way (or a new one).
+  engine::reconcile_walk::slice reconcile_step(const std::string& object, int pages);
   // Runs an outbound worker until `done()` holds (checked on this thread between polls), then
   // stops it and waits for it. Returns whether `done` held before the deadline.
   bool run_outbound_until(const std::function<bool()>& done, std::chrono::milliseconds timeout = settle_timeout);

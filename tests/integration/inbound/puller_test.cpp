@@ -322,3 +322,40 @@ TEST_F(inbound_puller, a_pull_misses_no_record_while_others_are_edited_during_th
     if (key_of("client_client", id).empty()) missing.push_back(id);
   EXPECT_TRUE(missing.empty()) << missing.size() << " records skipped, e.g. " << (missing.empty() ? "" : missing[0]);
 }
+
+// The reconcile streams in keyset pages with a checkpoint: a walk stopped after a page (a
+// restart) goes on from its place, and the archived records are still found (issue 10, finding 8).
+TEST_F(inbound_puller, a_reconcile_goes_on_from_its_checkpoint_after_a_restart) {
+  const auto config = prepare_both();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 30; ++i)
+    ids.push_back(add("client_client", R"([{"name":"email","value":"r)" + std::to_string(i) + R"(@example.com"}])"));
+  const auto small_pages = [](ks::engine::engine_settings& s) { s.inbound.records.page_size = 10; };
+  {
+    engine_harness engine(config, small_pages);
+    engine.pull("client_client");
+    ASSERT_EQ(count("SELECT count(*) FROM contacts"), 30);
+    archive("client_client", ids[2]);
+    archive("client_client", ids[27]);
+    const auto first = engine.reconcile_step("client_client", 1);
+    EXPECT_FALSE(first.finished);
+    EXPECT_EQ(scalar("SELECT records_seen FROM kizen_sync.reconcile_progress WHERE object = 'client_client'"), "10");
+  }  // the process ends mid-walk
+  engine_harness restarted(config, small_pages);
+  const auto mark = request_mark();
+  ks::engine::inbound_stats total;
+  for (int i = 0; i < 20; ++i) {
+    auto s = restarted.reconcile_step("client_client", 1);
+    total += s.stats;
+    if (s.finished) break;
+  }
+  EXPECT_EQ(total.archived, 2);
+  EXPECT_EQ(count("SELECT count(*) FROM contacts"), 28);
+  EXPECT_TRUE(key_of("client_client", ids[2]).empty());
+  EXPECT_FALSE(key_of("client_client", ids[3]).empty());
+  EXPECT_EQ(count("SELECT count(*) FROM kizen_sync.reconcile_progress"), 0) << "the walk did not end";
+  // It went on from its place: the 28 live records took 2 more pages (plus the last short one),
+  // not a walk from the start.
+  EXPECT_LE(kizen().requests(mark).matching("POST", search_path).size(), 3u);
+  EXPECT_EQ(kizen().requests(mark).matching("GET", record_path).size(), 2u);  // the two unmet, confirmed
+}
