@@ -8,6 +8,7 @@
 #include "connectors/postgres/resync_store.hpp"
 #include "daemon/engine/failure.hpp"
 #include "daemon/engine/inbound/inbound_worker.hpp"
+#include "daemon/engine/inbound/keyset_walk.hpp"
 #include "daemon/engine/inbound/record_query.hpp"
 #include "daemon/engine/outbound/outbound_worker.hpp"
 #include "daemon/engine/runtime/engine_settings.hpp"
@@ -239,37 +240,44 @@ net::awaitable<ks::result<resync_result, std::string>> resync_runner::parts::fro
                                                              work_pool, metrics, engine.logger("inbound")},
                                              settings.inbound);
   const auto query = records_query(b, "created", settings.inbound.records.page_size);
-  const int page_size = query.page_size.value_or(100);
-  // Resume one page early: records archived meanwhile shift the pages; re-writing is a no-op.
-  std::int64_t page = j.progress.position.contains("page")
-                          ? std::max<std::int64_t>(1, j.progress.position.at("page").to_number<std::int64_t>() - 1)
-                          : 1;
+  // Keyset pages in creation order (never offset pages: records archived meanwhile would shift
+  // them); resumes from the `created` of the last record written (re-writing is a no-op).
+  std::optional<kizen::timestamp> from;
+  if (const auto* at = j.progress.position.if_contains("created"); at && at->is_string())
+    from = kizen::parse_timestamp(at->get_string());
+  keyset_walk walk("created", from, {settings.inbound.records.page_size});
   progress_meter meter(j.progress.done);
-  while (!stop.stop_requested()) {
-    auto r = co_await engine.client().search_records(m.object, query, static_cast<int>(page));
+  while (!stop.stop_requested() && !walk.done()) {
+    const auto search = walk.next();
+    auto q = query;
+    if (search.filter) q.groups.push_back({true, {*search.filter}});
+    auto r = co_await engine.client().search_records(m.object, std::move(q),
+                                                     search.page > 1 ? std::optional<int>(search.page) : std::nullopt);
     if (!r)
-      co_return ks::fail("search " + m.object + " page " + std::to_string(page) + ": " + r.error().message +
-                         " (j.progress is saved: run the resync again to resume)");
-    j.progress.total = r->count;
-    const auto stats = co_await inbound->records().apply(b, r->results, std::nullopt);
+      co_return ks::fail("search " + m.object + ": " + r.error().message +
+                         " (progress is saved: run the resync again to resume)");
+    if (!search.filter) j.progress.total = r->count;  // the first search sees every record
+    const auto fresh = walk.take(*r);
+    const auto stats = co_await inbound->records().apply(b, fresh, std::nullopt);
     j.result.failed += stats.failed;
-    j.progress.done =
-        std::min<std::int64_t>(j.progress.total, (page - 1) * page_size + static_cast<std::int64_t>(r->results.size()));
-    j.progress.position["page"] = page + 1;
-    const bool last = !r->next || r->results.empty();
-    j.progress.finished = last;
+    // After a resume the first page re-reads the records at the saved `created`: counted before.
+    for (const auto& rec : fresh)
+      if (!(from && rec.created == from)) ++j.progress.done;
+    from.reset();
+    j.progress.total = std::max(j.progress.total, j.progress.done);
+    if (walk.position()) j.progress.position["created"] = kizen::format_timestamp(*walk.position());
+    j.progress.finished = walk.done() && walk.problem().empty();
     co_await work_pool.run([&](pqxx::connection& conn) {
       pqxx::work tx(conn);
       j.store.save(tx, j.progress);
       tx.commit();
     });
     if (on_progress) on_progress(meter.report("pulling", j.progress.done, j.progress.total));
-    if (last) {
-      j.result.completed = true;
-      break;
-    }
-    ++page;
   }
+  if (!walk.problem().empty())
+    co_return ks::fail("resync of " + m.object + ": " + walk.problem() +
+                       " (progress is saved: run the resync again to resume)");
+  j.result.completed = walk.done();
   j.result.done = j.progress.done;
   j.result.total = j.progress.total;
   co_return j.result;
