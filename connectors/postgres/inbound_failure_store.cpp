@@ -16,7 +16,8 @@ std::string ids_json(const std::vector<std::string>& ids) {
 
 constexpr const char* selection =
     "($1::text IS NULL OR object = $1)"
-    " AND (jsonb_array_length($2::jsonb) = 0 OR entity_id = ANY(ARRAY(SELECT jsonb_array_elements_text($2::jsonb))::uuid[]))";
+    " AND (jsonb_array_length($2::jsonb) = 0 OR entity_id = ANY(ARRAY(SELECT "
+    "jsonb_array_elements_text($2::jsonb))::uuid[]))";
 
 std::vector<inbound_failure> read(const pqxx::result& r) {
   std::vector<inbound_failure> out;
@@ -50,14 +51,17 @@ void inbound_failure_store::record(pqxx::transaction_base& tx, const std::string
       kizen_updated ? std::optional<std::int64_t>(to_micros(*kizen_updated)) : std::nullopt;
   // The delay doubles with each attempt: initial * 2^(attempts - 1), capped (and the exponent with it).
   tx.exec_params(
-      "INSERT INTO " + table_ + " AS f (object, entity_id, kizen_updated, reason, next_attempt_at)"
-      " VALUES ($1, $2::uuid, " + timestamp_from_micros_sql("$3") + ", $4,"
-      "         clock_timestamp() + $5::bigint * interval '1 millisecond')"
-      " ON CONFLICT (object, entity_id) DO UPDATE SET"
-      "   kizen_updated = coalesce(excluded.kizen_updated, f.kizen_updated), reason = excluded.reason,"
-      "   attempts = f.attempts + 1, last_failed_at = clock_timestamp(),"
-      "   next_attempt_at = clock_timestamp() + least($6::bigint, $5::bigint * power(2, least(f.attempts, 30)))"
-      "                     * interval '1 millisecond'",
+      "INSERT INTO " + table_ +
+          " AS f (object, entity_id, kizen_updated, reason, next_attempt_at)"
+          " VALUES ($1, $2::uuid, " +
+          timestamp_from_micros_sql("$3") +
+          ", $4,"
+          "         clock_timestamp() + $5::bigint * interval '1 millisecond')"
+          " ON CONFLICT (object, entity_id) DO UPDATE SET"
+          "   kizen_updated = coalesce(excluded.kizen_updated, f.kizen_updated), reason = excluded.reason,"
+          "   attempts = f.attempts + 1, last_failed_at = clock_timestamp(),"
+          "   next_attempt_at = clock_timestamp() + least($6::bigint, $5::bigint * power(2, least(f.attempts, 30)))"
+          "                     * interval '1 millisecond'",
       object, entity_id, updated, reason, static_cast<std::int64_t>(backoff.initial.count()),
       static_cast<std::int64_t>(backoff.max.count()));
 }
@@ -65,9 +69,10 @@ void inbound_failure_store::record(pqxx::transaction_base& tx, const std::string
 void inbound_failure_store::clear(pqxx::transaction_base& tx, const std::string& object,
                                   const std::vector<std::string>& entity_ids) const {
   if (entity_ids.empty()) return;
-  tx.exec_params("DELETE FROM " + table_ +
-                     " WHERE object = $1 AND entity_id = ANY(ARRAY(SELECT jsonb_array_elements_text($2::jsonb))::uuid[])",
-                 object, ids_json(entity_ids));
+  tx.exec_params(
+      "DELETE FROM " + table_ +
+          " WHERE object = $1 AND entity_id = ANY(ARRAY(SELECT jsonb_array_elements_text($2::jsonb))::uuid[])",
+      object, ids_json(entity_ids));
 }
 
 std::vector<inbound_failure> inbound_failure_store::due(pqxx::transaction_base& tx, const std::string& object,
@@ -98,16 +103,16 @@ std::vector<inbound_failure> inbound_failure_store::list(pqxx::transaction_base&
 
 std::int64_t inbound_failure_store::retry_now(pqxx::transaction_base& tx, const std::optional<std::string>& object,
                                               const std::vector<std::string>& entity_ids) const {
-  const auto r = tx.exec_params(
-      "UPDATE " + table_ + " SET next_attempt_at = clock_timestamp() WHERE " + std::string(selection), object,
-      ids_json(entity_ids));
+  const auto r =
+      tx.exec_params("UPDATE " + table_ + " SET next_attempt_at = clock_timestamp() WHERE " + std::string(selection),
+                     object, ids_json(entity_ids));
   return static_cast<std::int64_t>(r.affected_rows());
 }
 
 std::int64_t inbound_failure_store::drop(pqxx::transaction_base& tx, const std::optional<std::string>& object,
                                          const std::vector<std::string>& entity_ids) const {
-  const auto r = tx.exec_params("DELETE FROM " + table_ + " WHERE " + std::string(selection), object,
-                                ids_json(entity_ids));
+  const auto r =
+      tx.exec_params("DELETE FROM " + table_ + " WHERE " + std::string(selection), object, ids_json(entity_ids));
   return static_cast<std::int64_t>(r.affected_rows());
 }
 

@@ -12,11 +12,10 @@ reconcile_store::reconcile_store(std::string schema)
     : progress_(qualified_name(schema, "reconcile_progress")), identities_(qualified_name(schema, "identity_map")) {}
 
 std::optional<reconcile_progress> reconcile_store::get(pqxx::transaction_base& tx, const std::string& object) const {
-  const auto r = tx.exec_params("SELECT " + micros_from_timestamp_sql("walk_started") + ", " +
-                                    micros_from_timestamp_sql("position") +
-                                    ", phase = 'walk', coalesce(unmet_after, ''), records_seen FROM " + progress_ +
-                                    " WHERE object = $1",
-                                object);
+  const auto r = tx.exec_params(
+      "SELECT " + micros_from_timestamp_sql("walk_started") + ", " + micros_from_timestamp_sql("position") +
+          ", phase = 'walk', coalesce(unmet_after, ''), records_seen FROM " + progress_ + " WHERE object = $1",
+      object);
   if (r.empty()) return std::nullopt;
   reconcile_progress p;
   p.object = object;
@@ -50,9 +49,8 @@ void reconcile_store::finish(pqxx::transaction_base& tx, const std::string& obje
   tx.exec_params("DELETE FROM " + progress_ + " WHERE object = $1", object);
 }
 
-std::map<std::string, std::optional<timestamp>> reconcile_store::meet(pqxx::transaction_base& tx,
-                                                                      const reconcile_progress& p,
-                                                                      const std::vector<std::string>& entity_ids) const {
+std::map<std::string, std::optional<timestamp>> reconcile_store::meet(
+    pqxx::transaction_base& tx, const reconcile_progress& p, const std::vector<std::string>& entity_ids) const {
   std::map<std::string, std::optional<timestamp>> known;
   if (entity_ids.empty()) return known;
   const auto r = tx.exec_params(

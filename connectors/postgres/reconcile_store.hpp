@@ -17,7 +17,7 @@ namespace ks::pg {
 
 struct reconcile_progress {
   std::string object;
-  std::int64_t walk_started = 0;     // microseconds since the epoch; names the walk
+  std::int64_t walk_started = 0;      // microseconds since the epoch; names the walk
   std::optional<timestamp> position;  // `created` of the last record met
   bool walking = true;                // false: looking up the mapped records the walk did not meet
   std::string unmet_after;            // the last key looked up (unmet phase)

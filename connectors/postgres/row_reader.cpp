@@ -67,8 +67,8 @@ std::optional<std::string> row_reader::key_by_lookup(pqxx::transaction_base& tx,
   const auto key = quote_identifier(m.key);
   // The same value first (the lookup column's unique index answers it), then the way Kizen
   // matches: case ignored, leading, trailing and repeated spaces collapsed (API-NOTES "Lookup").
-  if (auto exact = first_key(tx.exec_params(
-          "SELECT " + key + "::text FROM " + table_of(m) + " WHERE " + column + " = $1 LIMIT 1", value)))
+  if (auto exact = first_key(
+          tx.exec_params("SELECT " + key + "::text FROM " + table_of(m) + " WHERE " + column + " = $1 LIMIT 1", value)))
     return exact;
   return first_key(tx.exec_params("SELECT " + key + "::text FROM " + table_of(m) + " WHERE " +
                                       lookup_form_sql(column + "::text") + " = " + lookup_form_sql("$1::text") +

@@ -199,8 +199,8 @@ struct flag_option {
   bool command_line::*member;
 };
 constexpr flag_option flag_options[] = {
-    {"--help", &command_line::help},       {"-h", &command_line::help},          {"--online", &command_line::online},
-    {"--json", &command_line::json},       {"--all", &command_line::replay_all}, {"--skip", &command_line::skip},
+    {"--help", &command_line::help},       {"-h", &command_line::help},           {"--online", &command_line::online},
+    {"--json", &command_line::json},       {"--all", &command_line::replay_all},  {"--skip", &command_line::skip},
     {"--restart", &command_line::restart}, {"--inbound", &command_line::inbound},
 };
 

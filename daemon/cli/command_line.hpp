@@ -21,8 +21,8 @@ struct command_line {
   bool replay_all = false;                    // replay --all
   std::vector<long long> change_ids;          // replay --change ID (repeatable)
   bool skip = false;                          // replay --skip (mark done unsent instead of requeueing)
-  bool inbound = false;                  // replay --inbound (the inbound failure list)
-  std::vector<std::string> record_ids;   // replay --inbound --record ID (repeatable; lower-case UUIDs)
+  bool inbound = false;                       // replay --inbound (the inbound failure list)
+  std::vector<std::string> record_ids;        // replay --inbound --record ID (repeatable; lower-case UUIDs)
   std::optional<resync_direction> direction;  // resync --direction
   bool restart = false;                       // resync --restart (ignore saved progress)
 };

@@ -15,8 +15,8 @@ namespace {
 
 int replay_inbound(const command_line& line, pqxx::work& tx, const std::string& schema) {
   pg::inbound_failure_store failures(schema);
-  const auto affected =
-      line.skip ? failures.drop(tx, line.object, line.record_ids) : failures.retry_now(tx, line.object, line.record_ids);
+  const auto affected = line.skip ? failures.drop(tx, line.object, line.record_ids)
+                                  : failures.retry_now(tx, line.object, line.record_ids);
   tx.commit();
   std::cout << (line.skip ? "dropped " : "due now: ") << affected << " record" << (affected == 1 ? "" : "s")
             << (line.skip ? " from the inbound failure list (not written to the table)"

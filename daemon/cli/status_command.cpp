@@ -127,7 +127,8 @@ void print_table(const std::vector<object_report>& reports, std::ostream& out) {
     if (r.cursor.last_pull_error)
       out << "\n" << r.object << ": last pull failed: " << *r.cursor.last_pull_error << "\n";
     if (r.failures.count > 0) {
-      out << "\n" << r.object << ": " << r.failures.count << " Kizen record" << (r.failures.count == 1 ? "" : "s")
+      out << "\n"
+          << r.object << ": " << r.failures.count << " Kizen record" << (r.failures.count == 1 ? "" : "s")
           << " not applied (inbound failure list, oldest " << age(seconds_since(r.failures.oldest))
           << "; retried by themselves; `kizen-sync replay --inbound` retries or drops them)\n";
       for (const auto& f : r.failure_list)

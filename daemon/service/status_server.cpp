@@ -95,7 +95,8 @@ net::awaitable<void> status_server::serve(tcp::socket socket) {
         const auto health = probe_ ? probe_() : health_report{};
         res.result(health.ok ? http::status::ok : http::status::service_unavailable);
         // Healthy with a detail: "ok", then what an operator may want to look at.
-        res.body() = health.ok ? (health.detail.empty() ? "ok\n" : "ok\n" + health.detail + "\n") : health.detail + "\n";
+        res.body() =
+            health.ok ? (health.detail.empty() ? "ok\n" : "ok\n" + health.detail + "\n") : health.detail + "\n";
       } else if (target == "/metrics") {
         res.result(http::status::ok);
         res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");

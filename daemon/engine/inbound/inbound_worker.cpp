@@ -93,9 +93,9 @@ net::awaitable<void> inbound_worker::loop(const object_binding& object, std::sto
     if (error) {
       auto f = failure_of(error);
       wait = failures.next();
-      ctx_.logger->error(log_line("pull failed; retrying", {{"object", m.object},
-                                                            {"error", f.describe()},
-                                                            {"retry_in_ms", static_cast<std::int64_t>(wait.count())}}));
+      ctx_.logger->error(log_line(
+          "pull failed; retrying",
+          {{"object", m.object}, {"error", f.describe()}, {"retry_in_ms", static_cast<std::int64_t>(wait.count())}}));
       ctx_.metrics.add("kizen_sync_pull_failures_total", {{"object", m.object}}, 1);
       failing_[m.object] = std::move(f);
     } else {
@@ -118,7 +118,8 @@ net::awaitable<inbound_stats> inbound_worker::pull(const object_binding& object,
   // Every pull is recorded, a failed one with why: status shows it (best effort when PostgreSQL
   // itself is what failed).
   std::optional<std::string> pull_error;
-  if (error) pull_error = failure_of(error).describe();
+  if (error)
+    pull_error = failure_of(error).describe();
   else if (total.failed > 0)
     pull_error = std::to_string(total.failed) + " record(s) could not be applied: " + total.errors.front();
   try {
@@ -199,15 +200,14 @@ net::awaitable<inbound_stats> inbound_worker::retry_failures(const object_bindin
   }
   if (!records.empty()) total = co_await records_.apply(object, records, std::nullopt);
   if (total.seen > 0)
-    ctx_.logger->info(log_line("retried records of the inbound failure list", {{"object", m.object},
-                                                                               {"records", total.seen},
-                                                                               {"written", total.written},
-                                                                               {"failed", total.failed}}));
+    ctx_.logger->info(log_line(
+        "retried records of the inbound failure list",
+        {{"object", m.object}, {"records", total.seen}, {"written", total.written}, {"failed", total.failed}}));
   co_return total;
 }
 
 net::awaitable<reconcile_walk::slice> inbound_worker::reconcile_step(const object_binding& object, int pages,
-                                                                    std::stop_token stop) {
+                                                                     std::stop_token stop) {
   co_return co_await reconciles_.step(object, stop, pages);
 }
 

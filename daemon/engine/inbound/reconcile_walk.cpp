@@ -37,7 +37,7 @@ net::awaitable<inbound_stats> reconcile_walk::run(const object_binding& object, 
 }
 
 net::awaitable<reconcile_walk::slice> reconcile_walk::step(const object_binding& object, std::stop_token stop,
-                                                          int pages) {
+                                                           int pages) {
   const auto& m = *object.mapping;
   auto p = co_await ctx_.pool.run([&](pqxx::connection& conn) {
     pqxx::work tx(conn);

@@ -81,13 +81,13 @@ record_writer::applied record_writer::apply_one(pqxx::transaction_base& tx, cons
   const auto& m = *object.mapping;
   pg::savepoint record_sp(tx, "record");  // a record that fails is undone alone
   record_match match(object, rec, translated, std::chrono::system_clock::now());
-  for (auto q = match.start(); q.what != match_question::kind::done;) q = match.resume(answer(tx, object, match, q, kinds));
+  for (auto q = match.start(); q.what != match_question::kind::done;)
+    q = match.resume(answer(tx, object, match, q, kinds));
   const auto& action = match.action();
   for (const auto& d : action.decisions)
-    logger_->info(log_line("conflict resolved", {{"object", m.object},
-                                                 {"key", action.key.value_or("")},
-                                                 {"entity_id", match.entity_id()},
-                                                 {"decision", d}}));
+    logger_->info(log_line(
+        "conflict resolved",
+        {{"object", m.object}, {"key", action.key.value_or("")}, {"entity_id", match.entity_id()}, {"decision", d}}));
   if (action.what == record_action::kind::fail) return {applied::kind::failed, action.reason};
   if (action.what == record_action::kind::unchanged) {
     record_sp.release();
@@ -102,7 +102,8 @@ record_writer::applied record_writer::apply_one(pqxx::transaction_base& tx, cons
     key = writer_.insert(tx, object.table, action.key, match.values(), action.columns, match.entity_id());
   }
   if (!action.drop_pending.empty())
-    pending_.drop(tx, m.object, key, action.drop_pending, table_rows_.image(tx, object.table, key).value_or(boost::json::object{}));
+    pending_.drop(tx, m.object, key, action.drop_pending,
+                  table_rows_.image(tx, object.table, key).value_or(boost::json::object{}));
   auto saved = identities_.save(tx, m.object, key, match.entity_id(), action.synced_values, rec.updated);
   if (!saved) return {applied::kind::failed, saved.error().message};
   record_sp.release();

@@ -62,9 +62,9 @@ net::awaitable<ks::result<void, std::vector<std::string>>> sync_engine::start() 
                                        settings_.inbound);
   std::vector<std::string> objects;
   for (const auto& o : cfg_.objects) objects.push_back(o.object);
-  housekeeping_ = std::make_unique<housekeeping>(executor_, cfg_.postgres.schema, std::move(objects),
-                                                 parts_.work_pool(), *outbound_, metrics_, parts_.logger("engine"),
-                                                 settings_.housekeeping);
+  housekeeping_ =
+      std::make_unique<housekeeping>(executor_, cfg_.postgres.schema, std::move(objects), parts_.work_pool(),
+                                     *outbound_, metrics_, parts_.logger("engine"), settings_.housekeeping);
   listener_ = std::make_unique<pg::change_listener>(
       executor_, cfg_.postgres.url, pg::notify_channel(cfg_.postgres.schema), parts_.logger("listener"));
   started_ = true;

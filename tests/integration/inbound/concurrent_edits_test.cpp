@@ -25,8 +25,9 @@ class concurrent_edits : public inbound_test {
   }
   // Some session waits for a row lock (the pull, behind the user's transaction).
   bool a_lock_is_awaited() {
-    return count("SELECT count(*) FROM pg_catalog.pg_stat_activity"
-                 " WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0;
+    return count(
+               "SELECT count(*) FROM pg_catalog.pg_stat_activity"
+               " WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0;
   }
 };
 
@@ -93,7 +94,8 @@ TEST_F(concurrent_edits, a_cascade_set_off_by_a_pull_is_captured_for_kizen) {
   sql("ALTER TABLE contacts ADD FOREIGN KEY (company_id) REFERENCES companies (id) ON DELETE CASCADE");
   const auto company = add("companies", R"([{"name":"name","value":"Gone Inc"}])");
   const auto contact = add("client_client", R"([{"name":"email","value":"gone@example.com"},
-      {"name":"company","value":{"id":")" + company + R"("}}])");
+      {"name":"company","value":{"id":")" + company +
+                                                R"("}}])");
   engine_harness engine(config);
   engine.pull("client_client");  // pulls the company first
   const auto contact_key = key_of("client_client", contact);

@@ -97,8 +97,7 @@ TEST_F(inbound_failures, a_failed_record_shows_in_status_and_lands_once_the_tabl
   auto status = status_of_contacts(config);
   const auto& failures = status.at("inbound_failures").as_object();
   EXPECT_EQ(failures.at("count"), json::value(1));
-  EXPECT_NE(std::string(failures.at("last_reason").as_string()).find("has no default"), std::string::npos)
-      << failures;
+  EXPECT_NE(std::string(failures.at("last_reason").as_string()).find("has no default"), std::string::npos) << failures;
   ASSERT_EQ(failures.at("records").as_array().size(), 1u);
   EXPECT_EQ(failures.at("records").as_array()[0].at("entity_id"), json::value(bob));
   const auto text = run_kizen_sync({"status", "-c", config}, std::chrono::seconds(60), daemon_env());
@@ -106,7 +105,8 @@ TEST_F(inbound_failures, a_failed_record_shows_in_status_and_lands_once_the_tabl
   EXPECT_NE(text.out.find("record " + bob), std::string::npos) << text.out;
 
   // The operator fixes the table and asks for the retry now rather than at the next backoff.
-  sql("CREATE SEQUENCE customers_id_seq; ALTER TABLE customers ALTER COLUMN id SET DEFAULT nextval('customers_id_seq')");
+  sql("CREATE SEQUENCE customers_id_seq; ALTER TABLE customers ALTER COLUMN id SET DEFAULT "
+      "nextval('customers_id_seq')");
   const auto replay = run_kizen_sync({"replay", "-c", config, "--inbound", "--all", "--object", "client_client"},
                                      std::chrono::seconds(60), daemon_env());
   ASSERT_EQ(replay.exit_code, 0) << replay.err;

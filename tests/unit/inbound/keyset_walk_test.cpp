@@ -172,12 +172,12 @@ TEST(keyset_walk, a_page_that_repeats_ends_the_walk_with_a_problem) {
     r.updated = at_ms(1000);
     same.results.push_back(r);
   }
-  walk.take(same);                           // >= T: the first page
-  walk.take(same);                           // >= T again: nothing new, full: into the instant
+  walk.take(same);  // >= T: the first page
+  walk.take(same);  // >= T again: nothing new, full: into the instant
   ASSERT_EQ(walk.next().filter->condition, "=");
-  walk.take(same);                           // = T, page 1
+  walk.take(same);  // = T, page 1
   ASSERT_EQ(walk.next().page, 2);
-  walk.take(same);                           // page 2 answers as page 1 did
+  walk.take(same);  // page 2 answers as page 1 did
   EXPECT_TRUE(walk.done());
   EXPECT_NE(walk.problem().find("twice"), std::string::npos) << walk.problem();
 }
