@@ -147,7 +147,7 @@ std::string write_config(const std::filesystem::path& dir, const ks::test::emula
                       << "'\n  business_id: '" << eo.business_id << "'\n  user_id: '" << eo.user_id
                       << "'\n  max_connections: 8\n  max_requests_per_second: 100000\n"
                       << "postgres:\n  url: '" << db_url << "'\n  schema: kizen_sync\n"
-                      << "daemon:\n  http_listen: 127.0.0.1:0\n  log_level: warn\n"
+                      << "daemon:\n  http_listen: 127.0.0.1:0\n  log_level: info\n"
                       << "objects:\n  - object: client_client\n    table: public.contacts\n    key: id\n"
                       << "    entity_id_column: kizen_id\n    lookup: email\n    direction: from_kizen\n"
                       << "    on_archive: delete\n    pull_interval: 200ms\n    reconcile_interval: "
