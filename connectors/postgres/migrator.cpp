@@ -2,6 +2,7 @@
 
 #include "common/log_line.hpp"
 #include "connectors/postgres/capture_trigger.hpp"
+#include "connectors/postgres/lookup_index.hpp"
 #include "connectors/postgres/migration.hpp"
 #include "connectors/postgres/sql_quote.hpp"
 #include "connectors/postgres/table_inspector.hpp"
@@ -11,11 +12,14 @@
 #include <cctype>
 #include <map>
 #include <optional>
+#include <chrono>
 #include <pqxx/binarystring>
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 #include <pqxx/result>
 #include <pqxx/transaction>
 #include <set>
+#include <thread>
 
 namespace ks::pg {
 namespace {
@@ -186,10 +190,51 @@ std::string migrate_report::summary() const {
   if (!triggers_unchanged.empty())
     parts.push_back(std::to_string(triggers_unchanged.size()) + " capture trigger" +
                     (triggers_unchanged.size() == 1 ? "" : "s") + " unchanged");
+  if (!lookup_indexes.empty()) parts.push_back("created lookup indexes " + join(lookup_indexes, ", "));
   return out + join(parts, "; ");
 }
 
 migrator::migrator(std::shared_ptr<spdlog::logger> logger) : logger_(std::move(logger)) {}
+
+// One migrate at a time builds indexes: another could take an index still being built
+// (invalid until done) for a failed one and drop it. A lock of its own, taken by polling: a
+// CREATE INDEX CONCURRENTLY waits for every transaction open when it starts, so a migrate
+// blocked in a transaction on the holder's lock would deadlock with it.
+void migrator::ensure_lookup_indexes(pqxx::connection& conn, const std::string& schema,
+                                     const std::vector<table_mapping>& objects, migrate_report& report) {
+  const bool any = std::any_of(objects.begin(), objects.end(), [](const auto& m) { return m.pulls && m.lookup; });
+  if (!any) return;
+  const std::string name = schema + " lookup indexes";
+  for (;;) {
+    pqxx::nontransaction tx(conn);
+    if (tx.exec_params1("SELECT pg_catalog.pg_try_advisory_lock($1, pg_catalog.hashtext($2))", advisory_lock_class,
+                        name)[0]
+            .as<bool>())
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  for (const auto& m : objects) ensure_lookup_index_reporting(conn, m, report);
+  pqxx::nontransaction(conn).exec_params("SELECT pg_catalog.pg_advisory_unlock($1, pg_catalog.hashtext($2))",
+                                         advisory_lock_class, name);
+}
+
+void migrator::ensure_lookup_index_reporting(pqxx::connection& conn, const table_mapping& m, migrate_report& report) {
+  const auto name = display_table_name(m.table_schema, lookup_index_name(m));
+  try {
+    {
+      pqxx::read_transaction tx(conn);
+      const auto state = lookup_index_of(tx, m);
+      if (state == lookup_index_state::not_needed || state == lookup_index_state::present) return;
+    }
+    if (logger_)
+      logger_->info(ks::log_line("creating lookup index (CONCURRENTLY: writers go on; minutes on a large table)",
+                                 {{"object", m.object}, {"index", name}}));
+    if (ensure_lookup_index(conn, m) != lookup_index_change::unchanged) report.lookup_indexes.push_back(name);
+  } catch (const pqxx::sql_error& e) {
+    report.warnings.push_back("object " + m.object + ": could not create the lookup index " + name + ": " +
+                              trimmed(e.what()) + "; as the table's owner run: " + lookup_index_sql(m));
+  }
+}
 
 ks::result<migrate_report, std::string> migrator::migrate(pqxx::connection& conn, const std::string& schema,
                                                           const std::vector<table_mapping>& objects) {
@@ -313,6 +358,7 @@ ks::result<migrate_report, std::string> migrator::migrate(pqxx::connection& conn
   } catch (const pqxx::sql_error& e) {
     return ks::fail("migrate " + schema + ": " + step + ": " + trimmed(e.what()));
   }
+  ensure_lookup_indexes(conn, schema, objects, report);
   return report;
 }
 

@@ -21,8 +21,12 @@ struct migrate_report {
   std::vector<std::string> triggers_installed;  // objects whose trigger was created or replaced
   std::vector<std::string> triggers_unchanged;  // objects whose trigger already matched
   std::vector<std::string> triggers_dropped;    // objects no longer captured (removed, from_kizen)
+  std::vector<std::string> lookup_indexes;      // lookup indexes created or rebuilt (lookup_index.hpp)
+  std::vector<std::string> warnings;            // what migrate could not do, each with its fix
 
-  bool changed() const { return !applied.empty() || !triggers_installed.empty() || !triggers_dropped.empty(); }
+  bool changed() const {
+    return !applied.empty() || !triggers_installed.empty() || !triggers_dropped.empty() || !lookup_indexes.empty();
+  }
   // One line for the CLI, e.g. "kizen_sync: applied migrations 1, 2; capture triggers:
   // installed client_client; 1 unchanged" or "kizen_sync: up to date (2 capture triggers)".
   std::string summary() const;
@@ -38,6 +42,9 @@ class migrator {
   // longer configured (or now from_kizen). All in ONE transaction holding a transaction-level
   // advisory lock per schema, so concurrent runs serialise and a failure changes nothing.
   // Triggers that already match are left alone (same OIDs): a second run changes nothing.
+  // After that transaction committed, creates the lookup index of every mapping that pulls with
+  // a lookup (CONCURRENTLY, one by one); one that cannot be created (the role does not own the
+  // table) becomes a warning in the report, not a failure.
   // Fails (nothing changed) on: an invalid schema name, a database migrated by a newer
   // kizen-sync, a mapped table that table_inspector finds a problem with, SQL errors.
   // Throws pqxx::broken_connection when the connection is lost.
@@ -57,6 +64,10 @@ class migrator {
   std::vector<int> pending_migrations(pqxx::connection& conn, const std::string& schema);
 
  private:
+  void ensure_lookup_indexes(pqxx::connection& conn, const std::string& schema,
+                             const std::vector<table_mapping>& objects, migrate_report& report);
+  void ensure_lookup_index_reporting(pqxx::connection& conn, const table_mapping& m, migrate_report& report);
+
   std::shared_ptr<spdlog::logger> logger_;
 };
 

@@ -65,14 +65,13 @@ std::optional<std::string> row_reader::key_by_lookup(pqxx::transaction_base& tx,
   if (!m.lookup) return std::nullopt;
   const auto column = quote_identifier(*m.lookup);
   const auto key = quote_identifier(m.key);
-  // The same value first (the lookup column's unique index answers it), then the way Kizen
-  // matches: case ignored, leading, trailing and repeated spaces collapsed (API-NOTES "Lookup").
-  if (auto exact = first_key(
-          tx.exec_params("SELECT " + key + "::text FROM " + table_of(m) + " WHERE " + column + " = $1 LIMIT 1", value)))
-    return exact;
-  return first_key(tx.exec_params("SELECT " + key + "::text FROM " + table_of(m) + " WHERE " +
-                                      lookup_form_sql(column + "::text") + " = " + lookup_form_sql("$1::text") +
-                                      " ORDER BY " + key + " LIMIT 1",
+  // Matched the way Kizen matches (API-NOTES "Lookup"): case ignored, leading, trailing and
+  // repeated spaces collapsed; among such rows the one holding the same value first, then by key.
+  // One query that the lookup index (lookup_index.hpp) answers.
+  const auto form = column + "::text";
+  return first_key(tx.exec_params("SELECT " + key + "::text FROM " + table_of(m) + " WHERE " + lookup_form_sql(form) +
+                                      " = " + lookup_form_sql("$1::text") + " ORDER BY (" + form +
+                                      " = $1::text) DESC, " + key + " LIMIT 1",
                                   value));
 }
 

@@ -14,8 +14,7 @@
 namespace ks::pg {
 
 // `expression` (SQL text) in the form Kizen compares lookup values in: lower case, leading,
-// trailing and repeated spaces collapsed. An index on it keeps the pull's lookups fast:
-//   CREATE INDEX CONCURRENTLY ON t ((lower(btrim(regexp_replace(col::text, ' {2,}', ' ', 'g'), ' '))));
+// trailing and repeated spaces collapsed. `migrate` indexes it (lookup_index.hpp).
 std::string lookup_form_sql(const std::string& expression);
 
 class row_reader {

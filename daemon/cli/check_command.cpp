@@ -5,6 +5,7 @@
 #include "config/connector_settings.hpp"
 
 #include "connectors/kizen/client.hpp"
+#include "connectors/postgres/lookup_index.hpp"
 #include "connectors/postgres/migrator.hpp"
 #include "connectors/postgres/open_connection.hpp"
 #include "connectors/postgres/table_inspector.hpp"
@@ -26,6 +27,7 @@ namespace {
 struct online_report {
   std::vector<std::string> problems;  // the setup is wrong: exit 2
   std::vector<std::string> failures;  // could not even look: exit 1
+  std::vector<std::string> warnings;  // works, but slowly: printed, exit 0
 };
 
 void check_postgres(const config::config& cfg, online_report& report) {
@@ -44,6 +46,7 @@ void check_postgres(const config::config& cfg, online_report& report) {
       const auto table = config::table_mapping_of(m);
       for (auto& p : inspector.inspect(tx, table)) report.problems.push_back("PostgreSQL: " + p);
       for (auto& p : inspector.new_record_problems(tx, table)) report.problems.push_back("PostgreSQL: " + p);
+      if (auto w = pg::lookup_index_warning(tx, table); !w.empty()) report.warnings.push_back("PostgreSQL: " + w);
     }
   }
   pg::migrator migrator;
@@ -101,6 +104,7 @@ int check_command(const command_line& line) {
   done.get();
   for (const auto& f : report.failures) std::cerr << "error: " << f << "\n";
   for (const auto& p : report.problems) std::cerr << "error: " << p << "\n";
+  for (const auto& w : report.warnings) std::cerr << "warning: " << w << "\n";
   if (!report.failures.empty()) return exit_failure;
   if (!report.problems.empty()) return exit_usage;
   std::cout << "ok (config, PostgreSQL and Kizen)\n";

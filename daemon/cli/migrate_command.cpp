@@ -21,6 +21,7 @@ int migrate_command(const command_line& line) {
     return exit_failure;
   }
   std::cout << report->summary() << "\n";
+  for (const auto& w : report->warnings) std::cerr << "warning: " << w << "\n";
   return exit_ok;
 }
 

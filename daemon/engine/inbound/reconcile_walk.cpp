@@ -6,6 +6,7 @@
 #include "daemon/engine/inbound/record_query.hpp"
 
 #include <pqxx/pqxx>
+#include <tuple>
 
 namespace ks::engine {
 
@@ -48,6 +49,7 @@ net::awaitable<reconcile_walk::slice> reconcile_walk::step(const object_binding&
   });
   slice out;
   for (int i = 0; i < pages && !stop.stop_requested(); ++i) {
+    const auto was = std::make_tuple(p.position, p.walking, p.unmet_after, p.records_seen);
     if (p.walking) {
       out.stats += co_await walk_page(object, p);
     } else if (!co_await unmet_page(object, p, out.stats)) {
@@ -58,6 +60,18 @@ net::awaitable<reconcile_walk::slice> reconcile_walk::step(const object_binding&
       });
       out.finished = true;
       break;
+    }
+    // Pages move the walk on (records met, a later position, the next unmet keys), all but a
+    // few where the keyset walk changes mode or restarts an instant; one standing still for
+    // longer would loop for ever: stop it and say where.
+    auto& stalled = stalled_pages_[m.object];
+    stalled = std::make_tuple(p.position, p.walking, p.unmet_after, p.records_seen) == was ? stalled + 1 : 0;
+    if (stalled > max_stalled_pages) {
+      stalled_pages_.erase(m.object);
+      walks_.erase(m.object);
+      throw std::runtime_error("reconcile walk of " + m.object + " made no progress in " +
+                               std::to_string(max_stalled_pages) + " pages after " + std::to_string(p.records_seen) +
+                               " records (" + (p.walking ? "walk" : "unmet") + " phase)");
     }
   }
   co_return out;

@@ -61,6 +61,9 @@ class reconcile_walk {
   pg::pending_columns pending_;
   pg::reconcile_store progress_;
   std::map<std::string, keyset_walk> walks_;  // per object, the walk under way in this process
+  // Per object, pages in a row that moved the walk on not at all (see step()).
+  static constexpr int max_stalled_pages = 16;
+  std::map<std::string, int> stalled_pages_;
 };
 
 }  // namespace ks::engine

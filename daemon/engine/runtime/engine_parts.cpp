@@ -1,6 +1,8 @@
 #include "daemon/engine/runtime/engine_parts.hpp"
 
+#include "common/log_line.hpp"
 #include "config/connector_settings.hpp"
+#include "connectors/postgres/lookup_index.hpp"
 #include "connectors/postgres/migrator.hpp"
 #include "connectors/postgres/table_inspector.hpp"
 
@@ -55,17 +57,23 @@ net::awaitable<ks::result<void, startup_problem>> engine_parts::bind_to_kizen() 
   auto bound = co_await engine::bind_to_kizen(*client_, cfg_);
   if (!bound) co_return ks::fail(startup_problem{bound.error().retryable, std::move(bound.error().problems)});
   // Where rows made for new Kizen records get their key: the key column's default, or the record id.
+  // And whether the pull's lookups have their index (lookup_index.hpp): slow, not wrong, without.
   std::string failure;
+  std::vector<std::string> warnings;
   try {
-    co_await work_pool_->run([&bound](pqxx::connection& conn) {
+    co_await work_pool_->run([&bound, &warnings](pqxx::connection& conn) {
       pqxx::read_transaction tx(conn);
       const pg::table_inspector inspector;
-      for (auto& [name, binding] : *bound) binding.table.new_key = inspector.new_key_source(tx, binding.table);
+      for (auto& [name, binding] : *bound) {
+        binding.table.new_key = inspector.new_key_source(tx, binding.table);
+        if (auto w = pg::lookup_index_warning(tx, binding.table); !w.empty()) warnings.push_back(std::move(w));
+      }
     });
   } catch (const std::exception& e) {
     failure = e.what();
   }
   if (!failure.empty()) co_return ks::fail(startup_problem{true, {"PostgreSQL unreachable: " + failure}});
+  for (const auto& w : warnings) loggers_("engine")->warn(ks::log_line("lookup index missing", {{"detail", w}}));
   bindings_ = std::move(*bound);
   co_return ks::ok;
 }

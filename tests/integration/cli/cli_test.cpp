@@ -167,7 +167,46 @@ TEST(cli, check_offline_and_online_pass_on_a_good_setup) {
   auto online = run_kizen_sync({"check", "-c", path, "--online"});
   EXPECT_EQ(online.exit_code, 0) << online.err;
   EXPECT_EQ(online.out, "ok (config, PostgreSQL and Kizen)\n");
+  EXPECT_EQ(online.err, "");  // migrate created the lookup indexes: no warning
   expect_no_secret(online);
+}
+
+TEST(cli, migrate_creates_the_lookup_indexes_and_check_warns_when_one_is_missing) {
+  environment env;
+  const auto path = env.config();
+  auto migrated = run_kizen_sync({"migrate", "-c", path});
+  ASSERT_EQ(migrated.exit_code, 0) << migrated.err;
+  EXPECT_NE(migrated.out.find("created lookup indexes public.companies_name_kizen_lookup, "
+                              "public.contacts_email_kizen_lookup"),
+            std::string::npos)
+      << migrated.out;
+  pqxx::connection c(env.db.url());
+  pqxx::nontransaction(c).exec0("DROP INDEX contacts_email_kizen_lookup");
+  auto warned = run_kizen_sync({"check", "-c", path, "--online"});
+  EXPECT_EQ(warned.exit_code, 0) << warned.err;  // slow, not wrong
+  EXPECT_NE(warned.err.find("warning: PostgreSQL: " + path + ":"), std::string::npos) << warned.err;
+  EXPECT_NE(warned.err.find("object client_client: table public.contacts has no lookup index "
+                            "contacts_email_kizen_lookup on column email"),
+            std::string::npos)
+      << warned.err;
+  EXPECT_EQ(warned.err.find("companies"), std::string::npos) << warned.err;
+
+  // Something else holding the name: migrate still succeeds, and says what to do.
+  pqxx::nontransaction(c).exec0("CREATE TABLE contacts_email_kizen_lookup (x int)");
+  auto blocked = run_kizen_sync({"migrate", "-c", path});
+  EXPECT_EQ(blocked.exit_code, 0) << blocked.err;
+  EXPECT_NE(blocked.err.find("warning: object client_client: could not create the lookup index "
+                             "public.contacts_email_kizen_lookup"),
+            std::string::npos)
+      << blocked.err;
+  EXPECT_NE(blocked.err.find("CREATE INDEX CONCURRENTLY IF NOT EXISTS"), std::string::npos) << blocked.err;
+
+  pqxx::nontransaction(c).exec0("DROP TABLE contacts_email_kizen_lookup");
+  auto again = run_kizen_sync({"migrate", "-c", path});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("created lookup indexes public.contacts_email_kizen_lookup"), std::string::npos)
+      << again.out;
+  EXPECT_EQ(run_kizen_sync({"check", "-c", path, "--online"}).err, "");
 }
 
 TEST(cli, check_online_says_when_new_kizen_records_cannot_become_rows) {

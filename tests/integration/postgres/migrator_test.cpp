@@ -1,6 +1,7 @@
 #include "connectors/postgres/migrator.hpp"
 #include "connectors/postgres/capture_trigger.hpp"
 #include "connectors/postgres/migration.hpp"
+#include "connectors/postgres/row_reader.hpp"
 #include "connectors/postgres/sql_quote.hpp"
 #include "tests/integration/postgres/pg_test_fixture.hpp"
 
@@ -73,6 +74,27 @@ TEST_F(pg_migrator, outbox_indexes_serve_claiming_ordering_and_purging) {
   EXPECT_NE(defs.find("(id, next_attempt_at) WHERE (state = 'pending'::text)"), std::string::npos) << defs;
   EXPECT_NE(defs.find("(object, key, id) WHERE (state <> 'done'::text)"), std::string::npos) << defs;
   EXPECT_NE(defs.find("(applied_at) WHERE (state = 'done'::text)"), std::string::npos) << defs;
+}
+
+TEST_F(pg_migrator, pulled_lookup_gets_an_index_the_lookup_query_uses) {
+  const auto report = migrate_ok({contacts_mapping(), deals_mapping()});  // only contacts has a lookup
+  EXPECT_EQ(report.lookup_indexes, (columns{"public.customers_email_kizen_lookup"}));
+  EXPECT_TRUE(report.warnings.empty());
+  exec("INSERT INTO public.customers (id, email) SELECT i, 'user' || i || '@example.com' FROM generate_series(1, 5000) i;"
+       "ANALYZE public.customers");
+  std::string plan;
+  for (const auto& r : pqxx::nontransaction(*conn_).exec(
+           "EXPLAIN SELECT id FROM public.customers WHERE " + lookup_form_sql(quote_identifier("email") + "::text") +
+           " = " + lookup_form_sql("'User7@Example.com '::text")))
+    plan += r[0].as<std::string>() + "\n";
+  EXPECT_NE(plan.find("customers_email_kizen_lookup"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("Seq Scan"), std::string::npos) << plan;
+
+  // A mapping that only sends has no pull lookups to serve.
+  auto sends_only = contacts_mapping();
+  sends_only.direction = config::sync_direction::to_kizen;
+  exec("DROP INDEX public.customers_email_kizen_lookup");
+  EXPECT_TRUE(migrate_ok({sends_only}).lookup_indexes.empty());
 }
 
 TEST_F(pg_migrator, second_run_changes_nothing_not_even_trigger_identity) {
