@@ -39,6 +39,10 @@ struct kizen_settings {
   int max_connections = 8;              // parallel requests in flight
   double max_requests_per_second = 20;  // client-side token bucket
   retry_settings retry;
+  // How long Kizen's search may lag behind a write (API-NOTES: up to 2 s observed). An add whose
+  // answer was lost is looked for by search only after this, so a record it did create is found
+  // instead of added a second time.
+  duration search_visibility_delay = 5s;
   bool tls_verify = true;  // false only by explicit config (loud warning at start)
   std::string ca_file;     // optional extra CA bundle (PEM); empty = system store
 };

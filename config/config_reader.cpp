@@ -13,7 +13,7 @@ using keys = std::vector<std::string_view>;
 const keys root_keys = {"kizen", "postgres", "daemon", "objects"};
 const keys kizen_keys = {"base_url", "api_key",         "api_key_file",    "business_id",
                          "user_id",  "request_timeout", "max_connections", "max_requests_per_second",
-                         "retry",    "tls_verify",      "ca_file"};
+                         "retry",    "tls_verify",      "ca_file",         "search_visibility_delay"};
 const keys retry_keys = {"max_attempts", "initial_backoff", "max_backoff"};
 const keys postgres_keys = {"url", "schema"};
 const keys daemon_keys = {"http_listen",    "log_level",        "retention", "outbox_poll_interval",
@@ -180,6 +180,7 @@ class reader_impl {
       if (check_header_value(r_, *s, "kizen.user_id")) k.user_id = s->text;
     }
     if (auto d = r_.read_duration(n, "request_timeout", "kizen", false)) k.request_timeout = *d;
+    if (auto d = r_.read_duration(n, "search_visibility_delay", "kizen", true)) k.search_visibility_delay = *d;
     if (auto v = r_.read_int(n, "max_connections", "kizen", 1, 256)) {
       k.max_connections = static_cast<int>(*v);
     }

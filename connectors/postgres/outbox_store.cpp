@@ -142,12 +142,15 @@ void outbox_store::mark_dead(pqxx::transaction_base& tx, const std::vector<std::
                  ids_json(ids), attempts, error, http_status);
 }
 
-void outbox_store::note_attempt(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids) const {
-  tx.exec_params("UPDATE " + table_ +
-                     " SET attempts = attempts + 1"
-                     " WHERE id = ANY(" +
-                     std::string(ids_param) + ") AND state = 'pending'",
-                 ids_json(ids));
+void outbox_store::note_attempt(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids,
+                                std::chrono::milliseconds search_visibility) const {
+  tx.exec_params(
+      "UPDATE " + table_ +
+          " SET attempts = attempts + 1,"
+          "   next_attempt_at = greatest(next_attempt_at, clock_timestamp() + $2::bigint * interval '1 millisecond')"
+          " WHERE id = ANY(" +
+          std::string(ids_param) + ") AND state = 'pending'",
+      ids_json(ids), static_cast<long long>(search_visibility.count()));
 }
 
 std::int64_t outbox_store::enqueue(pqxx::transaction_base& tx, const std::string& object, const std::string& key,

@@ -73,8 +73,10 @@ class outbox_store {
   void mark_dead(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids, int attempts,
                  const std::string& error, std::optional<int> http_status) const;
   // Records that a non-idempotent request (add) is about to be sent, before sending it, so a retry
-  // or a restarted daemon knows to look for the record first.
-  void note_attempt(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids) const;
+  // or a restarted daemon knows to look for the record first, and claims it no sooner than
+  // `search_visibility` from now, when a search can find what the add created.
+  void note_attempt(pqxx::transaction_base& tx, const std::vector<std::int64_t>& ids,
+                    std::chrono::milliseconds search_visibility) const;
 
   // Queues a change the engine makes itself (a referenced row that must reach Kizen first, resync).
   std::int64_t enqueue(pqxx::transaction_base& tx, const std::string& object, const std::string& key, change_op op,

@@ -60,11 +60,14 @@ queued_batch resync_store::enqueue_rows(pqxx::transaction_base& tx, const table_
   // The resume key is compared in the key column's own type (an untyped parameter), so keys are
   // walked in the table's order and the primary key index serves the walk.
   const std::string where = after_key ? " WHERE t." + key + " > $5" : std::string();
+  // FOR SHARE (see row_reader::locked_image): a user's change still open on a row commits first and
+  // is read here; one started later queues after this batch. Not allowed with a window function,
+  // hence the two steps.
   const std::string sql =
-      "WITH picked AS (SELECT row_number() OVER (ORDER BY t." + key + ") AS n, t." + key +
-      "::text AS k, to_jsonb(t) AS j FROM " + qualified_name(m.table_schema, m.table) + " t" + where + " ORDER BY t." +
-      key +
-      " LIMIT $4),"
+      "WITH locked AS (SELECT t." + key + " AS sort_key, t." + key + "::text AS k, to_jsonb(t) AS j FROM " +
+      qualified_name(m.table_schema, m.table) + " t" + where + " ORDER BY t." + key +
+      " LIMIT $4 FOR SHARE OF t),"
+      " picked AS (SELECT row_number() OVER (ORDER BY sort_key) AS n, k, j FROM locked),"
       " queued AS (INSERT INTO " +
       outbox_table_ +
       " (object, key, op, changed_columns, new_row)"

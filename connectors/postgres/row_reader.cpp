@@ -21,8 +21,10 @@ std::optional<std::string> first_key(const pqxx::result& r) {
 
 }  // namespace
 
-std::optional<boost::json::object> row_reader::image(pqxx::transaction_base& tx, const table_mapping& mapping,
-                                                     const std::string& key) const {
+namespace {
+
+std::optional<boost::json::object> read_image(pqxx::transaction_base& tx, const table_mapping& mapping,
+                                              const std::string& key, bool locked) {
   auto columns = captured_columns(mapping);
   if (mapping.entity_id_column) columns.push_back(*mapping.entity_id_column);
   // The key parameter is untyped, so PostgreSQL compares it as the key column's type (index used).
@@ -31,12 +33,24 @@ std::optional<boost::json::object> row_reader::image(pqxx::transaction_base& tx,
       "               ELSE j -> c END) FROM jsonb_array_elements_text($2::jsonb) AS c)::text"
       " FROM (SELECT to_jsonb(t) AS j FROM " +
           qualified_name(mapping.table_schema, mapping.table) + " t WHERE t." + quote_identifier(mapping.key) +
-          " = $1) s",
+          " = $1" + (locked ? " FOR SHARE OF t" : "") + ") s",
       key, boost::json::serialize(boost::json::value_from(columns)));
   if (r.empty() || r[0][0].is_null()) return std::nullopt;
   auto v = boost::json::parse(r[0][0].c_str());
   if (!v.is_object()) return std::nullopt;
   return std::move(v.as_object());
+}
+
+}  // namespace
+
+std::optional<boost::json::object> row_reader::image(pqxx::transaction_base& tx, const table_mapping& mapping,
+                                                     const std::string& key) const {
+  return read_image(tx, mapping, key, false);
+}
+
+std::optional<boost::json::object> row_reader::locked_image(pqxx::transaction_base& tx, const table_mapping& mapping,
+                                                            const std::string& key) const {
+  return read_image(tx, mapping, key, true);
 }
 
 bool row_reader::exists(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const {

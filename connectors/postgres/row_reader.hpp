@@ -23,6 +23,12 @@ class row_reader {
   // columns; numbers as exact decimal text), or nullopt if the table has no row with that key.
   std::optional<boost::json::object> image(pqxx::transaction_base& tx, const table_mapping& m,
                                            const std::string& key) const;
+  // The same, read under a share lock on the row held until the transaction ends, for an image the
+  // engine queues itself: it waits for a writer still open on the row and reads what it commits,
+  // and a writer coming later waits for this transaction, so its change queues after this one
+  // (an older image queued behind a newer change would overwrite it in Kizen).
+  std::optional<boost::json::object> locked_image(pqxx::transaction_base& tx, const table_mapping& m,
+                                                  const std::string& key) const;
 
   bool exists(pqxx::transaction_base& tx, const table_mapping& m, const std::string& key) const;
   // Takes the row's lock until the transaction ends (waiting for a writer still open on it, which

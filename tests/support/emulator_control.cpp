@@ -264,6 +264,7 @@ fault_settings emulator_control::faults() const {
   if (const auto* x = number("latency_ms")) out.latency_ms = x->to_number<int>();
   if (const auto* x = number("reset_rate")) out.reset_rate = x->to_number<double>();
   if (const auto* x = number("drop_response_rate")) out.drop_response_rate = x->to_number<double>();
+  if (const auto* x = number("search_lag_ms")) out.search_lag_ms = x->to_number<int>();
   if (const auto* x = number("seed")) out.seed = x->to_number<std::uint64_t>();
   return out;
 }
@@ -275,13 +276,19 @@ void emulator_control::set_faults(const fault_settings& f) const {
   if (f.latency_ms) body["latency_ms"] = *f.latency_ms;
   if (f.reset_rate) body["reset_rate"] = *f.reset_rate;
   if (f.drop_response_rate) body["drop_response_rate"] = *f.drop_response_rate;
+  if (f.search_lag_ms) body["search_lag_ms"] = *f.search_lag_ms;
   if (f.seed) body["seed"] = *f.seed;
   const auto reply = control("PUT", "/__emulator/faults", json::serialize(body));
   if (reply.status != 200) fail("PUT /__emulator/faults " + json::serialize(body), reply);
 }
 
 void emulator_control::clear_faults() const {
-  set_faults({.fail_rate = 0.0, .rate_limit = 0, .latency_ms = 0, .reset_rate = 0.0, .drop_response_rate = 0.0});
+  set_faults({.fail_rate = 0.0,
+              .rate_limit = 0,
+              .latency_ms = 0,
+              .reset_rate = 0.0,
+              .drop_response_rate = 0.0,
+              .search_lag_ms = 0});
 }
 
 void emulator_control::freeze_clock(const std::optional<std::string>& at) const {

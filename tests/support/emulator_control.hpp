@@ -105,6 +105,7 @@ struct fault_settings {
   std::optional<int> latency_ms{};
   std::optional<double> reset_rate{};
   std::optional<double> drop_response_rate{};
+  std::optional<int> search_lag_ms{};
   std::optional<std::uint64_t> seed{};
 };
 

@@ -110,6 +110,7 @@ std::string sync_fixture::write_config(const sync_config& o, const std::string& 
     << "  max_connections: " << o.max_connections << "\n"
     << "  max_requests_per_second: " << o.max_requests_per_second << "\n"
     << "  retry: " << o.retry << "\n"
+    << "  search_visibility_delay: " << o.search_visibility_delay << "\n"
     << "postgres:\n"
     << "  url: " << yaml_quoted(db_->url()) << "\n"
     << "  schema: kizen_sync\n"

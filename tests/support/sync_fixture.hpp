@@ -34,6 +34,7 @@ struct sync_config {
   double max_requests_per_second = 1000;
   std::string request_timeout = "5s";
   std::string retry = "{max_attempts: 30, initial_backoff: 20ms, max_backoff: 500ms}";
+  std::string search_visibility_delay = "300ms";  // the emulator's search lags only when told to
   std::string poll_interval = "1s";
   std::string shutdown_grace = "20s";
   std::string log_level = "debug";

@@ -57,6 +57,9 @@ outbound_decision decide_outcome(const outbound_outcome& outcome, const outcome_
       d.what = outbound_decision::kind::retry;
       d.attempts = counted;
       d.delay = context.retry.next_delay(std::max(counted, 1), context.random, outcome.retry_after);
+      // An add went out and may have created the record: the next attempt searches for it, and
+      // Kizen's search shows it only after a while.
+      if (outcome.create_noted) d.delay = std::max(d.delay, context.waits.search_visibility);
       return d;
     }
 
@@ -72,6 +75,29 @@ outbound_decision decide_outcome(const outbound_outcome& outcome, const outcome_
       d.attempts = w.dead ? attempts : context.change.attempts;
       return d;
     }
+  }
+  return d;
+}
+
+outbound_decision decide_record_failure(const outbound_decision& wanted, const outcome_context& context, bool transient,
+                                        const std::string& error) {
+  const int attempts = context.change.attempts + 1;
+  const bool applied = wanted.what == outbound_decision::kind::done && wanted.save_identity;
+  outbound_decision d;
+  d.attempts = attempts;
+  d.message = std::string(applied ? "Kizen applied the change, but " : "") +
+              "recording the outcome in PostgreSQL failed: " + error;
+  d.forget_identity = wanted.forget_identity && !applied;
+  if (applied) {
+    d.save_identity = true;
+    d.synced_values = wanted.synced_values;
+  }
+  if (transient && context.retry.should_retry(attempts)) {
+    d.what = outbound_decision::kind::retry;
+    d.delay = context.retry.next_delay(attempts, context.random);
+  } else {
+    d.what = outbound_decision::kind::dead;
+    if (transient) d.message = "gave up after " + std::to_string(attempts) + " attempts: " + d.message;
   }
   return d;
 }

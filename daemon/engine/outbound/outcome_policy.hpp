@@ -58,6 +58,16 @@ struct outcome_context {
 outbound_decision decide_outcome(const outbound_outcome& outcome, const outcome_context& context,
                                  const std::vector<referenced_row>& rows = {});
 
+// What to record instead when recording `wanted` failed with a database error other than a lost
+// connection (which leaves nothing recordable). A `transient` one (a timeout, a serialization
+// failure, a deadlock) spends an attempt and retries within the retry budget; any other (a value
+// the table refuses, a user trigger raising, a missing grant) fails the same way every time: a
+// dead letter with PostgreSQL's message at once. A record Kizen now holds keeps its identity
+// either way (`save_identity`, without the entity id write-back or follow-ups that may be what
+// failed), so the next attempt or the replay after the fix updates it instead of adding another.
+outbound_decision decide_record_failure(const outbound_decision& wanted, const outcome_context& context, bool transient,
+                                        const std::string& error);
+
 // The values both sides hold after `change` was applied to a record: those last synced (unless
 // the identity is forgotten) with every column the request sent, but for `left_out` columns
 // (null after a create: Kizen holds nothing there yet; as before after an update).

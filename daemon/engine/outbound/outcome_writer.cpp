@@ -2,6 +2,8 @@
 
 #include "connectors/postgres/capture_trigger.hpp"
 #include "connectors/postgres/daemon_write.hpp"
+#include "connectors/postgres/db_error.hpp"
+#include "connectors/postgres/savepoint.hpp"
 
 #include <pqxx/transaction>
 
@@ -18,7 +20,7 @@ outcome_writer::outcome_writer(const std::string& schema, const object_bindings&
 
 void outcome_writer::note_attempt(pqxx::connection& conn, const std::vector<std::int64_t>& ids) const {
   pqxx::work tx(conn);
-  outbox_.note_attempt(tx, ids);
+  outbox_.note_attempt(tx, ids, waits_.search_visibility);
   tx.commit();
 }
 
@@ -29,30 +31,69 @@ outbound_decision outcome_writer::record(pqxx::connection& conn, const claimed_k
   if (claimed.identity) synced_before = claimed.identity->synced_values;
   const outcome_context context{bindings_.at(key.object), change, synced_before, retry_, random_, waits_};
 
-  pqxx::work tx(conn);
-  // The entity id write-back is the daemon's own write: the capture trigger must skip it.
-  pg::daemon_write(tx);
-  std::vector<referenced_row> rows;
-  if (outcome.what == outbound_outcome::kind::wait) rows = references_.rows(tx, outcome.waiting_for);
-  auto d = decide_outcome(outcome, context, rows);
+  outbound_decision d;
+  try {
+    pqxx::work tx(conn);
+    // The entity id write-back is the daemon's own write: the capture trigger must skip it.
+    pg::daemon_write(tx);
+    std::vector<referenced_row> rows;
+    if (outcome.what == outbound_outcome::kind::wait) rows = references_.rows(tx, outcome.waiting_for);
+    d = decide_outcome(outcome, context, rows);
 
+    if (d.forget_identity) identities_.remove(tx, key.object, key.key);
+    for (const auto& ref : d.bring_first) {
+      // Never synced (e.g. it predates `migrate`): bring it to Kizen first.
+      const auto& table = bindings_.at(ref.object).table;
+      if (auto image = table_rows_.locked_image(tx, table, ref.key))
+        outbox_.enqueue(tx, ref.object, ref.key, pg::change_op::insert, pg::captured_columns(table), *image);
+    }
+    switch (d.what) {
+      case outbound_decision::kind::done: record_done(tx, claimed, change, outcome, d); break;
+      case outbound_decision::kind::retry:
+        outbox_.schedule_retry(tx, change.ids, d.attempts, d.delay, d.message, d.http_status);
+        break;
+      case outbound_decision::kind::wait: outbox_.defer(tx, change.ids, d.delay, d.message); break;
+      case outbound_decision::kind::dead:
+        outbox_.mark_dead(tx, change.ids, d.attempts, d.message, d.http_status);
+        break;
+    }
+    tx.commit();
+    return d;
+  } catch (const std::exception& e) {
+    // A lost connection (or one lost during COMMIT) leaves nothing recordable: the caller keeps
+    // the key aside and it is looked at again. Anything else is recorded as what it is, so an
+    // error that comes back every time cannot send the same request again and again.
+    const auto failure = pg::classify(e);
+    if (!failure || failure->kind() == pg::db_failure::connection_lost || failure->kind() == pg::db_failure::in_doubt)
+      throw;
+    const auto instead = decide_record_failure(d, context, failure->transient(), failure->what());
+    record_failure(conn, claimed, change, outcome, instead);
+    return instead;
+  }
+}
+
+void outcome_writer::record_failure(pqxx::connection& conn, const claimed_key& claimed, const merged_change& change,
+                                    const outbound_outcome& outcome, const outbound_decision& d) const {
+  const auto& key = claimed.key;
+  pqxx::work tx(conn);
   if (d.forget_identity) identities_.remove(tx, key.object, key.key);
-  for (const auto& ref : d.bring_first) {
-    // Never synced (e.g. it predates `migrate`): bring it to Kizen first.
-    const auto& table = bindings_.at(ref.object).table;
-    if (auto image = table_rows_.image(tx, table, ref.key))
-      outbox_.enqueue(tx, ref.object, ref.key, pg::change_op::insert, pg::captured_columns(table), *image);
+  if (d.save_identity && outcome.entity_id) {
+    std::optional<pg::timestamp> updated;
+    if (outcome.kizen_updated)
+      updated = std::chrono::time_point_cast<std::chrono::microseconds>(*outcome.kizen_updated);
+    pg::savepoint identity(tx, "ks_identity");
+    try {
+      // Not saved (another key holds the record): the dead letter's message says why anyway.
+      if (identities_.save(tx, key.object, key.key, *outcome.entity_id, d.synced_values, updated)) identity.release();
+    } catch (const pqxx::sql_error&) {
+      // What failed may be this very write; the letter is recorded without it.
+    }
   }
-  switch (d.what) {
-    case outbound_decision::kind::done: record_done(tx, claimed, change, outcome, d); break;
-    case outbound_decision::kind::retry:
-      outbox_.schedule_retry(tx, change.ids, d.attempts, d.delay, d.message, d.http_status);
-      break;
-    case outbound_decision::kind::wait: outbox_.defer(tx, change.ids, d.delay, d.message); break;
-    case outbound_decision::kind::dead: outbox_.mark_dead(tx, change.ids, d.attempts, d.message, d.http_status); break;
-  }
+  if (d.what == outbound_decision::kind::retry)
+    outbox_.schedule_retry(tx, change.ids, d.attempts, d.delay, d.message, d.http_status);
+  else
+    outbox_.mark_dead(tx, change.ids, d.attempts, d.message, d.http_status);
   tx.commit();
-  return d;
 }
 
 void outcome_writer::record_done(pqxx::transaction_base& tx, const claimed_key& claimed, const merged_change& change,
@@ -75,7 +116,7 @@ void outcome_writer::record_done(pqxx::transaction_base& tx, const claimed_key& 
     if (!d.follow_up_columns.empty()) {
       // The create went out without references that had no Kizen id yet; send them later, with
       // the row's values as they are then.
-      if (auto image = table_rows_.image(tx, table, key.key))
+      if (auto image = table_rows_.locked_image(tx, table, key.key))
         outbox_.enqueue(tx, key.object, key.key, pg::change_op::update, d.follow_up_columns, *image);
     }
   }

@@ -30,13 +30,17 @@ class outcome_writer {
   outcome_writer(const std::string& schema, const object_bindings& bindings, outcome_settings settings);
 
   // Records `outcome` for `claimed` (merged into `change`) and returns the decision as recorded:
-  // an identity that cannot be stored (another key holds the record) turns it into a dead letter.
+  // an identity that cannot be stored (another key holds the record) turns it into a dead letter,
+  // and so does a database error that recording it meets (a retry for a transient one; see
+  // decide_record_failure). Throws when the connection is lost: nothing was recorded.
   outbound_decision record(pqxx::connection& conn, const claimed_key& claimed, const merged_change& change,
                            const outbound_outcome& outcome);
   // Notes that a request which may create a record is about to be sent (before sending it).
   void note_attempt(pqxx::connection& conn, const std::vector<std::int64_t>& ids) const;
 
  private:
+  void record_failure(pqxx::connection& conn, const claimed_key& claimed, const merged_change& change,
+                      const outbound_outcome& outcome, const outbound_decision& d) const;
   void record_done(pqxx::transaction_base& tx, const claimed_key& claimed, const merged_change& change,
                    const outbound_outcome& outcome, outbound_decision& d) const;
 

@@ -50,6 +50,9 @@ struct wait_settings {
   std::chrono::milliseconds reference_wait{300};
   // ... when one of those rows is dead-lettered (it moves only after a replay).
   std::chrono::milliseconds stuck_reference_wait{30'000};
+  // How long after an add that may have created a record the search for it waits
+  // (kizen.search_visibility_delay): Kizen's search lags behind its writes.
+  std::chrono::milliseconds search_visibility{5'000};
 };
 
 struct wait_decision {

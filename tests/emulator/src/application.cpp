@@ -89,6 +89,7 @@ outcome application::handle(const request& req, std::chrono::steady_clock::time_
     out.res = injected_failure(decision.fail_status);
     entry.fault = "fail";
   } else {
+    api_.set_search_lag(faults_.settings().search_lag_ms);
     out.res = api_.handle(req, t, rt);
     if (decision.drop) {
       out.how = delivery::drop;

@@ -12,7 +12,8 @@ json::object fault_settings::to_json() const {
                       {"rate_limit", rate_limit},
                       {"latency_ms", latency_ms},
                       {"reset_rate", reset_rate},
-                      {"drop_response_rate", drop_response_rate}};
+                      {"drop_response_rate", drop_response_rate},
+                      {"search_lag_ms", search_lag_ms}};
 }
 
 ks::result<fault_settings, std::string> fault_settings::merged(const json::object& body) const {
@@ -46,6 +47,8 @@ ks::result<fault_settings, std::string> fault_settings::merged(const json::objec
       ok = count(out.rate_limit);
     else if (key == "latency_ms")
       ok = count(out.latency_ms);
+    else if (key == "search_lag_ms")
+      ok = count(out.search_lag_ms);
     else if (key == "seed")
       ok = v.is_number();  // handled by the caller
     else

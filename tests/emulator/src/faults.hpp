@@ -20,6 +20,9 @@ struct fault_settings {
   std::uint32_t latency_ms = 0;   // added before each request is handled
   double reset_rate = 0;          // fraction whose response is cut off with a TCP reset
   double drop_response_rate = 0;  // fraction of writes applied, then closed without a response
+  // Search lags behind writes by this much, as Kizen's does: a record added within the lag is not
+  // found yet, one archived within it is still found (field edits show at once).
+  std::uint32_t search_lag_ms = 0;
 
   boost::json::object to_json() const;
   // Merges the keys present in `body` (underscore or dash spelling); unknown keys are errors.

@@ -58,6 +58,8 @@ std::string usage_text(const std::string& default_schema) {
          "  --fail-rate F            fraction of requests answered 500, 502 or 503 without being applied (0..1)\n"
          "  --rate-limit N           more than N requests in a rolling second get 429 with Retry-After (0 = off)\n"
          "  --latency-ms N           delay added before each request is handled (asynchronous)\n"
+         "  --search-lag-ms N        search finds a record added N ms ago or later not yet, one\n"
+         "                           archived that recently still (Kizen's search lags writes)\n"
          "  --reset-rate F           fraction of responses cut off halfway by a TCP reset (0..1)\n"
          "  --drop-response-rate F   fraction of writes applied but answered by closing the connection (0..1)\n"
          "\n"
@@ -87,10 +89,23 @@ ks::result<emulator_options, std::string> parse_options(const std::vector<std::s
       o.help = true;
       continue;
     }
-    static const char* const known[] = {"--listen",     "--schema",     "--api-key",    "--business-id",
-                                        "--user-id",    "--state",      "--seed",       "--fail-rate",
-                                        "--rate-limit", "--latency-ms", "--reset-rate", "--drop-response-rate",
-                                        "--tls-cert",   "--tls-key",    "--log-level",  "--max-logged-requests"};
+    static const char* const known[] = {"--listen",
+                                        "--schema",
+                                        "--api-key",
+                                        "--business-id",
+                                        "--user-id",
+                                        "--state",
+                                        "--seed",
+                                        "--fail-rate",
+                                        "--rate-limit",
+                                        "--latency-ms",
+                                        "--search-lag-ms",
+                                        "--reset-rate",
+                                        "--drop-response-rate",
+                                        "--tls-cert",
+                                        "--tls-key",
+                                        "--log-level",
+                                        "--max-logged-requests"};
     bool is_known = false;
     for (const char* k : known) is_known |= flag == k;
     if (!is_known) return F{"unknown option '" + args[i] + "'"};
@@ -137,6 +152,9 @@ ks::result<emulator_options, std::string> parse_options(const std::vector<std::s
     } else if (flag == "--latency-ms") {
       if (!parse_uint<std::uint32_t>(value, o.faults.latency_ms, 3600000))
         return F{"--latency-ms: expected milliseconds (0 to 3600000), got '" + value + "'"};
+    } else if (flag == "--search-lag-ms") {
+      if (!parse_uint<std::uint32_t>(value, o.faults.search_lag_ms, 3600000))
+        return F{"--search-lag-ms: expected milliseconds (0 to 3600000), got '" + value + "'"};
     } else if (flag == "--tls-cert") {
       o.tls_cert = value;
     } else if (flag == "--tls-key") {

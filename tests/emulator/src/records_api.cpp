@@ -270,6 +270,7 @@ response records_api::delete_record(const object_def& o, const std::string& enti
   if (!r || r->archived) return response::not_found();
   r->archived = true;
   r->updated_ms = clock_.now_ms();
+  r->archived_ms = r->updated_ms;
   response res;
   res.status = 204;
   res.content_type.clear();
@@ -409,13 +410,15 @@ response records_api::search(const object_def& o, const request& req, const pars
   if (body.error) return *body.error;
   auto plan = parse_search(store_, o, &body.value, t.param("ordering").value_or(""), t.param("search").value_or(""));
   if (!plan) return response::detail(400, plan.error());
-  const auto hits = run_search(store_, store_.definitions().index_of(o), plan.value());
-  auto window = page_for(t, hits.size());
+  if (search_lag_ms_ > 0) plan->visible_until_ms = clock_.now_ms() - search_lag_ms_;
+  auto found = find_hits(store_, store_.definitions().index_of(o), plan.value());
+  auto window = page_for(t, found.size());
   if (!window) return response::detail(404, window.error());
+  const auto hits = found.first(window->last);
   json::array results;
   for (std::size_t i = window->first; i < window->last; ++i)
     results.push_back(render_record(store_, *hits[i], plan->selection, record_shape::list));
-  return response::json(200, page_envelope(hits.size(), window.value(), current_host_, t, std::move(results)));
+  return response::json(200, page_envelope(found.size(), window.value(), current_host_, t, std::move(results)));
 }
 
 }  // namespace kizen_emulator

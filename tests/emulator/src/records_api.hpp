@@ -23,6 +23,7 @@ class records_api {
 
   // target must be the parsed form of req.target, rt its route.
   response handle(const request& req, const parsed_target& target, const route& rt);
+  void set_search_lag(std::uint32_t ms) { search_lag_ms_ = ms; }
 
  private:
   response get_record(const object_def& o, const std::string& entity, const parsed_target& t);
@@ -42,6 +43,7 @@ class records_api {
 
   store& store_;
   emulator_clock& clock_;
+  std::int64_t search_lag_ms_ = 0;
   credentials creds_;
   std::string scheme_;
   std::string current_host_;

@@ -22,13 +22,6 @@ using family = value_family;
 
 std::string lower(std::string_view s) { return lower_text(s); }
 
-// Sort key of a value: blank, a number, or text.
-struct sort_key {
-  bool blank = true;
-  long double number = 0;
-  std::string text;
-};
-
 sort_key key_of(const store& s, const record& r, const field_def* f) {
   sort_key k;
   if (!f || f->timestamp == timestamp_field::created) return {false, static_cast<long double>(r.created_ms), {}};
@@ -132,11 +125,13 @@ ks::result<search_plan, std::string> parse_search(const store& s, const object_d
   return plan;
 }
 
-std::vector<const record*> run_search(const store& s, std::size_t object, const search_plan& plan) {
+search_hits find_hits(const store& s, std::size_t object, const search_plan& plan) {
   std::vector<std::pair<sort_key, const record*>> hits;
   hits.reserve(s.records(object).size());
+  const auto cutoff = plan.visible_until_ms;
   for (const record* r : s.records(object)) {
-    if (r->archived) continue;
+    if (cutoff && r->created_ms > *cutoff) continue;  // not indexed yet
+    if (r->archived && !(cutoff && r->archived_ms > *cutoff)) continue;
     if (!plan.term.empty()) {
       bool found = false;
       for (const field_def* f : plan.term_fields) {
@@ -150,8 +145,13 @@ std::vector<const record*> run_search(const store& s, std::size_t object, const 
     if (plan.filter && !matches(s, *r, *plan.filter)) continue;
     hits.emplace_back(key_of(s, *r, plan.order_field), r);
   }
-  const bool desc = plan.descending;
-  std::sort(hits.begin(), hits.end(), [desc](const auto& a, const auto& b) {
+  return search_hits(std::move(hits), plan.descending);
+}
+
+std::vector<const record*> search_hits::first(std::size_t n) {
+  n = std::min(n, hits_.size());
+  const bool desc = descending_;
+  const auto before = [desc](const auto& a, const auto& b) {
     const sort_key& x = a.first;
     const sort_key& y = b.first;
     // PostgreSQL's default: blanks last ascending, first descending.
@@ -161,11 +161,21 @@ std::vector<const record*> run_search(const store& s, std::size_t object, const 
       if (x.text != y.text) return desc ? x.text > y.text : x.text < y.text;
     }
     return desc ? a.second->id > b.second->id : a.second->id < b.second->id;
-  });
+  };
+  const auto end = hits_.begin() + static_cast<std::ptrdiff_t>(n);
+  if (n == hits_.size())
+    std::sort(hits_.begin(), hits_.end(), before);
+  else
+    std::partial_sort(hits_.begin(), end, hits_.end(), before);
   std::vector<const record*> out;
-  out.reserve(hits.size());
-  for (auto& h : hits) out.push_back(h.second);
+  out.reserve(n);
+  for (auto it = hits_.begin(); it != end; ++it) out.push_back(it->second);
   return out;
+}
+
+std::vector<const record*> run_search(const store& s, std::size_t object, const search_plan& plan) {
+  auto hits = find_hits(s, object, plan);
+  return hits.first(hits.size());
 }
 
 }  // namespace kizen_emulator

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.hpp"
@@ -25,6 +26,8 @@ struct search_plan {
   bool term_full_name = false;             // contacts' default search also matches "first last"
   const field_def* order_field = nullptr;  // nullptr = created
   bool descending = false;
+  // Search sees the store as it was at this time (fault_settings::search_lag_ms); none: now.
+  std::optional<std::int64_t> visible_until_ms;
 };
 
 // Errors are messages for a 400 {"detail": ...}.
@@ -32,7 +35,31 @@ ks::result<search_plan, std::string> parse_search(const store& s, const object_d
                                                   const boost::json::value* body, std::string_view ordering,
                                                   std::string_view term);
 
-// Live records of the object matching the plan, in order.
+// Where a record sorts: blank, a number, or text.
+struct sort_key {
+  bool blank = true;
+  long double number = 0;
+  std::string text;
+};
+
+// The live records of an object that match a plan, ordered only as far as a page needs: a walk of
+// a million records asks for the first hundred thousands of times.
+class search_hits {
+ public:
+  search_hits(std::vector<std::pair<sort_key, const record*>> hits, bool descending)
+      : hits_(std::move(hits)), descending_(descending) {}
+  std::size_t size() const { return hits_.size(); }
+  // The first `n` hits in the plan's order (ties broken by id): O(size · log n).
+  std::vector<const record*> first(std::size_t n);
+
+ private:
+  std::vector<std::pair<sort_key, const record*>> hits_;
+  bool descending_;
+};
+
+search_hits find_hits(const store& s, std::size_t object, const search_plan& plan);
+
+// Every live record of the object matching the plan, in order.
 std::vector<const record*> run_search(const store& s, std::size_t object, const search_plan& plan);
 
 }  // namespace kizen_emulator

@@ -22,6 +22,7 @@ struct record {
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
   bool archived = false;
+  std::int64_t archived_ms = 0;     // when it was last archived
   std::vector<field_value> values;  // one per field of the object (timestamps stay blank)
   std::string identity_key;         // normalised identity as indexed
 };

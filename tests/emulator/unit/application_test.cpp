@@ -94,6 +94,33 @@ TEST_F(emulator_application_logic, drop_only_hits_writes) {
             delivery::drop);
 }
 
+TEST_F(emulator_application_logic, search_lags_behind_adds_and_archives_by_the_search_lag) {
+  const auto add = [&](const char* name) {
+    return body(call("POST", "/api/records/companies/add",
+                     json::object{{"fields", json::array{json::object{{"name", "name"}, {"value", name}}}}}))
+        .at("id")
+        .as_string();
+  };
+  const auto found = [&] {
+    std::vector<std::string> ids;
+    const auto page = body(call("POST", "/api/records/companies/search"));
+    for (const auto& r : page.at("results").as_array()) ids.emplace_back(r.at("id").as_string());
+    return ids;
+  };
+  call("PUT", "/__emulator/clock", json::parse(R"({"frozen_at": "2025-01-01T00:00:00.000Z"})"));
+  const std::string old_one(add("Old"));  // long indexed
+  call("PUT", "/__emulator/clock", json::parse(R"({"frozen_at": null})"));
+  fault_settings f;
+  f.search_lag_ms = 60'000;  // a minute: nothing this test does becomes visible
+  app_->faults().configure(f);
+  const std::string new_one(add("New"));
+  EXPECT_EQ(found(), std::vector<std::string>{old_one});  // the new record is not indexed yet
+  EXPECT_EQ(call("DELETE", "/api/records/companies/" + old_one).res.status, 204);
+  EXPECT_EQ(found(), std::vector<std::string>{old_one});  // the archived one still shows
+  app_->faults().configure({});
+  EXPECT_EQ(found(), std::vector<std::string>{new_one});  // no lag: the live record only
+}
+
 TEST_F(emulator_application_logic, next_links_use_the_host_header) {
   for (int i = 0; i < 3; ++i)
     call("POST", "/api/records/companies/add",

@@ -244,6 +244,44 @@ TEST_F(inbound_resync, to_kizen_of_10000_rows_interrupted_by_sigint_resumes_and_
   EXPECT_EQ(third.out.find("(resumed)"), std::string::npos) << third.out;
 }
 
+// A user's change still open on a row while resync reads it: resync waits for it and queues what it
+// commits. Read without the row lock, resync queued the old image after the user's change (a higher
+// outbox id); Kizen was down meanwhile, so both were pending together and merged in id order, and
+// the old image overwrote the user's value in Kizen.
+TEST_F(inbound_resync, to_kizen_waits_for_a_change_open_on_a_row_and_queues_what_it_commits) {
+  sql(tables_sql);
+  sql("INSERT INTO contacts (email, first_name) VALUES ('open@example.com', 'Before')");
+  const auto config = config_for("both");
+  migrate(config);
+  // The key's claim lock, held by the test: nothing of this key reaches Kizen until the
+  // interleaving is done, so the two changes are pending together, as after a Kizen outage.
+  const auto key = scalar("SELECT id::text FROM contacts");
+  pqxx::connection locker(db_url());
+  pqxx::nontransaction(locker).exec_params(
+      "SELECT pg_advisory_lock(hashtext('kizen_sync.outbox'), hashtext('client_client' || E'\\x1f' || $1))", key);
+  pqxx::connection user(db_url());
+  pqxx::work open(user);
+  open.exec0("UPDATE contacts SET first_name = 'After' WHERE email = 'open@example.com'");  // queued, not committed
+
+  background_command resync({"resync", "-c", config, "--object", "client_client", "--direction", "to_kizen"},
+                            daemon_env(), dir_);
+  // Resync queues its image of the row (fixed: once the user's transaction ended).
+  std::this_thread::sleep_for(3s);
+  open.commit();
+  ASSERT_TRUE(wait_until("resync to queue the row",
+                         [&] { return count("SELECT count(*) FROM kizen_sync.outbox WHERE op = 'insert'") == 1; }));
+  pqxx::nontransaction(locker).exec_params(
+      "SELECT pg_advisory_unlock(hashtext('kizen_sync.outbox'), hashtext('client_client' || E'\\x1f' || $1))", key);
+  const auto status = resync.wait(settle_timeout);
+  ASSERT_TRUE(status.has_value()) << "resync did not end";
+  EXPECT_EQ(*status, 0) << resync.err();
+  EXPECT_EQ(scalar("SELECT new_row ->> 'first_name' FROM kizen_sync.outbox WHERE op = 'insert'"), "After");
+  const auto state = kizen().state();
+  const auto live = state.live_where("client_client", "email", "open@example.com");
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live[0]->text("first_name").value_or(""), "After");
+}
+
 TEST_F(inbound_resync, from_kizen_of_10000_records_killed_hard_resumes_and_ends_equal) {
   // 10,000 contacts already in Kizen (a state file the emulator loads at start).
   const auto state_path = dir_ + "/kizen-state.json";

@@ -4,6 +4,8 @@
 // `replay` command output (table and --json).
 #include "tests/integration/outbound/outbound_fixture.hpp"
 
+#include <thread>
+
 namespace ks::test::outbound {
 namespace {
 
@@ -256,6 +258,46 @@ TEST_F(dead_letter_test, two_records_with_the_match_field_value_make_a_dead_lett
   EXPECT_EQ(scalar("SELECT last_error FROM kizen_sync.outbox WHERE state = 'dead'"),
             "2 Kizen records of deals have external_id = '7'; fix the duplicates in Kizen, then replay");
   EXPECT_EQ(kizen().state().live_where("deals", "external_id", "7").size(), 2u);
+  expect_clean_stop();
+}
+
+// Kizen took the change, but PostgreSQL refuses to record it (here a user trigger on the entity id
+// write-back; an entity_id_column too short or a missing grant fail the same way): a dead letter
+// with PostgreSQL's message after one attempt, not the same request again every few seconds, and
+// the identity is kept, so the replay after the fix updates the record instead of adding another.
+TEST_F(dead_letter_test, a_result_postgres_cannot_record_is_a_dead_letter_not_a_resend_loop) {
+  config_options options;
+  options.objects_yaml = std::string(companies_yaml) + contacts_yaml;
+  const auto cfg = prepare(options);
+  sql("CREATE FUNCTION freeze_kizen_id() RETURNS trigger LANGUAGE plpgsql AS $$"
+      " BEGIN RAISE EXCEPTION 'kizen ids are frozen here'; END $$;"
+      "CREATE TRIGGER freeze_ids BEFORE UPDATE OF kizen_id ON contacts FOR EACH ROW EXECUTE FUNCTION "
+      "freeze_kizen_id()");
+  start_daemon(cfg);
+  const auto since = kizen().requests().last_seq();
+  sql("INSERT INTO contacts (id, email, first_name) VALUES (5, 'grace@example.com', 'Grace')");
+  ASSERT_TRUE(wait_until("the unrecordable change to be dead-lettered", [&] { return outbox().dead == 1; }));
+  const auto error = scalar("SELECT last_error FROM kizen_sync.outbox WHERE state = 'dead'");
+  EXPECT_NE(error.find("kizen ids are frozen here"), std::string::npos) << error;
+  EXPECT_NE(error.find("PostgreSQL"), std::string::npos) << error;
+  EXPECT_EQ(scalar("SELECT attempts FROM kizen_sync.outbox WHERE state = 'dead'"), "1");
+  const auto state = kizen().state();
+  const auto live = state.live_where("client_client", "email", "grace@example.com");
+  ASSERT_EQ(live.size(), 1u);
+  const std::string entity = live[0]->id;
+  EXPECT_EQ(scalar("SELECT entity_id::text FROM kizen_sync.identity_map WHERE object = 'client_client' AND key = '5'"),
+            entity);
+  // No request goes out again while the letter is dead (the old code re-sent it every 10 s).
+  const auto sent = kizen().requests(since).requests.size();
+  std::this_thread::sleep_for(std::chrono::seconds(12));
+  EXPECT_EQ(kizen().requests(since).requests.size(), sent);
+
+  sql("DROP TRIGGER freeze_ids ON contacts");
+  const auto replay = run_kizen_sync({"replay", "-c", cfg, "--all"});
+  EXPECT_EQ(replay.exit_code, 0) << replay.err;
+  ASSERT_TRUE(wait_all_applied());
+  EXPECT_EQ(scalar("SELECT kizen_id::text FROM contacts WHERE id = 5"), entity);
+  EXPECT_EQ(kizen().state().live_where("client_client", "email", "grace@example.com").size(), 1u);
   expect_clean_stop();
 }
 

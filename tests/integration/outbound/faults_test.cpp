@@ -157,6 +157,33 @@ TEST_F(faults_test, lost_responses_errors_throttling_and_resets_apply_every_chan
 // Kizen applied a request but its answer was lost; before the retry, the row changed again. The
 // retry must account for what the lost request did: no tag left behind, no second record under
 // the old lookup value, no record left live for a deleted row (upsert and add paths).
+// Kizen's search lags behind its writes. An add whose answer was lost may have created the record;
+// the retry looks for it by the match field only once search can show it, and finds it instead of
+// adding a second record (the old retry searched within milliseconds and added again).
+TEST_F(faults_test, a_lost_add_is_looked_for_only_once_search_can_show_it) {
+  auto options = all_objects();
+  options.search_visibility_delay = "3s";
+  const auto cfg = prepare(options);
+  kizen().set_faults({.search_lag_ms = 1500});
+  start_daemon(cfg);
+  const auto since = kizen().requests().last_seq();
+  const auto adds = [&] {
+    int n = 0;
+    for (const auto& r : kizen().requests(since).requests) n += r.path_template == add_path ? 1 : 0;
+    return n;
+  };
+  kizen().set_faults({.drop_response_rate = 1.0});
+  sql("INSERT INTO deals (id, name, amount, stage) VALUES (41, 'Deal 41', '1.00', 'Open')");
+  ASSERT_TRUE(wait_until("the add to go out", [&] { return adds() >= 1; }));
+  kizen().set_faults({.drop_response_rate = 0.0});
+  ASSERT_TRUE(wait_all_applied());
+  const auto state = kizen().state();
+  EXPECT_EQ(state.live_where("deals", "external_id", "41").size(), 1u);
+  EXPECT_EQ(adds(), 1);
+  EXPECT_EQ(outbox().dead, 0);
+  expect_clean_stop();
+}
+
 // Kizen throttling (429 with Retry-After) is backpressure, not failure: with max_attempts 1 any
 // counted failure would dead-letter at once, yet every change ends applied, and the pool's pause
 // keeps the number of refused requests low.

@@ -202,10 +202,21 @@ TEST_F(outbox_store_test, note_attempt_enqueue_and_purge) {
   sql("INSERT INTO customers VALUES (1, 'a@x', 1)");
   auto c = in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); });
   in_tx([&](pqxx::work& tx) {
-    store_.note_attempt(tx, {c[0].id});
+    store_.note_attempt(tx, {c[0].id}, std::chrono::milliseconds(60'000));
     return 0;
   });
+  // One attempt counted, and not claimable before search can show what the add may have created.
+  EXPECT_TRUE(in_tx([&](pqxx::work& tx) {
+    return tx
+        .exec1(
+            "SELECT attempts = 1 AND next_attempt_at > now() + interval '50 seconds' FROM kizen_sync.outbox"
+            " WHERE id = " +
+            std::to_string(c[0].id))[0]
+        .as<bool>();
+  }));
+  sql("UPDATE kizen_sync.outbox SET next_attempt_at = now() WHERE id = " + std::to_string(c[0].id));
   c = in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); });
+  ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0].attempts, 1);
 
   const auto id = in_tx([&](pqxx::work& tx) {

@@ -48,6 +48,10 @@ struct fixture {
     const outcome_context ctx{contacts.binding, c, mapped ? synced : none, retry, half, waits};
     return decide_outcome(o, ctx, rows);
   }
+  outbound_decision record_failed(const outbound_decision& wanted, const merged_change& c, bool transient) {
+    const outcome_context ctx{contacts.binding, c, synced, retry, half, waits};
+    return decide_record_failure(wanted, ctx, transient, "ERROR: kizen ids are frozen here");
+  }
 };
 
 TEST(outcome_policy, an_applied_write_stores_the_identity_with_the_values_sent) {
@@ -244,3 +248,48 @@ TEST(reference_wait, a_create_waits_only_for_rows_that_cannot_wait_back) {
 }
 
 }  // namespace
+
+TEST(outcome_policy, a_result_postgres_refuses_to_record_is_a_dead_letter_that_keeps_the_identity) {
+  fixture f;
+  auto o = outcome(outbound_outcome::kind::applied);
+  o.entity_id = "0f8fad5b-d9cb-469f-a165-70867728950e";
+  const auto wanted = f.decide(o, change(0, /*insert=*/true));
+  ASSERT_TRUE(wanted.save_identity);
+  const auto d = f.record_failed(wanted, change(0, true), /*transient=*/false);
+  EXPECT_EQ(d.what, decision::dead);
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.message,
+            "Kizen applied the change, but recording the outcome in PostgreSQL failed: ERROR: kizen ids are frozen "
+            "here");
+  // Kizen holds the record: the replay after the fix must update it, not add another.
+  EXPECT_TRUE(d.save_identity);
+  EXPECT_EQ(json::serialize(d.synced_values), json::serialize(wanted.synced_values));
+  EXPECT_TRUE(d.follow_up_columns.empty());
+}
+
+TEST(outcome_policy, a_transient_failure_to_record_spends_an_attempt_then_gives_up) {
+  fixture f;
+  auto wanted = f.decide(outcome(outbound_outcome::kind::retry), change(0));
+  ASSERT_EQ(wanted.what, decision::retry);
+  auto d = f.record_failed(wanted, change(0), /*transient=*/true);
+  EXPECT_EQ(d.what, decision::retry);
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.delay, 50ms);
+  EXPECT_FALSE(d.save_identity);  // Kizen applied nothing
+  EXPECT_EQ(d.message, "recording the outcome in PostgreSQL failed: ERROR: kizen ids are frozen here");
+  d = f.record_failed(wanted, change(2), /*transient=*/true);  // the third of three
+  EXPECT_EQ(d.what, decision::dead);
+  EXPECT_EQ(d.attempts, 3);
+  EXPECT_EQ(d.message.rfind("gave up after 3 attempts: recording the outcome", 0), 0u) << d.message;
+}
+
+TEST(outcome_policy, a_retry_after_an_add_waits_until_search_can_show_the_record) {
+  fixture f;
+  auto o = outcome(outbound_outcome::kind::retry);
+  EXPECT_EQ(f.decide(o, change(0, /*insert=*/true)).delay, 50ms);  // nothing was added: back off as usual
+  o.create_noted = true;                                           // an add went out; its answer was lost
+  const auto d = f.decide(o, change(0, /*insert=*/true));
+  EXPECT_EQ(d.what, decision::retry);
+  EXPECT_EQ(d.delay, f.waits.search_visibility);
+  EXPECT_EQ(d.delay, 5000ms);
+}
