@@ -50,6 +50,9 @@ struct kizen_settings {
 struct postgres_settings {
   std::string url;                    // libpq connection string or URI; may hold a password
   std::string schema = "kizen_sync";  // where the daemon keeps its own tables
+  // The longest one statement of the daemon may run (PostgreSQL's statement_timeout on every
+  // connection, lock waits included); the claim loop's client-side deadline is twice this.
+  duration statement_timeout = 30s;
 };
 
 struct daemon_settings {

@@ -15,7 +15,7 @@ const keys kizen_keys = {"base_url", "api_key",         "api_key_file",    "busi
                          "user_id",  "request_timeout", "max_connections", "max_requests_per_second",
                          "retry",    "tls_verify",      "ca_file",         "search_visibility_delay"};
 const keys retry_keys = {"max_attempts", "initial_backoff", "max_backoff"};
-const keys postgres_keys = {"url", "schema"};
+const keys postgres_keys = {"url", "schema", "statement_timeout"};
 const keys daemon_keys = {"http_listen",    "log_level",        "retention", "outbox_poll_interval",
                           "shutdown_grace", "summary_interval", "batch_size"};
 const keys object_keys = {
@@ -258,6 +258,7 @@ class reader_impl {
     if (r_.child(n, "schema").IsDefined()) {
       if (auto id = read_identifier(r_, n, "schema", "postgres", true)) p.schema = *id;
     }
+    if (auto d = r_.read_duration(n, "statement_timeout", "postgres", false)) p.statement_timeout = *d;
   }
 
   void read_daemon(const YAML::Node& n, daemon_settings& d) {

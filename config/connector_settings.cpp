@@ -22,7 +22,10 @@ pg::pool_settings pool_settings(const postgres_settings& postgres, std::string a
   pg::pool_settings s;
   s.connection.url = postgres.url;
   s.connection.application_name = std::move(application_name);
+  // A peer that vanished (host down, network cut) is noticed within about 40 s, not never.
+  s.connection.keepalive_idle = std::chrono::seconds(10);
   s.connections = connections;
+  s.statement_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(postgres.statement_timeout);
   return s;
 }
 

@@ -143,9 +143,13 @@ ks::result<std::string, std::string> connection_string(const connection_settings
       {"connect_timeout", std::to_string(std::max<long long>(1, s.connect_timeout.count()))}};
   if (s.keepalive_idle) {
     const auto idle = std::to_string(std::max<long long>(1, s.keepalive_idle->count()));
-    extra.insert(
-        extra.end(),
-        {{"keepalives", "1"}, {"keepalives_idle", idle}, {"keepalives_interval", idle}, {"keepalives_count", "3"}});
+    extra.insert(extra.end(),
+                 {{"keepalives", "1"},
+                  {"keepalives_idle", idle},
+                  {"keepalives_interval", idle},
+                  {"keepalives_count", "3"},
+                  // Data sent but never acknowledged for as long as the keepalives take: the peer is gone.
+                  {"tcp_user_timeout", std::to_string(std::max<long long>(1, s.keepalive_idle->count()) * 4000)}});
   }
   std::string out = s.url;
   const bool uri = is_uri(s.url);

@@ -18,8 +18,8 @@ struct connection_settings {
   std::string url;  // libpq URI (postgresql://...) or key=value string; may hold a password
   std::string application_name = "kizen-sync";
   std::chrono::seconds connect_timeout{10};
-  // When set: TCP keepalives after this much idle time, so a silently dead peer is noticed
-  // (matters for connections that only wait, like LISTEN). Ignored for Unix sockets.
+  // When set: TCP keepalives after this much idle time, and tcp_user_timeout of four times it, so
+  // a silently dead peer is noticed, waiting or sending. Ignored for Unix sockets.
   std::optional<std::chrono::seconds> keepalive_idle;
 };
 

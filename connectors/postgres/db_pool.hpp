@@ -6,7 +6,9 @@
 //
 // Exceptions thrown by the job reach the coroutine; database failures (connection failures
 // included) arrive classified as pg::db_error. A broken connection is dropped and reopened by the
-// next job on that thread.
+// next job on that thread (never silently under a job: libpqxx's own reactivation would drop a
+// session's advisory locks unnoticed). With a job deadline, a job that outlives it has its
+// socket shut down and fails as a lost connection.
 //
 // Capture by reference in the job (`[&]`, `[this, &x]`): the awaiting coroutine's frame outlives
 // the job. GCC 12 miscompiles a lambda temporary with non-trivial by-value captures (a string, a
@@ -20,6 +22,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -58,6 +61,8 @@ class db_pool {
 
   // Jobs waiting for a thread (for metrics and tests).
   std::size_t queued() const;
+  // How long the longest-running job has been running (zero when none runs).
+  std::chrono::milliseconds longest_running() const;
 
  private:
   struct job {
@@ -110,14 +115,26 @@ class db_pool {
   // The exception being handled, as a db_error where it is a database failure.
   static std::exception_ptr classified_current_exception();
   void submit(std::unique_ptr<job> j);
-  void worker();
+  void worker(std::size_t slot);
+  void watch_deadlines();
+
+  // What a thread is running, for the deadline watch (under mutex_).
+  struct running_job {
+    bool busy = false;
+    std::chrono::steady_clock::time_point since;
+    int socket = -1;  // of the thread's connection, -1 while it has none
+    bool cut = false;
+  };
 
   pool_settings settings_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::unique_ptr<job>> queue_;
   bool stopping_ = false;
+  std::vector<running_job> running_;
+  std::condition_variable watch_wake_;
   std::vector<std::thread> threads_;
+  std::thread watcher_;
 };
 
 }  // namespace ks::pg

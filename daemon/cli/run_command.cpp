@@ -145,7 +145,8 @@ class daemon_process {
     const auto period = notifier_.watchdog_period();
     if (!period) co_return;
     for (;;) {  // the event loop is alive as long as this keeps running
-      notifier_.watchdog();
+      // ... and the engine is not stuck (it may be waiting out an outage: that is not stuck).
+      if (!engine_ || engine_->stuck_reason().empty()) notifier_.watchdog();
       watchdog_.expires_after(*period);
       auto [ec] = co_await watchdog_.async_wait(net::as_tuple(net::use_awaitable));
       if (ec) co_return;

@@ -35,6 +35,8 @@ struct sync_config {
   std::string request_timeout = "5s";
   std::string retry = "{max_attempts: 30, initial_backoff: 20ms, max_backoff: 500ms}";
   std::string search_visibility_delay = "300ms";  // the emulator's search lags only when told to
+  std::string postgres_url;                       // default: the scratch database's
+  std::string statement_timeout;                  // postgres.statement_timeout; default: not set
   std::string poll_interval = "1s";
   std::string shutdown_grace = "20s";
   std::string log_level = "debug";

@@ -92,11 +92,13 @@ net::awaitable<void> outbound_worker::run(std::stop_token stop) {
     wake_pending_ = false;
     std::vector<claimed_key> claimed;
     std::exception_ptr claim_error;
+    claiming_since_ = clock::now();
     try {
       claimed = co_await claim(capacity);
     } catch (...) {
       claim_error = std::current_exception();
     }
+    claiming_since_.reset();
     if (claim_error) {
       auto f = failure_of(claim_error);
       if (!claim_failure_) logger_->error(log_line("cannot claim outbox changes; retrying", {{"error", f.describe()}}));
@@ -131,6 +133,11 @@ net::awaitable<void> outbound_worker::run(std::stop_token stop) {
     to_release_.clear();
   }
   logger_->info(log_line("outbound sync stopped"));
+}
+
+std::chrono::milliseconds outbound_worker::claim_running_for() const {
+  if (!claiming_since_) return std::chrono::milliseconds(0);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - *claiming_since_);
 }
 
 net::awaitable<std::vector<claimed_key>> outbound_worker::claim(std::size_t capacity) {

@@ -51,6 +51,8 @@ struct outbound_settings {
   backoff_settings claim_backoff{std::chrono::milliseconds(250), std::chrono::milliseconds(30'000)};
   // Retries, dead letters and waits for referenced rows.
   outcome_settings outcomes;
+  // A claim still running after this is cut by the claim pool (2 × postgres.statement_timeout).
+  std::chrono::milliseconds claim_deadline{60'000};
 };
 
 struct outbound_counters {
@@ -77,6 +79,9 @@ class outbound_worker {
   std::size_t in_flight() const { return in_flight_.size(); }
   // Why the last claim failed (PostgreSQL unreachable, ...); nothing while claims succeed.
   const std::optional<failure>& claim_failure() const { return claim_failure_; }
+  // How long the claim under way has run (zero when none is).
+  std::chrono::milliseconds claim_running_for() const;
+  const outbound_settings& settings() const { return settings_; }
   const outbound_counters& counters() const { return counters_; }
 
  private:
@@ -109,6 +114,7 @@ class outbound_worker {
   std::optional<std::chrono::steady_clock::time_point> next_due_;
   bool wake_pending_ = true;
   std::optional<failure> claim_failure_;
+  std::optional<std::chrono::steady_clock::time_point> claiming_since_;
   outbound_counters counters_;
 };
 

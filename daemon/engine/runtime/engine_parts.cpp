@@ -15,8 +15,11 @@ namespace net = boost::asio;
 engine_parts::engine_parts(net::any_io_executor executor, const config::config& cfg, const engine_settings& settings,
                            logger_factory loggers, const std::string& role)
     : executor_(executor), cfg_(cfg), loggers_(std::move(loggers)) {
-  claim_pool_ =
-      std::make_unique<pg::db_pool>(config::pool_settings(cfg.postgres, role + " claim", settings.pools.claim));
+  // Claims are short by construction (try-locks, no waits): one that outlives its deadline is a
+  // server or network that stopped answering, and must not hold the claim loop.
+  auto claim = config::pool_settings(cfg.postgres, role + " claim", settings.pools.claim);
+  claim.job_deadline = settings.outbound.claim_deadline;
+  claim_pool_ = std::make_unique<pg::db_pool>(std::move(claim));
   work_pool_ = std::make_unique<pg::db_pool>(config::pool_settings(cfg.postgres, role, settings.pools.work));
   inbound_pool_ =
       std::make_unique<pg::db_pool>(config::pool_settings(cfg.postgres, role + " inbound", settings.pools.inbound));

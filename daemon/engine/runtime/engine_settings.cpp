@@ -12,6 +12,7 @@ engine_settings engine_settings_from(const config::config& cfg) {
   s.outbound.max_merge = cfg.daemon.batch_size;
   s.outbound.poll_interval = cfg.daemon.outbox_poll_interval;
   s.outbound.outcomes.retry = config::kizen_retry_settings(cfg.kizen.retry);
+  s.outbound.claim_deadline = 2 * std::chrono::duration_cast<std::chrono::milliseconds>(cfg.postgres.statement_timeout);
   s.outbound.outcomes.waits.search_visibility =
       std::chrono::duration_cast<std::chrono::milliseconds>(cfg.kizen.search_visibility_delay);
   s.housekeeping.summary_interval = cfg.daemon.summary_interval;

@@ -95,8 +95,17 @@ void sync_engine::stop() {
   timer_.cancel();
 }
 
+std::string sync_engine::stuck_reason() const {
+  if (!outbound_) return "";
+  const auto running = outbound_->claim_running_for();
+  if (running <= outbound_->settings().claim_deadline) return "";
+  return "the outbox claim has not answered for " + std::to_string(running.count() / 1000) +
+         " s (PostgreSQL or the network stopped answering)";
+}
+
 ks::health sync_engine::health() const {
   if (!started_) return {false, waiting_for_.empty() ? "starting" : "starting: " + waiting_for_};
+  if (const auto stuck = stuck_reason(); !stuck.empty()) return {false, stuck};
   if (outbound_ && outbound_->claim_failure())
     return {false, "outbox claim failed: " + outbound_->claim_failure()->describe()};
   if (inbound_ && !inbound_->failing_pulls().empty()) {

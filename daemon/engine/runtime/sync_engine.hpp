@@ -40,6 +40,10 @@ class sync_engine {
   void stop();
 
   ks::health health() const;
+  // Why the engine makes no progress (a claim that outlived its deadline, its cut not taking
+  // effect), or "": the systemd watchdog is fed only while this is "", so systemd restarts a
+  // daemon that hangs, not one that waits out an outage.
+  std::string stuck_reason() const;
   const config::config& cfg() const { return cfg_; }
   const outbound_worker* outbound() const { return outbound_.get(); }
 

@@ -1,6 +1,15 @@
 // Nothing lost, nothing duplicated across daemon crashes (kill -9), PostgreSQL trouble and SIGTERM
 // (DESIGN.md invariants 1 and 2; issue 4 "SIGTERM").
 #include "tests/integration/outbound/outbound_fixture.hpp"
+#include "tests/support/http_call.hpp"
+#include "tests/support/stalling_proxy.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <cstring>
+#include <mutex>
 
 #include <atomic>
 #include <thread>
@@ -107,6 +116,116 @@ TEST_F(resilience_test, postgres_connections_lost_and_refused_then_everything_ap
   expect_all_in_sync();
   EXPECT_EQ(daemon()->healthz(), 200);
   expect_clean_stop();
+}
+
+// systemd's notify socket, as a test owns it: every datagram the daemon sends, with when.
+class notify_socket {
+ public:
+  explicit notify_socket(const std::string& path) : path_(path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+      throw std::runtime_error("cannot bind " + path);
+    reader_ = std::thread([this] {
+      char buf[4096];
+      while (!stop_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0) continue;
+        const auto n = ::recv(fd_, buf, sizeof buf, 0);
+        if (n <= 0) continue;
+        std::lock_guard lock(mutex_);
+        seen_.emplace_back(std::chrono::steady_clock::now(), std::string(buf, static_cast<std::size_t>(n)));
+      }
+    });
+  }
+  ~notify_socket() {
+    stop_ = true;
+    reader_.join();
+    ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+  // Times of the WATCHDOG=1 pings in [from, to].
+  std::vector<std::chrono::steady_clock::time_point> pings(std::chrono::steady_clock::time_point from,
+                                                           std::chrono::steady_clock::time_point to) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::chrono::steady_clock::time_point> out;
+    for (const auto& [at, text] : seen_)
+      if (at >= from && at <= to && text.find("WATCHDOG=1") != std::string::npos) out.push_back(at);
+    return out;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread reader_;
+  std::mutex mutex_;
+  std::vector<std::pair<std::chrono::steady_clock::time_point, std::string>> seen_;
+};
+
+// The longest gap between pings, counting from `from` and up to `to`.
+std::chrono::milliseconds longest_gap(const std::vector<std::chrono::steady_clock::time_point>& pings,
+                                      std::chrono::steady_clock::time_point from,
+                                      std::chrono::steady_clock::time_point to) {
+  std::chrono::milliseconds gap{0};
+  auto last = from;
+  for (const auto& p : pings) {
+    gap = std::max(gap, std::chrono::duration_cast<std::chrono::milliseconds>(p - last));
+    last = p;
+  }
+  return std::max(gap, std::chrono::duration_cast<std::chrono::milliseconds>(to - last));
+}
+
+// PostgreSQL stops answering (the proxy holds every byte; no connection closes): the claim that
+// hangs on it is cut at its deadline, /healthz says why, the watchdog stops while the claim loop
+// makes no progress, and once PostgreSQL answers again everything applies. The old daemon hung
+// in the claim for good, with /healthz 200 and the watchdog fed.
+TEST_F(resilience_test, a_postgres_that_stops_answering_turns_healthz_red_and_starves_the_watchdog) {
+  const auto socket = stalling_proxy::server_socket(db_url());
+  if (socket.empty()) GTEST_SKIP() << "the server has no Unix socket to put the proxy in front of";
+  stalling_proxy proxy(socket);
+  auto options = all_objects();
+  options.postgres_url = "postgresql://" + scalar("SELECT current_user") +
+                         "@127.0.0.1:" + std::to_string(proxy.port()) + "/" + db_->name();
+  options.statement_timeout = "1s";  // claims are cut after 2 s
+  options.poll_interval = "300ms";
+  const auto cfg = prepare(options);
+  notify_socket notify(dir_ + "/notify.sock");
+  daemon_options run;
+  run.env = daemon_env();
+  run.env.emplace_back("NOTIFY_SOCKET", dir_ + "/notify.sock");
+  run.env.emplace_back("WATCHDOG_USEC", "400000");  // a ping every 200 ms
+  daemon_process daemon(cfg, run);
+  insert_rows(db(), 1, 5);
+  ASSERT_TRUE(wait_all_applied());
+
+  const auto stalled_at = std::chrono::steady_clock::now();
+  proxy.stall();
+  insert_rows(db(), 6, 10);  // straight to PostgreSQL: committed, queued, not claimable meanwhile
+  std::string detail;
+  const bool red = wait_until("/healthz to report the stalled claim", [&] {
+    const auto r = http_call(daemon.status_url(), "GET", "/healthz");
+    detail = r.body;
+    return r.status == 503;
+  });
+  EXPECT_TRUE(red) << "the claim hung with /healthz green";
+  EXPECT_NE(detail.find("claim"), std::string::npos) << detail;
+  std::this_thread::sleep_for(std::chrono::seconds(6));  // within the reconnect's connect_timeout
+  const auto resumed_at = std::chrono::steady_clock::now();
+  proxy.resume();
+  const auto gap = longest_gap(notify.pings(stalled_at, resumed_at), stalled_at, resumed_at);
+  EXPECT_GT(gap, std::chrono::milliseconds(1500)) << "the watchdog was fed while the claim loop was stuck";
+  EXPECT_FALSE(notify.pings(stalled_at - std::chrono::seconds(2), stalled_at).empty()) << "no pings before";
+
+  ASSERT_TRUE(wait_all_applied());
+  EXPECT_TRUE(daemon.wait_for_health(200, settle_timeout)) << "/healthz did not recover";
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const auto now = std::chrono::steady_clock::now();
+  EXPECT_GE(notify.pings(now - std::chrono::seconds(1), now).size(), 2u) << "the watchdog was not fed again";
+  expect_all_in_sync();
+  EXPECT_EQ(daemon.stop(), 0) << daemon.log();
 }
 
 TEST_F(resilience_test, sigterm_finishes_in_flight_work_and_exits_0) {

@@ -69,7 +69,7 @@ TEST(pg_connection_string, adds_quoted_keywords_to_a_keyword_value_string) {
   s.keepalive_idle = std::chrono::seconds(20);
   EXPECT_EQ(connection_string(s).value(),
             "host=db dbname=app application_name='it\\'s' connect_timeout='3' keepalives='1' "
-            "keepalives_idle='20' keepalives_interval='20' keepalives_count='3'");
+            "keepalives_idle='20' keepalives_interval='20' keepalives_count='3' tcp_user_timeout='80000'");
   s.url = "";
   s.keepalive_idle.reset();
   EXPECT_EQ(connection_string(s).value(), "application_name='it\\'s' connect_timeout='3'");
