@@ -9,6 +9,7 @@ outbound_outcome failure_outcome(const kizen::error& e, std::string_view what) {
   o.what = e.retryable ? outbound_outcome::kind::retry : outbound_outcome::kind::dead;
   o.message = std::string(what) + ": " + e.message;
   if (e.http_status) o.http_status = e.http_status;
+  o.failure_kind = e.kind;
   o.retry_after = e.retry_after;
   o.throttled = e.throttled;
   return o;

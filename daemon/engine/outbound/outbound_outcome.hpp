@@ -28,6 +28,7 @@ struct outbound_outcome {
   bool forget_identity = false;  // the record is archived, or the stored identity was stale
   std::string message;           // the reason, for logs and last_error (never secrets)
   std::optional<int> http_status;
+  std::optional<kizen::error_kind> failure_kind;  // retry, dead: how the request failed
   std::optional<std::chrono::milliseconds> retry_after;
   bool throttled = false;  // retry: Kizen refused the request for our rate (429), nothing failed
   // applied: columns left out of a create because their references had no Kizen id yet; a

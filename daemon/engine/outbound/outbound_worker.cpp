@@ -47,13 +47,17 @@ outbound_worker::outbound_worker(net::any_io_executor executor, const std::strin
                   [this](std::string_view, std::exception_ptr e) {
                     logger_->error(log_line("a key operation failed", {{"error", failure_of(e).describe()}}));
                   }),
-      wake_timer_(executor) {
+      wake_timer_(executor),
+      breaker_(settings.breaker) {
   metrics_.describe("kizen_sync_changes_applied_total", metrics_sink::kind::counter,
                     "Outbox changes applied to Kizen.");
   metrics_.describe("kizen_sync_changes_dead_total", metrics_sink::kind::counter, "Outbox changes dead-lettered.");
   metrics_.describe("kizen_sync_change_retries_total", metrics_sink::kind::counter,
                     "Key operations scheduled for another attempt.");
   metrics_.describe("kizen_sync_outbound_in_flight", metrics_sink::kind::gauge, "Keys with a Kizen request in flight.");
+  metrics_.describe("kizen_sync_outbound_paused", metrics_sink::kind::gauge,
+                    "1 while Kizen as a whole fails and outbound work is paused (probing), else 0.");
+  metrics_.set("kizen_sync_outbound_paused", {}, 0);
   metrics_.describe("kizen_sync_apply_latency_seconds", metrics_sink::kind::gauge,
                     "Commit-to-applied latency of the last applied change, per object.");
 }
@@ -84,8 +88,13 @@ net::awaitable<void> outbound_worker::run(std::stop_token stop) {
   backoff claim_delays(settings_.claim_backoff);
   while (!stop.stop_requested()) {
     const auto limit = static_cast<std::size_t>(settings_.max_in_flight);
-    const std::size_t capacity = in_flight_.size() < limit ? limit - in_flight_.size() : 0;
+    const std::size_t free = in_flight_.size() < limit ? limit - in_flight_.size() : 0;
+    // While Kizen as a whole fails, nothing is claimed but one probe now and then.
+    const std::size_t capacity = breaker_.admit(clock::now(), free);
     if (capacity == 0 || claims_.objects().empty()) {
+      if (const auto probe = breaker_.next_probe())
+        schedule_wake_in(std::chrono::duration_cast<std::chrono::milliseconds>(*probe - clock::now()) +
+                         std::chrono::milliseconds(1));
       co_await idle(stop);
       continue;
     }
@@ -99,6 +108,7 @@ net::awaitable<void> outbound_worker::run(std::stop_token stop) {
       claim_error = std::current_exception();
     }
     claiming_since_.reset();
+    if ((claim_error || claimed.empty())) breaker_.probe_unused();
     if (claim_error) {
       auto f = failure_of(claim_error);
       if (!claim_failure_) logger_->error(log_line("cannot claim outbox changes; retrying", {{"error", f.describe()}}));
@@ -208,6 +218,7 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
       outcome.message = "waiting for referenced rows to reach Kizen first: " + describe(refs.wait_for);
     }
     counters_.requests += static_cast<std::uint64_t>(outcome.requests);
+    note_service(outcome);
     const auto decision = co_await work_pool_.run([this, &claimed, &change, &outcome](pqxx::connection& conn) {
       return outcomes_.record(conn, claimed, change, outcome);
     });
@@ -233,6 +244,27 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
   in_flight_.erase(claimed.key);
   metrics_.set("kizen_sync_outbound_in_flight", {}, static_cast<double>(in_flight_.size()));
   wake();
+}
+
+// Feeds the breaker; while it is open a failing outcome spends no attempt (as a 429 does not):
+// the outage is Kizen's, and an hour of it must not dead-letter every key it touched.
+void outbound_worker::note_service(outbound_outcome& outcome) {
+  const bool was_open = breaker_.open();
+  const bool open = breaker_.record(outcome, clock::now());
+  if (open && signal_of(outcome) == service_signal::failing) {
+    outcome.what = outbound_outcome::kind::retry;
+    outcome.throttled = true;
+    outcome.message = "Kizen unavailable, outbound paused: " + outcome.message;
+  }
+  if (open && !was_open) {
+    logger_->warn(log_line("Kizen is failing as a whole; outbound work pauses and probes until it answers",
+                           {{"reason", breaker_.reason()}}));
+    if (const auto probe = breaker_.next_probe())
+      schedule_wake_in(std::chrono::duration_cast<std::chrono::milliseconds>(*probe - clock::now()));
+  } else if (!open && was_open) {
+    logger_->info(log_line("Kizen answers again; outbound work resumes"));
+  }
+  metrics_.set("kizen_sync_outbound_paused", {}, open ? 1 : 0);
 }
 
 void outbound_worker::report(const claimed_key& claimed, const merged_change& change, const outbound_outcome& outcome,

@@ -19,6 +19,7 @@
 #include "daemon/engine/mapping/object_bindings.hpp"
 #include "daemon/engine/outbound/change_applier.hpp"
 #include "daemon/engine/outbound/key_claim.hpp"
+#include "daemon/engine/outbound/kizen_breaker.hpp"
 #include "daemon/engine/outbound/outcome_writer.hpp"
 #include "daemon/engine/outbound/reference_reader.hpp"
 
@@ -51,6 +52,8 @@ struct outbound_settings {
   backoff_settings claim_backoff{std::chrono::milliseconds(250), std::chrono::milliseconds(30'000)};
   // Retries, dead letters and waits for referenced rows.
   outcome_settings outcomes;
+  // When Kizen as a whole fails: pause, probe, resume (kizen_breaker.hpp).
+  breaker_settings breaker;
   // A claim still running after this is cut by the claim pool (2 × postgres.statement_timeout).
   std::chrono::milliseconds claim_deadline{60'000};
 };
@@ -81,6 +84,12 @@ class outbound_worker {
   const std::optional<failure>& claim_failure() const { return claim_failure_; }
   // How long the claim under way has run (zero when none is).
   std::chrono::milliseconds claim_running_for() const;
+  const kizen_breaker& breaker() const { return breaker_; }
+
+ private:
+  void note_service(outbound_outcome& outcome);
+
+ public:
   const outbound_settings& settings() const { return settings_; }
   const outbound_counters& counters() const { return counters_; }
 
@@ -115,6 +124,7 @@ class outbound_worker {
   bool wake_pending_ = true;
   std::optional<failure> claim_failure_;
   std::optional<std::chrono::steady_clock::time_point> claiming_since_;
+  kizen_breaker breaker_;
   outbound_counters counters_;
 };
 

@@ -106,6 +106,17 @@ std::string sync_engine::stuck_reason() const {
 ks::health sync_engine::health() const {
   if (!started_) return {false, waiting_for_.empty() ? "starting" : "starting: " + waiting_for_};
   if (const auto stuck = stuck_reason(); !stuck.empty()) return {false, stuck};
+  if (outbound_ && outbound_->breaker().open()) {
+    const auto& b = outbound_->breaker();
+    const auto now = std::chrono::steady_clock::now();
+    const auto secs = [&](auto d) {
+      return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+    };
+    std::string detail =
+        "Kizen unavailable for " + secs(now - b.open_since().value_or(now)) + " s; outbound paused, probing";
+    if (const auto probe = b.next_probe(); probe && *probe > now) detail += " (next in " + secs(*probe - now) + " s)";
+    return {false, detail + ": " + b.reason()};
+  }
   if (outbound_ && outbound_->claim_failure())
     return {false, "outbox claim failed: " + outbound_->claim_failure()->describe()};
   if (inbound_ && !inbound_->failing_pulls().empty()) {

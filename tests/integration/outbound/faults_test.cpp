@@ -1,6 +1,7 @@
 // Kizen misbehaving: lost responses of applied writes, 5xx, 429 and resets (issue 4, third "Done
 // when" item), and Kizen outages (DESIGN.md invariant 1). Everything ends applied exactly once.
 #include "tests/integration/outbound/outbound_fixture.hpp"
+#include "tests/support/http_call.hpp"
 
 #include <random>
 #include <set>
@@ -246,9 +247,9 @@ TEST_F(faults_test, lost_answers_followed_by_more_changes_leave_no_trace) {
   sql("DELETE FROM contacts WHERE id = 3");
   sql("DELETE FROM deals WHERE id = 1");
   sql("UPDATE deals SET amount = 21 WHERE id = 2");
-  ASSERT_TRUE(wait_until("the later changes to be tried together with the lost ones", [&] {
-    return count("SELECT count(*) FROM kizen_sync.outbox WHERE attempts = 0 AND state = 'pending'") == 0;
-  }));
+  // Kizen failing as a whole pauses the outbound: the later changes wait, queued behind the lost
+  // ones, and go out merged with them once Kizen answers.
+  ASSERT_TRUE(daemon()->wait_for_health(503, settle_timeout)) << "the outbound did not pause";
   // 3. Kizen recovers.
   kizen().clear_faults();
   ASSERT_TRUE(wait_all_applied());
@@ -281,13 +282,47 @@ TEST_F(faults_test, changes_wait_out_a_kizen_outage) {
   const auto outage_start = kizen().requests().last_seq();
   changes.update_until(changes.changes() + 100);
   ASSERT_TRUE(wait_until("the daemon to meet the outage",
-                         [&] { return kizen().requests(outage_start).matching("").size() >= 20; }));
+                         [&] { return kizen().requests(outage_start).matching("").size() >= 5; }));
+  ASSERT_TRUE(daemon()->wait_for_health(503, settle_timeout)) << "the outbound did not pause";
   EXPECT_EQ(outbox().dead, 0);
   EXPECT_GT(outbox().pending, 0);
   kizen().set_faults({.fail_rate = 0.0});
 
   ASSERT_TRUE(wait_all_applied());
   EXPECT_GT(count("SELECT max(attempts) FROM kizen_sync.outbox"), 0) << "the outage was not noticed";
+  expect_all_in_sync();
+  expect_clean_stop();
+}
+
+// Kizen as a whole fails for far longer than the retry budget (three attempts, a few hundred ms):
+// the outbound pauses and probes instead of spending attempts, /healthz says why, and when Kizen
+// answers again everything applies with no dead letter. The old daemon dead-lettered every key
+// the outage touched.
+TEST_F(faults_test, a_kizen_outage_pauses_the_outbound_instead_of_dead_lettering) {
+  auto options = all_objects();
+  options.retry = "{max_attempts: 3, initial_backoff: 20ms, max_backoff: 200ms}";
+  const auto cfg = prepare(options);
+  start_daemon(cfg);
+  change_generator changes(db(), 11);
+  changes.insert(5, 10, 5);
+  ASSERT_TRUE(wait_all_applied());
+
+  kizen().set_faults({.fail_rate = 1.0});
+  const auto outage_start = kizen().requests().last_seq();
+  changes.update_until(changes.changes() + 40);
+  ASSERT_TRUE(daemon()->wait_for_health(503, settle_timeout)) << "/healthz did not report the outage";
+  const auto health = http_call(daemon()->status_url(), "GET", "/healthz");
+  EXPECT_NE(health.body.find("Kizen unavailable"), std::string::npos) << health.body;
+  std::this_thread::sleep_for(std::chrono::seconds(6));  // twenty times the retry budget
+  EXPECT_EQ(outbox().dead, 0);
+  EXPECT_GT(outbox().pending, 0);
+  // Probes, not every key retrying: 40 changes with three attempts each would be 120 requests.
+  EXPECT_LT(kizen().requests(outage_start).requests.size(), 40u);
+  kizen().clear_faults();
+
+  ASSERT_TRUE(wait_all_applied());
+  EXPECT_EQ(outbox().dead, 0);
+  EXPECT_TRUE(daemon()->wait_for_health(200, settle_timeout));
   expect_all_in_sync();
   expect_clean_stop();
 }
