@@ -236,6 +236,8 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
                  {{"object", claimed.key.object}, {"key", claimed.key.key}, {"error", failure_of(error).describe()}}));
     cooldown_[claimed.key] = clock::now() + settings_.failure_cooldown;
     schedule_wake_in(settings_.failure_cooldown);
+    // A probe that failed here told nothing about Kizen: another key probes next.
+    breaker_.probe_unused();
   }
 
   // The key lock is released by the next claim (woken below), in its transaction: one round trip
