@@ -87,6 +87,10 @@ struct object_mapping {
   sync_direction direction = sync_direction::both;
   conflict_policy conflict = conflict_policy::newest_wins;
   duration pull_interval = 5s;
+  // An object whose pulls find nothing waits longer between them, doubling up to this (default
+  // 4 × pull_interval), so many idle objects leave Kizen's rate to the outbound; the first pull
+  // that finds a change goes back to pull_interval.
+  std::optional<duration> pull_idle_interval;
   duration reconcile_interval = 1h;
   archive_policy on_archive = archive_policy::delete_row;
   std::vector<field_mapping> fields;

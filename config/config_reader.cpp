@@ -18,9 +18,20 @@ const keys retry_keys = {"max_attempts", "initial_backoff", "max_backoff"};
 const keys postgres_keys = {"url", "schema", "statement_timeout"};
 const keys daemon_keys = {"http_listen",    "log_level",        "retention", "outbox_poll_interval",
                           "shutdown_grace", "summary_interval", "batch_size"};
-const keys object_keys = {
-    "object",    "table",    "key",           "entity_id_column",   "lookup",     "match_field", "key_field",
-    "direction", "conflict", "pull_interval", "reconcile_interval", "on_archive", "fields"};
+const keys object_keys = {"object",
+                          "table",
+                          "key",
+                          "entity_id_column",
+                          "lookup",
+                          "match_field",
+                          "key_field",
+                          "direction",
+                          "conflict",
+                          "pull_interval",
+                          "pull_idle_interval",
+                          "reconcile_interval",
+                          "on_archive",
+                          "fields"};
 const keys field_keys = {"column", "field", "references", "multi", "direction", "type"};
 
 const std::vector<std::pair<std::string_view, sync_direction>> directions = {
@@ -309,6 +320,14 @@ class reader_impl {
     if (auto v = r_.read_enum(n, "direction", path, directions)) m.direction = *v;
     if (auto v = r_.read_enum(n, "conflict", path, conflicts)) m.conflict = *v;
     if (auto v = r_.read_duration(n, "pull_interval", path, false)) m.pull_interval = *v;
+    if (auto v = r_.read_duration(n, "pull_idle_interval", path, false)) {
+      if (*v < m.pull_interval)
+        r_.error(r_.child(n, "pull_idle_interval"), path + ".pull_idle_interval (" + std::to_string(v->count()) +
+                                                        "ms) is shorter than its pull_interval (" +
+                                                        std::to_string(m.pull_interval.count()) + "ms)");
+      else
+        m.pull_idle_interval = *v;
+    }
     if (auto v = r_.read_duration(n, "reconcile_interval", path, false)) m.reconcile_interval = *v;
     if (auto v = r_.read_enum(n, "on_archive", path, archive_policies)) m.on_archive = *v;
 

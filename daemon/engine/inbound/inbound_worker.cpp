@@ -1,5 +1,7 @@
 #include "daemon/engine/inbound/inbound_worker.hpp"
 
+#include "daemon/engine/inbound/pull_pacing.hpp"
+
 #include "common/async/stoppable_sleep.hpp"
 #include "common/log_line.hpp"
 #include "daemon/engine/failure.hpp"
@@ -49,6 +51,7 @@ net::awaitable<void> inbound_worker::loop(const object_binding& object, std::sto
   const auto& m = *object.mapping;
   net::steady_timer timer(executor_);
   backoff failures({m.pull_interval, std::max(m.pull_interval, settings_.max_failure_backoff)});
+  pull_pacing pacing(m.pull_interval, m.pull_idle_interval.value_or(4 * m.pull_interval));
   auto last_reconcile = clock::now();
   // A walk saved before a restart goes on at once; a new one every reconcile_interval. Either
   // runs in slices between pulls, so the pulls never wait for a whole walk.
@@ -67,6 +70,8 @@ net::awaitable<void> inbound_worker::loop(const object_binding& object, std::sto
     std::exception_ptr error;
     try {
       const auto stats = co_await pull(object, stop);
+      // A walk under way keeps the object busy; otherwise only records written count as news.
+      wait = pacing.after_pull(stats.written > 0 || stats.failed > 0 || reconciling);
       if (stats.written > 0 || stats.failed > 0)
         ctx_.logger->info(log_line(
             "pulled",

@@ -153,6 +153,9 @@ std::vector<error_case> cases() {
        "daemon.summary_interval: duration '1 minute' has an unknown unit"},
       {"duration_zero_pull_interval", with_objects(std::string(object_lines) + "    pull_interval: 0ms\n"), 16, 20,
        "objects[0].pull_interval must be greater than 0"},
+      {"idle_interval_below_pull_interval",
+       with_objects(std::string(object_lines) + "    pull_interval: 5s\n    pull_idle_interval: 1s\n"), 17, 25,
+       "objects[0].pull_idle_interval (1000ms) is shorter than its pull_interval (5000ms)"},
       {"max_backoff_below_initial", with_kizen("  retry: {initial_backoff: 5s, max_backoff: 1s}\n"), 6, 45,
        "kizen.retry.max_backoff (1000ms) is shorter than kizen.retry.initial_backoff (5000ms)"},
 
