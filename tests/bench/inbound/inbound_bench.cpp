@@ -13,6 +13,7 @@
 //   resync   `kizen-sync resync --direction from_kizen --restart` of the N records into the
 //            emptied table: records per second.
 
+#include "tests/bench/bench_support.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
@@ -39,7 +40,7 @@
 namespace {
 
 namespace json = boost::json;
-using steady = std::chrono::steady_clock;
+using ks::bench::steady;
 using namespace std::chrono_literals;
 
 struct settings {
@@ -90,33 +91,16 @@ BEGIN NEW.pulled_at := clock_timestamp(); RETURN NEW; END $$;
 CREATE TRIGGER stamp BEFORE INSERT OR UPDATE ON contacts FOR EACH ROW EXECUTE FUNCTION stamp();
 )sql";
 
-std::string uuid_of(int i) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "b0b0b0b0-0000-4000-8000-%012x", i);
-  return buf;
-}
+std::string uuid_of(int i) { return ks::bench::numbered_uuid("b0b0b0b0", i); }
 
-std::int64_t count(pqxx::connection& c, const std::string& q) {
-  pqxx::nontransaction tx(c);
-  return tx.exec1(q)[0].as<std::int64_t>();
-}
+using ks::bench::child_env;
+using ks::bench::count;
+using ks::bench::seconds_since;
 
 void wait_for(const std::string& what, const std::function<bool()>& done, std::chrono::seconds limit,
               ks::test::daemon_process* daemon) {
-  const auto deadline = steady::now() + limit;
-  while (!done()) {
-    if (steady::now() > deadline)
-      throw std::runtime_error("timed out waiting for " + what + (daemon ? "\n" + daemon->log() : std::string()));
-    std::this_thread::sleep_for(20ms);
-  }
-}
-
-double seconds_since(steady::time_point t) { return std::chrono::duration<double>(steady::now() - t).count(); }
-
-// An ASan build of kizen-sync needs libpqxx's known leak suppressed (as tests/run.sh does).
-ks::test::environment_list child_env() {
-  if (std::getenv("LSAN_OPTIONS") != nullptr) return {};
-  return {{"LSAN_OPTIONS", std::string("suppressions=") + KS_SOURCE_DIR + "/tests/lsan.supp:print_suppressions=0"}};
+  if (!ks::bench::poll_until(done, limit))
+    throw std::runtime_error("timed out waiting for " + what + (daemon ? "\n" + daemon->log() : std::string()));
 }
 
 void run(const settings& s, const std::filesystem::path& dir);

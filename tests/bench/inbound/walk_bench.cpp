@@ -13,6 +13,7 @@
 //              meanwhile; the daemon's reconcile walks them. Prints its duration and the daemon's
 //              peak RSS (VmHWM), and whether the archived rows were deleted.
 
+#include "tests/bench/bench_support.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
@@ -41,7 +42,7 @@
 namespace {
 
 namespace json = boost::json;
-using steady = std::chrono::steady_clock;
+using ks::bench::steady;
 using namespace std::chrono_literals;
 
 struct settings {
@@ -85,11 +86,7 @@ CREATE TABLE contacts (
 );
 )sql";
 
-std::string uuid_of(int i) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "c0c0c0c0-0000-4000-8000-%012x", i);
-  return buf;
-}
+std::string uuid_of(int i) { return ks::bench::numbered_uuid("c0c0c0c0", i); }
 
 std::string time_of(int i) {  // one record a millisecond from 2025-01-01
   char at[40];
@@ -98,25 +95,12 @@ std::string time_of(int i) {  // one record a millisecond from 2025-01-01
   return at;
 }
 
-std::int64_t count(pqxx::connection& c, const std::string& q) {
-  pqxx::nontransaction tx(c);
-  return tx.exec1(q)[0].as<std::int64_t>();
-}
+using ks::bench::child_env;
+using ks::bench::count;
+using ks::bench::seconds_since;
 
 bool wait_for(const std::function<bool()>& done, std::chrono::seconds limit) {
-  const auto deadline = steady::now() + limit;
-  while (!done()) {
-    if (steady::now() > deadline) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
-}
-
-double seconds_since(steady::time_point t) { return std::chrono::duration<double>(steady::now() - t).count(); }
-
-ks::test::environment_list child_env() {
-  if (std::getenv("LSAN_OPTIONS") != nullptr) return {};
-  return {{"LSAN_OPTIONS", std::string("suppressions=") + KS_SOURCE_DIR + "/tests/lsan.supp:print_suppressions=0"}};
+  return ks::bench::poll_until(done, limit, 50ms);
 }
 
 // Kizen holding `n` contacts (`archived`: those marked archived), as a state file.
