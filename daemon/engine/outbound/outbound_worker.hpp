@@ -85,17 +85,14 @@ class outbound_worker {
   // How long the claim under way has run (zero when none is).
   std::chrono::milliseconds claim_running_for() const;
   const kizen_breaker& breaker() const { return breaker_; }
-
- private:
-  void note_service(outbound_outcome& outcome);
-
- public:
   const outbound_settings& settings() const { return settings_; }
   const outbound_counters& counters() const { return counters_; }
 
  private:
   boost::asio::awaitable<std::vector<claimed_key>> claim(std::size_t capacity);
   boost::asio::awaitable<void> process(claimed_key claimed);
+  // Feeds the breaker; a failing outcome while it is open spends no attempt.
+  void note_service(outbound_outcome& outcome);
   // Logs and counts what the key's operation came to.
   void report(const claimed_key& claimed, const merged_change& change, const outbound_outcome& outcome,
               const outbound_decision& decision, std::chrono::steady_clock::time_point started);
