@@ -186,7 +186,7 @@ TEST_F(inbound_daemon, an_inbound_write_does_not_go_back_to_kizen) {
 TEST_F(inbound_daemon, relationships_and_tags_round_trip_from_the_database_unchanged) {
   // More than 100 related records: Kizen summarizes the list and the pull reads it in full.
   constexpr int n = 120;
-  start_both();
+  const auto config = start_both();
   sql("INSERT INTO companies (id, name, domain) VALUES (1, 'Big Co', 'big.test'), (2, 'Small Co', NULL)");
   sql("INSERT INTO contacts (id, email, company_id, tags) SELECT g, 'p' || g || '@example.com',"
       " CASE WHEN g % 2 = 0 THEN 1 ELSE 2 END, ARRAY['t' || (g % 3), 'all'] FROM generate_series(1, " +
@@ -198,13 +198,17 @@ TEST_F(inbound_daemon, relationships_and_tags_round_trip_from_the_database_uncha
   const auto big = entity_of("companies", "1");
   ASSERT_EQ(kizen().state().find(big)->names("contacts").size(), static_cast<std::size_t>(n));
 
-  // Back: make the pull read every record again as if it had never seen them.
+  // Back: make the pull read every record again as if it had never seen them. The daemon is
+  // stopped meanwhile: a pull still in flight would otherwise record the company it had already
+  // read in full just before the reset, and the fresh walk would rightly skip it.
+  ASSERT_EQ(daemon()->stop(), 0) << log_tail();
   const auto companies_before = versions("companies");
   const auto contacts_before = versions("contacts");
   const auto queued = count("SELECT count(*) FROM kizen_sync.outbox");
-  const auto mark = request_mark();
   sql("UPDATE kizen_sync.identity_map SET kizen_updated = NULL;"
       "UPDATE kizen_sync.pull_cursors SET cursor_updated = NULL, cursor_id = NULL");
+  const auto mark = request_mark();
+  start_daemon(config);
   ASSERT_TRUE(wait_until("every record to be read back", [&] {
     return count("SELECT count(*) FROM kizen_sync.identity_map WHERE kizen_updated IS NULL") == 0;
   }));
