@@ -63,6 +63,10 @@ struct daemon_settings {
   duration shutdown_grace = 30s;                    // SIGTERM: time to finish in-flight work
   duration summary_interval = 60s;                  // periodic info summary line
   int batch_size = 200;                             // outbox rows claimed per round trip
+  // How long a claim holds a key: no other daemon (or process) sends for it meanwhile, and after
+  // a kill -9 its keys wait at most this long before another daemon takes them. At least twice
+  // kizen.request_timeout.
+  duration key_lease = 60s;
 };
 
 struct field_mapping {

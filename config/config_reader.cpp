@@ -17,7 +17,7 @@ const keys kizen_keys = {"base_url", "api_key",         "api_key_file",    "busi
 const keys retry_keys = {"max_attempts", "initial_backoff", "max_backoff"};
 const keys postgres_keys = {"url", "schema", "statement_timeout"};
 const keys daemon_keys = {"http_listen",    "log_level",        "retention", "outbox_poll_interval",
-                          "shutdown_grace", "summary_interval", "batch_size"};
+                          "shutdown_grace", "summary_interval", "batch_size", "key_lease"};
 const keys object_keys = {"object",
                           "table",
                           "key",
@@ -141,6 +141,16 @@ class reader_impl {
     const YAML::Node daemon = r_.child(root, "daemon");
     if (daemon.IsDefined() && !daemon.IsNull() && r_.expect_map(daemon, "daemon")) {
       read_daemon(daemon, c.daemon);
+    }
+    // Every request for a key must be able to end within the key's lease.
+    if (c.daemon.key_lease < 2 * c.kizen.request_timeout) {
+      const YAML::Node at = daemon.IsDefined() && r_.child(daemon, "key_lease").IsDefined()
+                                ? r_.child(daemon, "key_lease")
+                                : root;
+      r_.error(at, "daemon.key_lease (" + std::to_string(c.daemon.key_lease.count()) +
+                       "ms) must be at least twice kizen.request_timeout (" +
+                       std::to_string(c.kizen.request_timeout.count()) +
+                       "ms): no request for a key may start unless it can end within the key's lease");
     }
 
     const YAML::Node objects = r_.child(root, "objects");
@@ -293,6 +303,7 @@ class reader_impl {
     }
     if (auto v = r_.read_duration(n, "summary_interval", "daemon", false)) d.summary_interval = *v;
     if (auto v = r_.read_int(n, "batch_size", "daemon", 1, 10000)) d.batch_size = static_cast<int>(*v);
+    if (auto v = r_.read_duration(n, "key_lease", "daemon", false)) d.key_lease = *v;
   }
 
   object_mapping read_object(const YAML::Node& n, std::size_t index) {

@@ -51,9 +51,9 @@ error client::redact(error e) const {
 }
 
 net::awaitable<result<http_response, error>> client::call(const api_request& req, std::string full_target,
-                                                          std::string_view object) {
+                                                          std::string_view object, call_options options) {
   const auto start = std::chrono::steady_clock::now();
-  auto res = co_await pool_->send(req.method, std::move(full_target), req.body, describe(req));
+  auto res = co_await pool_->send(req.method, std::move(full_target), req.body, describe(req), options);
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
   if (res) {
@@ -74,8 +74,8 @@ net::awaitable<result<http_response, error>> client::call(const api_request& req
 }
 
 net::awaitable<result<http_response, error>> client::call_ok(const api_request& req, std::string full_target,
-                                                             std::string_view object) {
-  auto res = co_await call(req, std::move(full_target), object);
+                                                             std::string_view object, call_options options) {
+  auto res = co_await call(req, std::move(full_target), object, options);
   if (!res) co_return fail(redact(std::move(res).error()));
   if (res->status >= 200 && res->status <= 299) co_return res;
   std::optional<std::chrono::milliseconds> retry_after;
@@ -86,9 +86,9 @@ net::awaitable<result<http_response, error>> client::call_ok(const api_request& 
 
 template <class T, class Parse>
 net::awaitable<result<T, error>> client::perform(request_builder::built req, std::string_view operation,
-                                                 std::string object, Parse parse) {
+                                                 std::string object, Parse parse, call_options options) {
   if (!req) co_return fail(invalid_request(operation, req.error()));
-  auto res = co_await call_ok(*req, pool_->server().path_prefix + req->target, object);
+  auto res = co_await call_ok(*req, pool_->server().path_prefix + req->target, object, options);
   if (!res) co_return fail(std::move(res).error());
   auto parsed = parse(*res);
   if (!parsed) co_return fail(redact(protocol_error(res->status, describe(*req), parsed.error())));
@@ -130,10 +130,10 @@ client::async_result<record> client::get_record(std::string object, std::string 
 
 client::async_result<record> client::patch_record(std::string object, std::string entity_id,
                                                   std::vector<field_write> writes, bool return_all_fields,
-                                                  bool overwrite_archived_conflict) {
+                                                  bool overwrite_archived_conflict, call_options options) {
   co_return co_await perform<record>(
       request_builder::patch_record(object, entity_id, writes, return_all_fields, overwrite_archived_conflict),
-      "patch_record", object, [](const http_response& r) { return response_parser::parse_record(r.body); });
+      "patch_record", object, [](const http_response& r) { return response_parser::parse_record(r.body); }, options);
 }
 
 client::async_result<record> client::put_record(std::string object, std::string entity_id,
@@ -144,24 +144,26 @@ client::async_result<record> client::put_record(std::string object, std::string 
 }
 
 client::async_result<record> client::add_record(std::string object, std::vector<field_write> writes,
-                                                unarchive_mode unarchive) {
-  co_return co_await perform<record>(request_builder::add_record(object, writes, unarchive), "add_record", object,
-                                     [](const http_response& r) { return response_parser::parse_record(r.body); });
+                                                unarchive_mode unarchive, call_options options) {
+  co_return co_await perform<record>(
+      request_builder::add_record(object, writes, unarchive), "add_record", object,
+      [](const http_response& r) { return response_parser::parse_record(r.body); }, options);
 }
 
 client::async_result<upsert_result> client::upsert_record(std::string object, std::string lookup_value,
-                                                          std::vector<field_write> writes, upsert_options options) {
+                                                          std::vector<field_write> writes, upsert_options options,
+                                                          call_options call) {
   co_return co_await perform<upsert_result>(
       request_builder::upsert_record(object, lookup_value, writes, options), "upsert_record", object,
-      [](const http_response& r) { return response_parser::parse_upsert(r.body, r.status); });
+      [](const http_response& r) { return response_parser::parse_upsert(r.body, r.status); }, call);
 }
 
 client::async_result<std::optional<record>> client::lookup_record(std::string object, std::string identifier,
                                                                   std::vector<std::string> field_names,
-                                                                  bool all_fields) {
+                                                                  bool all_fields, call_options options) {
   auto req = request_builder::lookup_record(object, identifier, field_names, all_fields);
   if (!req) co_return fail(invalid_request("lookup_record", req.error()));
-  auto res = co_await call(*req, pool_->server().path_prefix + req->target, object);
+  auto res = co_await call(*req, pool_->server().path_prefix + req->target, object, options);
   if (!res) co_return fail(redact(std::move(res).error()));
   if (res->status == 404) co_return std::optional<record>{};
   if (res->status < 200 || res->status > 299) {
@@ -176,10 +178,10 @@ client::async_result<std::optional<record>> client::lookup_record(std::string ob
 }
 
 client::async_result<page<record>> client::search_records(std::string object, search_query query,
-                                                          std::optional<int> page_number) {
+                                                          std::optional<int> page_number, call_options options) {
   co_return co_await perform<page<record>>(
       request_builder::search_records(object, query, page_number), "search_records", object,
-      [](const http_response& r) { return response_parser::parse_record_page(r.body); });
+      [](const http_response& r) { return response_parser::parse_record_page(r.body); }, options);
 }
 
 client::async_result<page<record>> client::search_next(std::string next_url, search_query query) {
@@ -196,16 +198,16 @@ client::async_result<page<record>> client::search_next(std::string next_url, sea
 }
 
 net::awaitable<result<void, error>> client::perform_void(request_builder::built req, std::string_view operation,
-                                                         std::string object) {
+                                                         std::string object, call_options options) {
   if (!req) co_return fail(invalid_request(operation, req.error()));
-  auto res = co_await call_ok(*req, pool_->server().path_prefix + req->target, object);
+  auto res = co_await call_ok(*req, pool_->server().path_prefix + req->target, object, options);
   if (!res) co_return fail(std::move(res).error());
   co_return ok;
 }
 
-client::async_result<void> client::archive_record(std::string object, std::string entity_id) {
+client::async_result<void> client::archive_record(std::string object, std::string entity_id, call_options options) {
   auto req = request_builder::archive_record(object, entity_id);
-  co_return co_await perform_void(std::move(req), "archive_record", std::move(object));
+  co_return co_await perform_void(std::move(req), "archive_record", std::move(object), options);
 }
 
 client::async_result<void> client::unarchive_record(std::string object, std::string entity_id) {

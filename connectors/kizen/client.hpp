@@ -51,29 +51,32 @@ class client {
   // PATCH: only the fields written change; the answer holds only those unless return_all_fields.
   // overwrite_archived_conflict: take over an identity (name/email) held by an archived record.
   async_result<record> patch_record(std::string object, std::string entity_id, std::vector<field_write> writes,
-                                    bool return_all_fields = false, bool overwrite_archived_conflict = false);
+                                    bool return_all_fields = false, bool overwrite_archived_conflict = false,
+                                    call_options options = {});
   // PUT: fields not sent become blank.
   async_result<record> put_record(std::string object, std::string entity_id, std::vector<field_write> writes,
                                   bool overwrite_archived_conflict = false);
   // POST /add. Not idempotent: after a timeout, search before trying again.
   async_result<record> add_record(std::string object, std::vector<field_write> writes,
-                                  unarchive_mode unarchive = unarchive_mode::server_default);
+                                  unarchive_mode unarchive = unarchive_mode::server_default, call_options options = {});
   // POST /upsert, matched by lookup_value (a contact's email, an object record's name). Safe to
   // retry. `created` tells whether a new record was made.
   async_result<upsert_result> upsert_record(std::string object, std::string lookup_value,
-                                            std::vector<field_write> writes, upsert_options options = {});
+                                            std::vector<field_write> writes, upsert_options options = {},
+                                            call_options call = {});
   // GET /lookup by name or email. No match (404) is an empty optional, not an error. Returns the
   // default fields only unless field_names or all_fields say otherwise.
   async_result<std::optional<record>> lookup_record(std::string object, std::string identifier,
-                                                    std::vector<std::string> field_names = {}, bool all_fields = false);
+                                                    std::vector<std::string> field_names = {}, bool all_fields = false,
+                                                    call_options options = {});
   // POST /search; page is 1-based (nullopt: the first).
   async_result<page<record>> search_records(std::string object, search_query query,
-                                            std::optional<int> page = std::nullopt);
+                                            std::optional<int> page = std::nullopt, call_options options = {});
   // The next page: re-POSTs the query's body to `next_url` (a page's `next`). A URL on another
   // scheme, host or port is refused (invalid_request) and nothing is sent.
   async_result<page<record>> search_next(std::string next_url, search_query query);
   // DELETE: archives (204).
-  async_result<void> archive_record(std::string object, std::string entity_id);
+  async_result<void> archive_record(std::string object, std::string entity_id, call_options options = {});
   // PATCH /unarchive.
   async_result<void> unarchive_record(std::string object, std::string entity_id);
   // GET field-values of a summarized relationship field; follow with page + 1 while `next` is set.
@@ -96,17 +99,17 @@ class client {
   // Sends and logs; answers with the response whatever its status, or the transport error.
   // `full_target` includes the base URL's path prefix.
   boost::asio::awaitable<result<http_response, error>> call(const api_request& req, std::string full_target,
-                                                            std::string_view object);
+                                                            std::string_view object, call_options options = {});
   // As call(), but a non-2xx status becomes the classified http error.
   boost::asio::awaitable<result<http_response, error>> call_ok(const api_request& req, std::string full_target,
-                                                               std::string_view object);
+                                                               std::string_view object, call_options options = {});
   // Builds, sends, checks the status and parses: the shape of most operations.
   template <class T, class Parse>
   boost::asio::awaitable<result<T, error>> perform(request_builder::built req, std::string_view operation,
-                                                   std::string object, Parse parse);
+                                                   std::string object, Parse parse, call_options options = {});
   // perform() for operations that answer with no body worth reading (archive, unarchive).
   boost::asio::awaitable<result<void, error>> perform_void(request_builder::built req, std::string_view operation,
-                                                           std::string object);
+                                                           std::string object, call_options options = {});
   // Follows `next` from the first page to the last (list_objects, list_fields).
   template <class T, class Parse>
   boost::asio::awaitable<result<std::vector<T>, error>> collect(request_builder::built first,

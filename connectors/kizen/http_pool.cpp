@@ -379,11 +379,19 @@ result<std::unique_ptr<http_pool>, error> http_pool::create(net::any_io_executor
 }
 
 net::awaitable<result<http_response, error>> http_pool::send(http_method method, std::string target,
-                                                             std::optional<std::string> body, std::string what) {
+                                                             std::optional<std::string> body, std::string what,
+                                                             call_options options) {
   impl& p = *impl_;
   if (auto ec = co_await p.acquire_slot()) co_return fail(transport_error(ec, what + ": waiting for a connection"));
   impl::slot_guard guard{&p};
   if (auto ec = co_await acquire(p.limiter)) co_return fail(transport_error(ec, what + ": waiting for the rate limit"));
+  if (options.start_by && steady::now() > *options.start_by) {
+    error e;
+    e.kind = error_kind::cancelled;
+    e.retryable = true;
+    e.message = what + ": not sent, it could not start in time (queued for a connection or the rate limit)";
+    co_return fail(std::move(e));
+  }
 
   const auto deadline = steady::now() + p.settings.request_timeout;
   auto conn = p.take_idle();

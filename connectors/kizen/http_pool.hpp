@@ -42,6 +42,13 @@ struct pool_stats {
   std::size_t idle_connections = 0;         // kept-alive connections ready for reuse
 };
 
+// Per request. start_by: the request must leave the queue (a slot, the rate limit, a throttle
+// pause) by then, or it is not sent at all: the caller's hold on the work (a key's lease) would
+// end before its answer could come back.
+struct call_options {
+  std::optional<std::chrono::steady_clock::time_point> start_by;
+};
+
 class http_pool {
  public:
   struct options {
@@ -66,9 +73,11 @@ class http_pool {
   // One request, one attempt. `target` is the full origin-form target (path prefix included);
   // `what` names the call in error messages ("PATCH /api/records/{object}/{id}"). Any 1xx-5xx
   // answer is a response; transport failures, timeouts and cancellation are errors. The
-  // deadline (request_timeout) runs from when the request leaves the queue.
+  // deadline (request_timeout) runs from when the request leaves the queue. A request still queued
+  // at options.start_by is not sent (error kind cancelled, retryable).
   boost::asio::awaitable<result<http_response, error>> send(http_method method, std::string target,
-                                                            std::optional<std::string> body, std::string what);
+                                                            std::optional<std::string> body, std::string what,
+                                                            call_options options = {});
 
   const endpoint& server() const;
   pool_stats stats() const;

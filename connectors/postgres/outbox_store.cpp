@@ -41,30 +41,7 @@ json::object parse_object(const pqxx::field& f) {
 
 }  // namespace
 
-outbox_store::outbox_store(std::string schema) : table_(qualified_name(schema, "outbox")), locks_(schema) {}
-
-std::vector<key_ref> outbox_store::due_keys(pqxx::transaction_base& tx, int limit, const std::vector<key_ref>& skip,
-                                            const std::vector<std::string>& objects) const {
-  // The earliest unfinished change of a key is its head; only a pending, due head makes the key
-  // workable. Later changes of a key never overtake its head.
-  const auto r =
-      tx.exec_params("SELECT o.object, o.key FROM " + table_ +
-                         " o"
-                         " WHERE o.state = 'pending' AND o.next_attempt_at <= clock_timestamp()"
-                         "   AND o.object = ANY(ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))"
-                         "   AND NOT EXISTS (SELECT 1 FROM " +
-                         table_ +
-                         " p WHERE p.object = o.object AND p.key = o.key"
-                         "                   AND p.state <> 'done' AND p.id < o.id)"
-                         "   AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset($1::jsonb) AS s(object text, key text)"
-                         "                   WHERE s.object = o.object AND s.key = o.key)"
-                         " ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED",
-                     keys_json(skip), limit, json::serialize(json::value_from(objects)));
-  std::vector<key_ref> keys;
-  keys.reserve(r.size());
-  for (const auto& row : r) keys.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
-  return keys;
-}
+outbox_store::outbox_store(std::string schema) : table_(qualified_name(schema, "outbox")), leases_(schema) {}
 
 std::vector<outbox_change> outbox_store::pending_changes(pqxx::transaction_base& tx, const key_ref& key,
                                                          int limit) const {
@@ -199,7 +176,7 @@ std::int64_t outbox_store::purge_done(pqxx::transaction_base& tx, std::chrono::m
 
 std::vector<outbox_object_status> outbox_store::status(pqxx::transaction_base& tx) const {
   const auto r =
-      tx.exec_params("WITH open AS (SELECT o.*, (SELECT min(d.id) FROM " + table_ +
+      tx.exec("WITH open AS (SELECT o.*, (SELECT min(d.id) FROM " + table_ +
                          " d WHERE d.object = o.object"
                          "                 AND d.key = o.key AND d.state = 'dead') AS dead_head"
                          "              FROM " +
@@ -209,13 +186,9 @@ std::vector<outbox_object_status> outbox_store::status(pqxx::transaction_base& t
                          "   count(*) FILTER (WHERE state = 'pending'),"
                          "   count(*) FILTER (WHERE state = 'dead'),"
                          "   count(*) FILTER (WHERE state = 'pending' AND dead_head < id),"
-                         "   (SELECT count(*) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objsubid = 2"
-                         // pg_locks spans the cluster: only this database's locks are ours.
-                         "      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                         "      AND l.classid = hashtext($1)::oid AND l.granted AND EXISTS (SELECT 1 FROM open k"
-                         "      WHERE k.object = open.object AND l.objid = " +
-                         key_lock::key_sql("k") +
-                         "::oid)),"
+                         "   (SELECT count(*) FROM " +
+                         leases_.table() +
+                         " l WHERE l.object = open.object AND l.lease_until > clock_timestamp()),"
                          "   extract(epoch FROM clock_timestamp() - min(created_at) FILTER (WHERE state = 'pending')),"
                          "   0"
                          " FROM open GROUP BY object"
@@ -223,8 +196,7 @@ std::vector<outbox_object_status> outbox_store::status(pqxx::transaction_base& t
                          " SELECT object, 0, 0, 0, 0, NULL, count(*) FROM " +
                          table_ +
                          " WHERE state = 'done' AND applied_at > clock_timestamp() - interval '1 hour'"
-                         "   AND (last_error IS NULL OR last_error NOT LIKE 'skipped by operator%') GROUP BY object",
-                     locks_.lock_class());
+                         "   AND (last_error IS NULL OR last_error NOT LIKE 'skipped by operator%') GROUP BY object");
   std::vector<outbox_object_status> out;
   auto entry = [&](const std::string& object) -> outbox_object_status& {
     for (auto& s : out)

@@ -1,18 +1,16 @@
 #pragma once
 // The outbox as a work queue (DESIGN.md "To Kizen", invariants 1-3).
 //
-// Claiming: due_keys() picks keys whose EARLIEST unfinished change is pending and due, reading the
-// rows FOR UPDATE SKIP LOCKED so concurrent claimers pass each other; key_lock::try_hold() then
-// takes a session-level advisory lock per key. The lock, not the row lock, is what makes a key ours while
-// its request is in flight: it outlives the claim transaction, and it is released the moment our
-// session ends (kill -9, network loss), so a crashed daemon never strands work. A dead change is
-// an unfinished change that is not pending: it blocks every later change of its key (order).
+// Claiming goes through key_lease (outbox_keys, one row per key with unfinished changes, kept in
+// step by a trigger on this table); this class reads and records the changes themselves. A dead
+// change is an unfinished change that is not pending: it blocks every later change of its key
+// (order).
 //
-// All methods take the caller's transaction (or, for locks, any transaction on the session that
-// must hold them) so the engine can combine them with identity writes in one commit.
+// All methods take the caller's transaction so the engine can combine them with identity writes
+// in one commit.
 
 #include "common/key_ref.hpp"
-#include "connectors/postgres/key_lock.hpp"
+#include "connectors/postgres/key_lease.hpp"
 #include "connectors/postgres/outbox_change.hpp"
 #include "connectors/postgres/values.hpp"
 
@@ -50,11 +48,6 @@ class outbox_store {
  public:
   explicit outbox_store(std::string schema);
 
-  // Up to `limit` keys of `objects` whose earliest unfinished change is pending and due, oldest
-  // change first, excluding `skip` (keys this process already has in flight). Changes of objects
-  // not in `objects` (no longer configured) stay queued untouched.
-  std::vector<key_ref> due_keys(pqxx::transaction_base& tx, int limit, const std::vector<key_ref>& skip,
-                                const std::vector<std::string>& objects) const;
   // The leading run of pending changes of a key in id order, stopping before a dead change and at
   // `limit`; empty if the earliest unfinished change is dead or not yet due.
   std::vector<outbox_change> pending_changes(pqxx::transaction_base& tx, const key_ref& key, int limit) const;
@@ -116,7 +109,7 @@ class outbox_store {
 
  private:
   std::string table_;  // "schema".outbox
-  key_lock locks_;     // status counts the keys in flight by their locks
+  key_lease leases_;   // status counts the keys in flight by their leases
 };
 
 }  // namespace ks::pg

@@ -121,6 +121,7 @@ std::string sync_fixture::write_config(const sync_config& o, const std::string& 
     << "  shutdown_grace: " << o.shutdown_grace << "\n"
     << "  summary_interval: 5s\n"
     << "  batch_size: " << o.batch_size << "\n"
+    << "  key_lease: " << o.key_lease << "\n"
     << "objects:\n"
     << o.objects_yaml;
   const auto path = dir_ + "/" + name;

@@ -33,6 +33,7 @@ struct sync_config {
   int max_connections = 8;
   double max_requests_per_second = 1000;
   std::string request_timeout = "5s";
+  std::string key_lease = "10s";  // daemon.key_lease: at least twice request_timeout
   std::string retry = "{max_attempts: 30, initial_backoff: 20ms, max_backoff: 500ms}";
   std::string search_visibility_delay = "300ms";  // the emulator's search lags only when told to
   std::string postgres_url;                       // default: the scratch database's

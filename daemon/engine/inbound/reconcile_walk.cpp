@@ -16,7 +16,7 @@ reconcile_walk::reconcile_walk(inbound_context context, record_applier& records)
     : ctx_(std::move(context)),
       records_(records),
       identities_(ctx_.schema),
-      locks_(ctx_.schema),
+      leases_(ctx_.schema),
       pending_(ctx_.schema),
       progress_(ctx_.schema) {}
 
@@ -169,7 +169,13 @@ net::awaitable<inbound_stats> reconcile_walk::handle_missing(const object_bindin
       pqxx::work tx(conn);
       pg::daemon_write(tx);
       tx.exec0("SET LOCAL lock_timeout = " + std::to_string(lock_timeout.count()));
-      locks_.hold_for_transaction(tx, {m.object, key});
+      // The row, then the key's outbox row (the order user transactions take them): a key with a
+      // request in flight is left for the next reconcile.
+      rows_.lock(tx, object.table, key);
+      if (leases_.busy(tx, {m.object, key})) {
+        failure = "a change of this row is being sent to Kizen right now; the next reconcile looks again";
+        return false;
+      }
       bool removed = false;
       if (m.on_archive == config::archive_policy::delete_row) {
         removed = writer_.remove(tx, object.table, key);

@@ -12,9 +12,10 @@
 #include "connectors/kizen/client.hpp"
 #include "connectors/postgres/db_pool.hpp"
 #include "connectors/postgres/identity_store.hpp"
-#include "connectors/postgres/key_lock.hpp"
+#include "connectors/postgres/key_lease.hpp"
 #include "connectors/postgres/pending_columns.hpp"
 #include "connectors/postgres/reconcile_store.hpp"
+#include "connectors/postgres/row_reader.hpp"
 #include "connectors/postgres/row_writer.hpp"
 #include "daemon/engine/inbound/inbound_context.hpp"
 #include "daemon/engine/inbound/inbound_stats.hpp"
@@ -56,7 +57,8 @@ class reconcile_walk {
   inbound_context ctx_;
   record_applier& records_;
   pg::identity_store identities_;
-  pg::key_lock locks_;
+  pg::key_lease leases_;
+  pg::row_reader rows_;
   pg::row_writer writer_;
   pg::pending_columns pending_;
   pg::reconcile_store progress_;

@@ -40,7 +40,7 @@ record_writer::record_writer(const std::string& schema, std::shared_ptr<spdlog::
       settings_(settings),
       identities_(schema),
       cursors_(schema),
-      locks_(schema),
+      leases_(schema),
       pending_(schema),
       failures_(schema) {}
 
@@ -59,10 +59,13 @@ match_answer record_writer::answer(pqxx::transaction_base& tx, const object_bind
       break;
     case match_question::kind::key_by_lookup: a.key = table_rows_.key_by_lookup(tx, table, q.value); break;
     case match_question::kind::lock_key:
-      // The key's lock keeps outbound requests out; the row's lock waits for a user's transaction
-      // still open on it, so its change is queued (and seen below) before anything is decided.
-      locks_.hold_for_transaction(tx, {name, q.key});
+      // The row's lock waits for a user's transaction still open on it, so its change is queued
+      // (and seen below) before anything is decided; then the key's outbox row: a live lease means
+      // a request for the key may be in flight (the record is tried again shortly), and otherwise
+      // its share lock keeps claims off the key until this transaction ends. In this order, the
+      // order user transactions take them.
       table_rows_.lock(tx, table, q.key);
+      if (leases_.busy(tx, {name, q.key})) throw key_in_flight();
       a.identity = known(identities_.find(tx, name, q.key));
       break;
     case match_question::kind::queued_columns: a.queued = pending_.of_key(tx, name, q.key); break;
@@ -127,10 +130,14 @@ inbound_stats record_writer::write(pqxx::connection& conn, const object_binding&
     const auto& rec = records[i];
     ++stats.seen;
     applied outcome;
+    bool in_flight = false;
     try {
       outcome = apply_one(tx, object, rec, translated[i], kinds);
     } catch (const pqxx::sql_error& e) {
       outcome = {applied::kind::failed, trimmed(e.what())};
+    } catch (const key_in_flight& e) {
+      outcome = {applied::kind::failed, e.what()};
+      in_flight = true;
     }
     switch (outcome.what) {
       case applied::kind::written: ++stats.written; break;
@@ -138,8 +145,12 @@ inbound_stats record_writer::write(pqxx::connection& conn, const object_binding&
       case applied::kind::failed:
         ++stats.failed;
         stats.errors.push_back(m.object + " record " + rec.id + ": " + outcome.reason);
-        logger_->error(log_line("Kizen record not applied; it waits in the inbound failure list",
-                                {{"object", m.object}, {"entity_id", rec.id}, {"error", outcome.reason}}));
+        if (in_flight)  // an ordinary race, settled at the next try
+          logger_->info(log_line("Kizen record deferred: a change of its row is being sent to Kizen",
+                                 {{"object", m.object}, {"entity_id", rec.id}}));
+        else
+          logger_->error(log_line("Kizen record not applied; it waits in the inbound failure list",
+                                  {{"object", m.object}, {"entity_id", rec.id}, {"error", outcome.reason}}));
         // Kept, never passed over: retried with backoff, shown by status, handled by replay.
         if (is_uuid(rec.id))
           failures_.record(tx, m.object, normalize_uuid(rec.id), rec.updated, outcome.reason, settings_.failure_retry);

@@ -10,7 +10,7 @@
 #include "connectors/postgres/cursor_store.hpp"
 #include "connectors/postgres/identity_store.hpp"
 #include "connectors/postgres/inbound_failure_store.hpp"
-#include "connectors/postgres/key_lock.hpp"
+#include "connectors/postgres/key_lease.hpp"
 #include "connectors/postgres/pending_columns.hpp"
 #include "connectors/postgres/row_reader.hpp"
 #include "connectors/postgres/row_writer.hpp"
@@ -24,11 +24,18 @@
 #include <memory>
 #include <optional>
 #include <pqxx/connection>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace ks::engine {
+
+// A record whose row has a request in flight to Kizen (a live lease on its key): it waits in the
+// inbound failure list for its next try rather than racing that request.
+struct key_in_flight : std::runtime_error {
+  key_in_flight() : std::runtime_error("a change of this row is being sent to Kizen right now; tried again shortly") {}
+};
 
 struct record_writer_settings {
   // How long a record waits for the key lock an outbound request holds before it fails.
@@ -65,7 +72,7 @@ class record_writer {
   record_writer_settings settings_;
   pg::identity_store identities_;
   pg::cursor_store cursors_;
-  pg::key_lock locks_;
+  pg::key_lease leases_;
   pg::row_reader table_rows_;
   pg::row_writer writer_;
   pg::pending_columns pending_;

@@ -11,6 +11,7 @@
 
 #include <spdlog/logger.h>
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -24,12 +25,15 @@ class change_applier {
   // restarted daemon, knows one may have landed (the caller counts an attempt).
   using before_create_hook = std::function<boost::asio::awaitable<void>()>;
 
+  // `start_by`: no request starts after it (the key's lease must outlast every request made for
+  // it); the outcome is then a retry that spends no attempt.
   change_applier(kizen::client& client, std::shared_ptr<spdlog::logger> logger);
 
   boost::asio::awaitable<outbound_outcome> apply(const object_binding& object, const merged_change& change,
                                                  const std::optional<std::string>& known_entity_id,
                                                  const kizen_id_lookup& references,
-                                                 const before_create_hook& before_create);
+                                                 const before_create_hook& before_create,
+                                                 std::optional<std::chrono::steady_clock::time_point> start_by = {});
 
  private:
   kizen::client& client_;

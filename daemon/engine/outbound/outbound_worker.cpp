@@ -40,7 +40,7 @@ outbound_worker::outbound_worker(net::any_io_executor executor, const std::strin
       metrics_(metrics),
       logger_(std::move(logger)),
       settings_(settings),
-      claims_(schema, sending_objects(bindings), settings.max_merge),
+      claims_(schema, sending_objects(bindings), settings.max_merge, settings.key_lease, settings.owner),
       references_(schema, bindings),
       outcomes_(schema, bindings, settings.outcomes),
       operations_(executor,
@@ -102,6 +102,8 @@ net::awaitable<void> outbound_worker::run(std::stop_token stop) {
     std::vector<claimed_key> claimed;
     std::exception_ptr claim_error;
     claiming_since_ = clock::now();
+    // Measured from before the claim is sent, so the local deadline falls before the database's.
+    const auto start_by = *claiming_since_ + settings_.key_lease - settings_.request_timeout - std::chrono::seconds(1);
     try {
       claimed = co_await claim(capacity);
     } catch (...) {
@@ -122,7 +124,7 @@ net::awaitable<void> outbound_worker::run(std::stop_token stop) {
     for (auto& c : claimed) {
       in_flight_.insert(c.key);
       counters_.claimed++;
-      operations_.spawn(c.key.to_string(), process(std::move(c)));
+      operations_.spawn(c.key.to_string(), process(std::move(c), start_by));
     }
     metrics_.set("kizen_sync_outbound_in_flight", {}, static_cast<double>(in_flight_.size()));
     // A full claim means there may be more: go again at once. Otherwise sleep until woken.
@@ -130,17 +132,17 @@ net::awaitable<void> outbound_worker::run(std::stop_token stop) {
   }
   // Stopping: let what is in flight finish (the caller bounds this with its grace period).
   co_await operations_.join();
-  if (!to_release_.empty()) {
+  if (!to_hold_back_.empty()) {
     try {
       co_await claim_pool_.run([this](pqxx::connection& conn) {
         pqxx::work tx(conn);
-        claims_.release(tx, to_release_);
+        claims_.release(tx, to_hold_back_);
         tx.commit();
       });
     } catch (const std::exception&) {
-      // The claim session is gone, and the locks with it.
+      // PostgreSQL is gone: the leases end by themselves.
     }
-    to_release_.clear();
+    to_hold_back_.clear();
   }
   logger_->info(log_line("outbound sync stopped"));
 }
@@ -161,28 +163,25 @@ net::awaitable<std::vector<claimed_key>> outbound_worker::claim(std::size_t capa
       ++it;
     }
   }
-  for (const auto& k : in_flight_) skip.push_back(k);
-  // Taken together with `skip`: a finished key is either still skipped or released first, so it is
-  // never locked twice by this session (advisory locks stack).
-  std::vector<key_ref> finished = std::move(to_release_);
-  to_release_.clear();
+  for (const auto& k : in_flight_) skip.push_back(k);  // their leases may have run out meanwhile
+  std::vector<pg::leased_key> hold_back = std::move(to_hold_back_);
+  to_hold_back_.clear();
   try {
-    co_return co_await claim_pool_.run([this, capacity, &skip, &finished](pqxx::connection& conn) {
+    co_return co_await claim_pool_.run([this, capacity, &skip, &hold_back](pqxx::connection& conn) {
       pqxx::work tx(conn);
-      claims_.release(tx, finished);
+      // Failed keys stay leased for the cooldown, so no other daemon retries them at once either.
+      for (const auto& l : hold_back) claims_.hold_back(tx, l, settings_.failure_cooldown);
       auto out = claims_.claim(tx, capacity, skip);
       tx.commit();
       return out;
     });
   } catch (...) {
-    // If the session survived, the locks are still held: release them next time (releasing a
-    // lock a new session does not hold is a no-op).
-    to_release_.insert(to_release_.end(), finished.begin(), finished.end());
+    to_hold_back_.insert(to_hold_back_.end(), hold_back.begin(), hold_back.end());
     throw;
   }
 }
 
-net::awaitable<void> outbound_worker::process(claimed_key claimed) {
+net::awaitable<void> outbound_worker::process(claimed_key claimed, clock::time_point start_by) {
   const auto started = clock::now();
   const auto& binding = bindings_.at(claimed.key.object);
   const merged_change change = merge_changes(claimed.changes);
@@ -211,7 +210,7 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
 
     outbound_outcome outcome;
     if (refs.wait_for.empty()) {
-      outcome = co_await applier_.apply(binding, change, known, lookup, before_create);
+      outcome = co_await applier_.apply(binding, change, known, lookup, before_create, start_by);
     } else {
       outcome.what = outbound_outcome::kind::wait;
       outcome.waiting_for = refs.wait_for;
@@ -225,6 +224,13 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
     if (decision.what == outbound_decision::kind::retry || decision.what == outbound_decision::kind::wait)
       schedule_wake_in(decision.delay);
     report(claimed, change, outcome, decision, started);
+  } catch (const lease_lost&) {
+    // Another claim took the key after our lease ran out (this daemon stalled, or lost
+    // PostgreSQL for longer than the lease): what we did is not recorded, the key's owner now
+    // sends its changes again, in order.
+    logger_->warn(log_line("the key's lease was lost before its result was recorded; the result is dropped",
+                           {{"object", claimed.key.object}, {"key", claimed.key.key}, {"epoch", claimed.epoch}}));
+    breaker_.probe_unused();
   } catch (...) {
     error = std::current_exception();
   }
@@ -235,14 +241,13 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed) {
         log_line("processing a change failed; it stays queued",
                  {{"object", claimed.key.object}, {"key", claimed.key.key}, {"error", failure_of(error).describe()}}));
     cooldown_[claimed.key] = clock::now() + settings_.failure_cooldown;
+    to_hold_back_.push_back(claimed.lease());
     schedule_wake_in(settings_.failure_cooldown);
     // A probe that failed here told nothing about Kizen: another key probes next.
     breaker_.probe_unused();
   }
 
-  // The key lock is released by the next claim (woken below), in its transaction: one round trip
-  // on the single claim session per key fewer, and that session is what bounds throughput.
-  to_release_.push_back(claimed.key);
+  // A recorded outcome released the lease in its own transaction.
   in_flight_.erase(claimed.key);
   metrics_.set("kizen_sync_outbound_in_flight", {}, static_cast<double>(in_flight_.size()));
   wake();

@@ -5,9 +5,11 @@
 // The loop is woken by NOTIFY (wake()), by finished work, or by a fallback poll; it claims keys
 // whose earliest change is due (at most max_in_flight keys in flight, one operation per key).
 // Each key's merged changes then go: referenced rows resolved (reference_reader), applied to
-// Kizen (change_applier), the outcome recorded (outcome_writer), the key released. Claims and key
-// locks run on a one-connection pool (advisory locks belong to that session); everything else
-// runs on the work pool. Kizen requests are bounded by the client's pool and rate limiter.
+// Kizen (change_applier), the outcome recorded under the key's lease (outcome_writer), which
+// releases it. No request for a key starts later than its lease allows (lease − request_timeout
+// − 1 s after the claim was sent), so two daemons never have requests in flight for one key.
+// Claims run on a one-connection pool; everything else runs on the work pool. Kizen requests are
+// bounded by the client's pool and rate limiter.
 
 #include "common/async/task_group.hpp"
 #include "common/backoff.hpp"
@@ -56,6 +58,12 @@ struct outbound_settings {
   breaker_settings breaker;
   // A claim still running after this is cut by the claim pool (2 × postgres.statement_timeout).
   std::chrono::milliseconds claim_deadline{60'000};
+  // How long a claim holds a key (daemon.key_lease), and kizen.request_timeout: a request for the
+  // key starts only while it can still end within the lease.
+  std::chrono::milliseconds key_lease{60'000};
+  std::chrono::milliseconds request_timeout{15'000};
+  // Who holds the leases (host and pid), shown to operators.
+  std::string owner;
 };
 
 struct outbound_counters {
@@ -90,7 +98,7 @@ class outbound_worker {
 
  private:
   boost::asio::awaitable<std::vector<claimed_key>> claim(std::size_t capacity);
-  boost::asio::awaitable<void> process(claimed_key claimed);
+  boost::asio::awaitable<void> process(claimed_key claimed, std::chrono::steady_clock::time_point start_by);
   // Feeds the breaker; a failing outcome while it is open spends no attempt.
   void note_service(outbound_outcome& outcome);
   // Logs and counts what the key's operation came to.
@@ -114,7 +122,7 @@ class outbound_worker {
 
   task_group operations_;  // one child per key in flight
   std::set<key_ref> in_flight_;
-  std::vector<key_ref> to_release_;  // finished keys whose lock the next claim releases
+  std::vector<pg::leased_key> to_hold_back_;  // leases of failed keys the next claim keeps aside
   std::map<key_ref, std::chrono::steady_clock::time_point> cooldown_;
   boost::asio::steady_timer wake_timer_;
   std::optional<std::chrono::steady_clock::time_point> next_due_;

@@ -13,6 +13,7 @@ outcome_writer::outcome_writer(const std::string& schema, const object_bindings&
     : bindings_(bindings),
       outbox_(schema),
       identities_(schema),
+      leases_(schema),
       references_(schema, bindings),
       retry_(settings.retry),
       random_(kizen::make_unit_random()),
@@ -36,6 +37,11 @@ outbound_decision outcome_writer::record(pqxx::connection& conn, const claimed_k
     pqxx::work tx(conn);
     // The entity id write-back is the daemon's own write: the capture trigger must skip it.
     pg::daemon_write(tx);
+    // A create writes the row (entity id, follow-ups): its lock comes first.
+    const bool writes_row =
+        outcome.what == outbound_outcome::kind::applied && outcome.entity_id &&
+        (!claimed.identity || claimed.identity->entity_id != *outcome.entity_id || !outcome.follow_up_columns.empty());
+    fence(tx, claimed, writes_row);
     std::vector<referenced_row> rows;
     if (outcome.what == outbound_outcome::kind::wait) rows = references_.rows(tx, outcome.waiting_for);
     d = decide_outcome(outcome, context, rows);
@@ -76,6 +82,7 @@ void outcome_writer::record_failure(pqxx::connection& conn, const claimed_key& c
                                     const outbound_outcome& outcome, const outbound_decision& d) const {
   const auto& key = claimed.key;
   pqxx::work tx(conn);
+  fence(tx, claimed, false);
   if (d.forget_identity) identities_.remove(tx, key.object, key.key);
   if (d.save_identity && outcome.entity_id) {
     std::optional<pg::timestamp> updated;
@@ -94,6 +101,11 @@ void outcome_writer::record_failure(pqxx::connection& conn, const claimed_key& c
   else
     outbox_.mark_dead(tx, change.ids, d.attempts, d.message, d.http_status);
   tx.commit();
+}
+
+void outcome_writer::fence(pqxx::transaction_base& tx, const claimed_key& claimed, bool writes_row) const {
+  if (writes_row) table_rows_.lock(tx, bindings_.at(claimed.key.object).table, claimed.key.key);
+  if (!leases_.settle(tx, claimed.lease())) throw lease_lost();
 }
 
 void outcome_writer::record_done(pqxx::transaction_base& tx, const claimed_key& claimed, const merged_change& change,

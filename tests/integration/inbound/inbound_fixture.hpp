@@ -88,6 +88,7 @@ struct config_options : sync_config {
     max_connections = 4;
     max_requests_per_second = 2000;
     request_timeout = "10s";
+    key_lease = "20s";
     retry = "{max_attempts: 20, initial_backoff: 20ms, max_backoff: 500ms}";
   }
 };

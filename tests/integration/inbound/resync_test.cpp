@@ -253,12 +253,14 @@ TEST_F(inbound_resync, to_kizen_waits_for_a_change_open_on_a_row_and_queues_what
   sql("INSERT INTO contacts (email, first_name) VALUES ('open@example.com', 'Before')");
   const auto config = config_for("both");
   migrate(config);
-  // The key's claim lock, held by the test: nothing of this key reaches Kizen until the
-  // interleaving is done, so the two changes are pending together, as after a Kizen outage.
+  // The key's lease, held by the test: nothing of this key reaches Kizen until the interleaving
+  // is done, so the two changes are pending together, as after a Kizen outage.
   const auto key = scalar("SELECT id::text FROM contacts");
   pqxx::connection locker(db_url());
   pqxx::nontransaction(locker).exec_params(
-      "SELECT pg_advisory_lock(hashtext('kizen_sync.outbox'), hashtext('client_client' || E'\\x1f' || $1))", key);
+      "INSERT INTO kizen_sync.outbox_keys (object, key, due_at, lease_epoch, lease_until)"
+      " VALUES ('client_client', $1, now(), 0, now() + interval '1 hour')",
+      key);
   pqxx::connection user(db_url());
   pqxx::work open(user);
   open.exec0("UPDATE contacts SET first_name = 'After' WHERE email = 'open@example.com'");  // queued, not committed
@@ -271,7 +273,7 @@ TEST_F(inbound_resync, to_kizen_waits_for_a_change_open_on_a_row_and_queues_what
   ASSERT_TRUE(wait_until("resync to queue the row",
                          [&] { return count("SELECT count(*) FROM kizen_sync.outbox WHERE op = 'insert'") == 1; }));
   pqxx::nontransaction(locker).exec_params(
-      "SELECT pg_advisory_unlock(hashtext('kizen_sync.outbox'), hashtext('client_client' || E'\\x1f' || $1))", key);
+      "UPDATE kizen_sync.outbox_keys SET lease_until = NULL WHERE object = 'client_client' AND key = $1", key);
   const auto status = resync.wait(settle_timeout);
   ASSERT_TRUE(status.has_value()) << "resync did not end";
   EXPECT_EQ(*status, 0) << resync.err();

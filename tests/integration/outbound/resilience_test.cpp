@@ -252,7 +252,8 @@ TEST_F(resilience_test, sigterm_finishes_in_flight_work_and_exits_0) {
 TEST_F(resilience_test, sigterm_releases_work_still_in_flight_after_the_grace_period) {
   auto options = all_objects();
   options.shutdown_grace = "1s";
-  options.request_timeout = "30s";
+  options.request_timeout = "8s";
+  options.key_lease = "16s";  // the keys abandoned in flight wait out their leases after the restart
   const auto cfg = prepare(options);
   start_daemon(cfg);
   kizen().set_faults({.latency_ms = 5000});  // requests outlast the grace period

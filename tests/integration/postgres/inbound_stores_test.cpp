@@ -1,7 +1,7 @@
 // The PostgreSQL side of the inbound sync and of resync, against a real server with the real
 // capture trigger: row_writer (typed writes, no write when equal, no echo, key locks),
 // pending_columns (the conflict view of queued changes) and resync_store (progress, bulk queueing).
-#include "connectors/postgres/key_lock.hpp"
+#include "connectors/postgres/key_lease.hpp"
 #include "connectors/postgres/migrator.hpp"
 #include "connectors/postgres/outbox_store.hpp"
 #include "connectors/postgres/pending_columns.hpp"
@@ -16,6 +16,7 @@
 #include <pqxx/pqxx>
 
 using namespace ks::pg;
+using ks::key_ref;
 using ks::test::table;
 using ks::test::tables;
 namespace json = boost::json;
@@ -128,7 +129,7 @@ class inbound_pg : public ::testing::Test {
   ks::pg::table_mapping mapping_ = table(contacts_mapping());
   row_writer rows_;
   row_reader reader_;
-  key_lock locks_{"kizen_sync"};
+  key_lease leases_{"kizen_sync"};
 };
 
 }  // namespace
@@ -315,36 +316,35 @@ TEST_F(inbound_pg, remove_deletes_without_capture_under_applying) {
   EXPECT_EQ(outbox_rows(), captured);
 }
 
-TEST_F(inbound_pg, key_lock_for_a_transaction_waits_for_the_outbound_claim_of_the_key) {
-  // The outbound worker holds a session lock per key while its request is in flight.
+TEST_F(inbound_pg, a_leased_key_is_busy_and_a_key_the_inbound_checked_is_not_claimed_until_it_commits) {
+  sql("INSERT INTO contacts (id, email) VALUES (1, 'a@example.com'), (2, 'b@example.com')");
+  const std::vector<std::string> objects{"client_client"};
   pqxx::connection outbound(db_.url());
+  std::vector<leased_key> leased;
   {
     pqxx::work tx(outbound);
-    ASSERT_EQ(locks_.try_hold(tx, {{"client_client", "1"}}), std::vector<bool>{true});
+    leased = leases_.claim(tx, 1, objects, {}, std::chrono::seconds(30), "test:1");
     tx.commit();
   }
+  ASSERT_EQ(leased.size(), 1u);
+  const auto held = leased[0].key;
+  const key_ref other{"client_client", held.key == "1" ? "2" : "1"};
   {
     pqxx::work tx(*conn_);
-    tx.exec0("SET LOCAL lock_timeout = '100ms'");
-    EXPECT_THROW(locks_.hold_for_transaction(tx, {"client_client", "1"}), pqxx::sql_error);  // blocked: it gave up
-  }
-  {
-    pqxx::work tx(*conn_);
-    tx.exec0("SET LOCAL lock_timeout = '100ms'");
-    EXPECT_NO_THROW(locks_.hold_for_transaction(tx, {"client_client", "2"}));  // other keys are free
-    EXPECT_NO_THROW(locks_.hold_for_transaction(tx, {"companies", "1"}));      // and other objects
+    EXPECT_TRUE(leases_.busy(tx, held)) << "a request for the key may be in flight";
+    EXPECT_FALSE(leases_.busy(tx, other));
+    EXPECT_FALSE(leases_.busy(tx, {"companies", "1"}));  // no row at all: nothing queued
+    // While this transaction is open, the key it checked is not claimed by anyone.
+    pqxx::work claim(outbound);
+    EXPECT_TRUE(leases_.claim(claim, 5, objects, {}, std::chrono::seconds(30), "test:1").empty());
   }
   {
     pqxx::work tx(outbound);
-    locks_.release(tx, {{"client_client", "1"}});
+    leases_.release(tx, leased);
     tx.commit();
   }
   pqxx::work tx(*conn_);
-  tx.exec0("SET LOCAL lock_timeout = '10s'");
-  locks_.hold_for_transaction(tx, {"client_client", "1"});
-  // Held until commit: the outbound claim cannot take the key meanwhile.
-  pqxx::work other(outbound);
-  EXPECT_EQ(locks_.try_hold(other, {{"client_client", "1"}}), std::vector<bool>{false});
+  EXPECT_FALSE(leases_.busy(tx, held)) << "released";
 }
 
 // --- pending_columns ---------------------------------------------------------------------------

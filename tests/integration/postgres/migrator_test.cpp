@@ -71,7 +71,11 @@ TEST_F(pg_migrator, outbox_indexes_serve_claiming_ordering_and_purging) {
   const auto defs = row("SELECT string_agg(indexdef, E'\\n' ORDER BY indexname) FROM pg_indexes"
                         " WHERE schemaname = 'kizen_sync' AND tablename = 'outbox'")[0]
                         .as<std::string>();
-  EXPECT_NE(defs.find("(id, next_attempt_at) WHERE (state = 'pending'::text)"), std::string::npos) << defs;
+  EXPECT_EQ(defs.find("next_attempt_at"), std::string::npos) << "claims read outbox_keys, not the outbox: " << defs;
+  const auto keys = row("SELECT string_agg(indexdef, E'\\n' ORDER BY indexname) FROM pg_indexes"
+                        " WHERE schemaname = 'kizen_sync' AND tablename = 'outbox_keys'")[0]
+                        .as<std::string>();
+  EXPECT_NE(keys.find("(claim_at)"), std::string::npos) << keys;
   EXPECT_NE(defs.find("(object, key, id) WHERE (state <> 'done'::text)"), std::string::npos) << defs;
   EXPECT_NE(defs.find("(applied_at) WHERE (state = 'done'::text)"), std::string::npos) << defs;
 }

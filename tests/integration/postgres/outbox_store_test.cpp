@@ -1,9 +1,10 @@
 // The outbox as a work queue, against a real PostgreSQL with the real capture trigger: claiming
-// respects per-key order and dead letters, key locks exclude other sessions and vanish with them,
-// and every state transition does what the engine relies on.
+// respects per-key order and dead letters, a key's lease excludes every other claim until it ends
+// (whatever happens to the session that took it) and fences what its holder records, and every
+// state transition does what the engine relies on.
 #include "connectors/postgres/outbox_store.hpp"
 
-#include "connectors/postgres/key_lock.hpp"
+#include "connectors/postgres/key_lease.hpp"
 
 #include "connectors/postgres/migrator.hpp"
 #include "tests/support/scratch_database.hpp"
@@ -64,9 +65,19 @@ class outbox_store_test : public ::testing::Test {
     });
   }
 
+  // The keys a claim would take now, earliest due first (the claim is rolled back).
+  std::vector<key_ref> due_keys(int limit, const std::vector<key_ref>& skip,
+                                const std::vector<std::string>& objects) {
+    pqxx::connection c(db_.url());
+    pqxx::work tx(c);
+    std::vector<key_ref> out;
+    for (const auto& l : leases_.claim(tx, limit, objects, skip, std::chrono::seconds(30), "test")) out.push_back(l.key);
+    return out;
+  }
+
   ks::test::scratch_database db_;
   outbox_store store_{"kizen_sync"};
-  key_lock locks_{"kizen_sync"};
+  key_lease leases_{"kizen_sync"};
   const std::vector<std::string> objects_{"client_client", "companies"};
 };
 
@@ -75,11 +86,11 @@ class outbox_store_test : public ::testing::Test {
 TEST_F(outbox_store_test, due_keys_lists_each_key_once_oldest_first) {
   sql("INSERT INTO customers VALUES (1, 'a@x', 1), (2, 'b@x', 2)");
   sql("UPDATE customers SET email = 'a2@x' WHERE id = 1");
-  auto keys = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}, objects_); });
+  auto keys = due_keys(10, {}, objects_);
   EXPECT_EQ(keys, (std::vector<key_ref>{{"client_client", "1"}, {"client_client", "2"}}));
-  auto skipped = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {{"client_client", "1"}}, objects_); });
+  auto skipped = due_keys(10, {{"client_client", "1"}}, objects_);
   EXPECT_EQ(skipped, (std::vector<key_ref>{{"client_client", "2"}}));
-  auto limited = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 1, {}, objects_); });
+  auto limited = due_keys(1, {}, objects_);
   EXPECT_EQ(limited.size(), 1u);
 }
 
@@ -106,7 +117,7 @@ TEST_F(outbox_store_test, a_dead_change_blocks_its_key_until_replayed) {
     store_.mark_dead(tx, {head[0].id}, 1, "400: email: Enter a valid email address.", 400);
     return 0;
   });
-  auto keys = in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}, objects_); });
+  auto keys = due_keys(10, {}, objects_);
   EXPECT_EQ(keys, (std::vector<key_ref>{{"client_client", "2"}}));  // key 1's update waits
   EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); }).empty());
 
@@ -138,7 +149,7 @@ TEST_F(outbox_store_test, retries_wait_for_their_time_and_keep_order) {
     return 0;
   });
   // The head backs off, so the whole key waits (the later update must not overtake it).
-  EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}, objects_); }).empty());
+  EXPECT_TRUE(due_keys(10, {}, objects_).empty());
   EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); }).empty());
   in_tx([&](pqxx::work& tx) {
     store_.defer(tx, {changes[0].id}, std::chrono::milliseconds(0), "waiting");
@@ -156,46 +167,101 @@ TEST_F(outbox_store_test, mark_done_touches_only_pending_rows) {
   EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.mark_done(tx, {c[0].id}, entity, std::nullopt); }), 1);
   EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.mark_done(tx, {c[0].id}, entity, std::nullopt); }), 0);
   EXPECT_EQ(state_of(c[0].id), "done");
-  EXPECT_TRUE(in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}, objects_); }).empty());
+  EXPECT_TRUE(due_keys(10, {}, objects_).empty());
 }
 
-TEST_F(outbox_store_test, key_locks_exclude_other_sessions_and_die_with_theirs) {
+TEST_F(outbox_store_test, a_lease_outlives_its_session_and_fences_what_its_holder_records) {
   sql("INSERT INTO customers VALUES (1, 'a@x', 1), (2, 'b@x', 2)");
-  const std::vector<key_ref> keys = {{"client_client", "1"}, {"client_client", "2"}};
   auto first = std::make_unique<pqxx::connection>(db_.url());
+  leased_key mine;
   {
     pqxx::work tx(*first);
-    EXPECT_EQ(locks_.try_hold(tx, {keys[0]}), (std::vector<bool>{true}));
-    tx.commit();  // the lock outlives the transaction
+    const auto got = leases_.claim(tx, 1, objects_, {}, std::chrono::milliseconds(1500), "first");
+    ASSERT_EQ(got.size(), 1u);
+    mine = got[0];
+    tx.commit();
   }
-  // The same keys locked by a daemon of another database on the cluster are not ours: advisory
-  // locks are per database, but pg_locks lists the whole cluster.
-  ks::test::scratch_database other_db;
-  pqxx::connection other(other_db.url());
-  pqxx::nontransaction(other).exec(
-      "SELECT pg_advisory_lock(hashtext('kizen_sync.outbox'), hashtext(k || E'\\x1f' || '1')),"
-      "       pg_advisory_lock(hashtext('kizen_sync.outbox'), hashtext(k || E'\\x1f' || '2'))"
-      " FROM (VALUES ('client_client')) AS v(k)");
+  EXPECT_EQ(mine.key, (key_ref{"client_client", "1"}));  // the earliest change first
+  first.reset();  // the session ends (a lost connection, kill -9): the lease does not end with it
   pqxx::connection second(db_.url());
   {
     pqxx::work tx(second);
-    EXPECT_EQ(locks_.try_hold(tx, keys), (std::vector<bool>{false, true}));
+    const auto got = leases_.claim(tx, 10, objects_, {}, std::chrono::seconds(30), "second");
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].key, (key_ref{"client_client", "2"})) << "a leased key was claimed again";
     auto status = store_.status(tx);
     ASSERT_EQ(status.size(), 1u);
     EXPECT_EQ(status[0].in_flight_keys, 2);
-    locks_.release(tx, {keys[1]});
     tx.commit();
   }
-  const int first_pid = first->backendpid();
-  first.reset();  // the session ends (as with kill -9): its locks go with it
-  // The backend exits asynchronously after the socket closes; wait (bounded) until it is gone.
-  for (int i = 0; i < 100; ++i) {
-    pqxx::nontransaction probe(second);
-    if (probe.exec_params("SELECT 1 FROM pg_stat_activity WHERE pid = $1", first_pid).empty()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1600));  // the first lease runs out
+  leased_key theirs;
+  {
+    pqxx::work tx(second);
+    const auto got = leases_.claim(tx, 10, objects_, {}, std::chrono::seconds(30), "second");
+    ASSERT_EQ(got.size(), 1u);
+    theirs = got[0];
+    tx.commit();
   }
-  pqxx::work tx(second);
-  EXPECT_EQ(locks_.try_hold(tx, {keys[0]}), (std::vector<bool>{true}));
+  EXPECT_EQ(theirs.key, mine.key);
+  EXPECT_GT(theirs.epoch, mine.epoch);
+  {
+    // The first holder comes back with a result: it may not record it.
+    pqxx::work tx(second);
+    EXPECT_FALSE(leases_.settle(tx, mine));
+    EXPECT_TRUE(leases_.settle(tx, theirs));
+    tx.commit();
+  }
+  EXPECT_EQ(due_keys(10, {}, objects_), (std::vector<key_ref>{{"client_client", "1"}})) << "released, still queued";
+}
+
+TEST_F(outbox_store_test, outbox_keys_follow_every_change_of_the_outbox) {
+  const auto keys = [&] {
+    return in_tx([&](pqxx::work& tx) {
+      std::vector<std::string> out;
+      for (const auto& row : tx.exec("SELECT key || ':' || CASE WHEN due_at = 'infinity' THEN 'dead' ELSE 'due' END"
+                                     " FROM kizen_sync.outbox_keys ORDER BY key"))
+        out.push_back(row[0].as<std::string>());
+      return out;
+    });
+  };
+  sql("INSERT INTO customers VALUES (1, 'a@x', 1), (2, 'b@x', 2)");
+  sql("UPDATE customers SET email = 'a2@x' WHERE id = 1");
+  EXPECT_EQ(keys(), (std::vector<std::string>{"1:due", "2:due"}));
+  const auto one = in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); });
+  ASSERT_EQ(one.size(), 2u);
+  in_tx([&](pqxx::work& tx) { return store_.mark_done(tx, {one[0].id}, std::nullopt, std::nullopt); });
+  EXPECT_EQ(keys(), (std::vector<std::string>{"1:due", "2:due"})) << "key 1 still has its update";
+  in_tx([&](pqxx::work& tx) {
+    store_.mark_dead(tx, {one[1].id}, 1, "400", 400);
+    return 0;
+  });
+  EXPECT_EQ(keys(), (std::vector<std::string>{"1:dead", "2:due"}));
+  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.replay(tx, std::nullopt, {one[1].id}); }), 1);
+  EXPECT_EQ(keys(), (std::vector<std::string>{"1:due", "2:due"}));
+  in_tx([&](pqxx::work& tx) { return store_.mark_done(tx, {one[1].id}, std::nullopt, std::nullopt); });
+  EXPECT_EQ(keys(), (std::vector<std::string>{"2:due"})) << "a key with nothing left goes";
+  sql("DELETE FROM kizen_sync.outbox WHERE key = '2'");
+  EXPECT_TRUE(keys().empty());
+}
+
+TEST_F(outbox_store_test, a_change_committed_while_its_key_is_recorded_is_never_dropped) {
+  // The persist of key 1's last change and a user's new change of key 1 race: whichever order
+  // they commit in, the key keeps its row while it has a change left.
+  sql("INSERT INTO customers VALUES (1, 'a@x', 1)");
+  const auto c = in_tx([&](pqxx::work& tx) { return store_.pending_changes(tx, {"client_client", "1"}, 10); });
+  pqxx::connection user(db_.url()), daemon(db_.url());
+  pqxx::work user_tx(user);
+  user_tx.exec0("UPDATE customers SET email = 'new@x' WHERE id = 1");  // queued, not committed
+  std::thread persist([&] {
+    pqxx::work tx(daemon);
+    store_.mark_done(tx, {c[0].id}, std::nullopt, std::nullopt);  // waits for the user's key row
+    tx.commit();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  user_tx.commit();
+  persist.join();
+  EXPECT_EQ(due_keys(10, {}, objects_), (std::vector<key_ref>{{"client_client", "1"}})) << "the new change was lost";
 }
 
 TEST_F(outbox_store_test, note_attempt_enqueue_and_purge) {
@@ -229,7 +295,7 @@ TEST_F(outbox_store_test, note_attempt_enqueue_and_purge) {
   EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.open_state(tx, {"companies", "7"}); }), outbox_state::pending);
   EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.open_state(tx, {"companies", "8"}); }), std::nullopt);
   // Only configured objects are claimed.
-  EXPECT_EQ(in_tx([&](pqxx::work& tx) { return store_.due_keys(tx, 10, {}, {"companies"}); }),
+  EXPECT_EQ(due_keys(10, {}, {"companies"}),
             (std::vector<key_ref>{{"companies", "7"}}));
 
   in_tx([&](pqxx::work& tx) { return store_.mark_done(tx, {c[0].id, id}, std::nullopt, std::nullopt); });
@@ -243,9 +309,10 @@ TEST_F(outbox_store_test, concurrent_claimers_skip_each_others_rows) {
   sql("INSERT INTO customers SELECT g, 'u' || g || '@x', g FROM generate_series(1, 20) g");
   pqxx::connection a(db_.url()), b(db_.url());
   pqxx::work ta(a), tb(b);
-  const auto first = store_.due_keys(ta, 10, {}, objects_);
-  const auto second = store_.due_keys(tb, 20, {}, objects_);  // does not block on ta's row locks
+  const auto first = leases_.claim(ta, 10, objects_, {}, std::chrono::seconds(30), "a");
+  const auto second = leases_.claim(tb, 20, objects_, {}, std::chrono::seconds(30), "b");  // does not block on ta
   EXPECT_EQ(first.size(), 10u);
   EXPECT_EQ(second.size(), 10u);
-  for (const auto& k : second) EXPECT_EQ(std::count(first.begin(), first.end(), k), 0);
+  for (const auto& k : second)
+    for (const auto& f : first) EXPECT_NE(k.key, f.key);
 }
