@@ -197,6 +197,8 @@ std::vector<error_case> cases() {
        "daemon.batch_size must be between 1 and 10000 (got 0)"},
       {"batch_size_too_large", with_tail("daemon:\n  batch_size: 10001\n"), 17, 15,
        "daemon.batch_size must be between 1 and 10000 (got 10001)"},
+      {"key_lease_shorter_than_two_requests", with_tail("daemon:\n  key_lease: 20s\n"), 17, 14,
+       "daemon.key_lease (20000ms) must be at least twice kizen.request_timeout (15000ms)"},
 
       // --- URLs
       {"http_for_remote_host", with_base_url("http://kizen.example.com"), 2, 13,

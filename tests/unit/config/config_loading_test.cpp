@@ -36,6 +36,7 @@ TEST(config_loading, minimal_file_gets_the_documented_defaults) {
   EXPECT_EQ(c.daemon.shutdown_grace, 30s);
   EXPECT_EQ(c.daemon.summary_interval, 60s);
   EXPECT_EQ(c.daemon.batch_size, 200);
+  EXPECT_EQ(c.daemon.key_lease, 60s);
   ASSERT_EQ(c.objects.size(), 1u);
   const object_mapping& o = c.objects[0];
   EXPECT_EQ(o.object, "companies");
@@ -87,6 +88,7 @@ daemon:
   shutdown_grace: 0s
   summary_interval: 1h
   batch_size: 500
+  key_lease: 45s
 objects:
   - object: client_client
     table: crm.customers
@@ -134,6 +136,7 @@ objects:
   EXPECT_EQ(c.daemon.shutdown_grace, 0s);
   EXPECT_EQ(c.daemon.summary_interval, 1h);
   EXPECT_EQ(c.daemon.batch_size, 500);
+  EXPECT_EQ(c.daemon.key_lease, 45s);
   ASSERT_EQ(c.objects.size(), 2u);
   const object_mapping& o = c.objects[0];
   EXPECT_EQ(o.table_schema, "crm");
