@@ -1,6 +1,6 @@
 #pragma once
 // What the sync benchmarks share: counting rows, polling with a deadline, timing, numbered record
-// ids, and the environment of the kizen-sync child. Header-only; the including target defines
+// ids, peak RSS, and the environment of the kizen-sync child. Header-only; the including target defines
 // KS_SOURCE_DIR.
 
 #include "tests/support/daemon_process.hpp"
@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <pqxx/pqxx>
 #include <string>
@@ -40,6 +41,15 @@ inline std::string numbered_uuid(const char* prefix, int i) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%s-0000-4000-8000-%012x", prefix, i);
   return buf;
+}
+
+// Peak resident set (VmHWM) of a live process, in KiB; -1 if it cannot be read.
+inline long peak_rss_kib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
 }
 
 // An ASan build of kizen-sync needs libpqxx's known leak suppressed (as tests/run.sh does).

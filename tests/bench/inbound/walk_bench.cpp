@@ -156,14 +156,6 @@ double metric(const ks::test::daemon_process& daemon, const std::string& name) {
   return total;
 }
 
-long peak_rss_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
-
 void pull_phase(const settings& s, const std::filesystem::path& dir) {
   const int n = s.pull_records;
   const auto state = write_state(dir, n, [](int) { return false; });
@@ -250,7 +242,7 @@ void reconcile_phase(const settings& s, const std::filesystem::path& dir) {
   const auto started = steady::now();
   const bool ended = wait_for([&] { return progress() == 0; }, 3600s);
   const double took = seconds_since(started);
-  const auto rss = peak_rss_kib(daemon.pid());
+  const auto rss = ks::bench::peak_rss_kib(daemon.pid());
   const auto left = count(conn, "SELECT count(*) FROM contacts");
   const auto expected_left = m - (m + 992) / 1000;
   std::printf(

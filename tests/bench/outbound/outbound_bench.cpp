@@ -3,7 +3,7 @@
 // not assertions: run it from a Release build.
 //
 //   kizen_outbound_bench [--rows N] [--updates N] [--backlog N] [--threads T] [--max-connections C]
-//                        [--paced-rate R] [--paced-seconds S] [--vacuum-outbox]
+//                        [--paced-rate R] [--paced-seconds S] [--vacuum-outbox] [--daemons D]
 //
 // --vacuum-outbox sets aggressive autovacuum storage parameters on the outbox table (not what
 // `migrate` does today): to see how much of the slowdown on a growing outbox is dead index entries
@@ -13,12 +13,15 @@
 //   inserts  N rows committed one per transaction by T threads while the daemon runs (creates)
 //   updates  N single-row updates of random rows, likewise (PATCHes, merged when a key repeats)
 //   paced    single-row updates at R per second for S seconds (below capacity: latency unqueued)
-//   backlog  N updates committed while the daemon is stopped, then drained from a cold start
+//   backlog  N updates committed while the daemon is stopped, then drained from a cold start by D
+//            daemons on the same database (--daemons, default 1; they share the work by key leases)
+// Each phase also prints the daemons' peak RSS.
 // For each: changes per second (first commit, or the daemon's start for backlog, to the last change
 // applied) and commit-to-request latency p50/p99/max (for backlog: from the daemon's start). A change's commit time is
 // its outbox row's created_at (the trigger runs in the committing transaction); its request time is the emulator's
 // request-log `at` of the first request that carried its value (the row's `employees`, incremented by every update).
 
+#include "tests/bench/bench_support.hpp"
 #include "tests/support/daemon_process.hpp"
 #include "tests/support/emulator_control.hpp"
 #include "tests/support/emulator_process.hpp"
@@ -55,6 +58,7 @@ struct settings {
   int paced_rate = 200;
   int paced_seconds = 10;
   bool vacuum_outbox = false;
+  int daemons = 1;
 };
 
 settings parse(int argc, char** argv) {
@@ -71,6 +75,8 @@ settings parse(int argc, char** argv) {
       s.updates = next();
     else if (a == "--backlog")
       s.backlog = next();
+    else if (a == "--daemons")
+      s.daemons = std::max(1, next());
     else if (a == "--threads")
       s.threads = next();
     else if (a == "--max-connections")
@@ -84,7 +90,7 @@ settings parse(int argc, char** argv) {
     else
       throw std::runtime_error("unknown argument " + a +
                                " (usage: outbound_bench [--rows N] [--updates N] [--backlog N] [--threads T] "
-                               "[--max-connections C] [--paced-rate R] [--paced-seconds S] [--vacuum-outbox])");
+                               "[--max-connections C] [--paced-rate R] [--paced-seconds S] [--vacuum-outbox] [--daemons D])");
   }
   return s;
 }
@@ -150,6 +156,7 @@ class bench {
     }
   }
   ~bench() {
+    others_.clear();
     daemon_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
@@ -227,6 +234,8 @@ class bench {
     if (cold) {
       started_micros_ = now_micros();
       start_daemon();
+      for (int d = 1; d < s_.daemons; ++d)
+        others_.push_back(std::make_unique<ks::test::daemon_process>(config_, ks::test::daemon_options{}));
       drain_started = steady::now();
     }
     const auto deadline = steady::now() + 30min;
@@ -239,13 +248,18 @@ class bench {
     // From a cold start the commits waited for the daemon to start: measure from its start.
     const auto latencies = commit_to_request(first_change, first_seq, cold ? started_micros_ : 0);
     const auto requests = kizen_->requests(first_seq).requests.size();
+    long rss_kib = daemon_ ? ks::bench::peak_rss_kib(daemon_->pid()) : -1;
+    for (const auto& d : others_) rss_kib = std::max(rss_kib, ks::bench::peak_rss_kib(d->pid()));
+    const std::string drained_by =
+        cold ? ", drained from a cold start by " + std::to_string(1 + others_.size()) + " daemon(s)" : "";
     std::printf(
         "%-8s %6d changes  %7.1f changes/s  (%zu requests; commits took %.1f s%s)  "
-        "%s p50 %.1f ms  p99 %.1f ms  max %.1f ms\n",
-        name, n, n / seconds, requests, commit_seconds, cold ? ", drained from a cold start" : "",
+        "%s p50 %.1f ms  p99 %.1f ms  max %.1f ms  daemon peak RSS %.1f MB\n",
+        name, n, n / seconds, requests, commit_seconds, drained_by.c_str(),
         cold ? "daemon start->request" : "commit->request", percentile(latencies, 0.5), percentile(latencies, 0.99),
-        latencies.empty() ? 0.0 : *std::max_element(latencies.begin(), latencies.end()));
+        latencies.empty() ? 0.0 : *std::max_element(latencies.begin(), latencies.end()), rss_kib / 1024.0);
     std::fflush(stdout);
+    others_.clear();
   }
 
   std::int64_t last_outbox_id() {
@@ -310,6 +324,7 @@ class bench {
   std::unique_ptr<ks::test::emulator_process> emulator_;
   std::unique_ptr<ks::test::emulator_control> kizen_;
   std::unique_ptr<ks::test::daemon_process> daemon_;
+  std::vector<std::unique_ptr<ks::test::daemon_process>> others_;  // the backlog's extra daemons
   std::string dir_;
   std::string config_;
   std::int64_t started_micros_ = 0;
