@@ -51,6 +51,7 @@ BEGIN
     RETURN NULL;
   END IF;
   IF TG_OP = 'DELETE' THEN
+    IF OLD.state = 'done' THEN RETURN NULL; END IF;  -- the retention purge: never a key's head
     k_object := OLD.object; k_key := OLD.key;
   ELSE
     k_object := NEW.object; k_key := NEW.key;
