@@ -78,6 +78,14 @@ ks::result<void, identity_error> identity_store::save(pqxx::transaction_base& tx
   return ks::ok;
 }
 
+bool identity_store::move(pqxx::transaction_base& tx, const std::string& object, const std::string& from,
+                          const std::string& to) const {
+  return tx.exec_params("UPDATE " + table_ + " SET key = $3, updated_at = now() WHERE object = $1 AND key = $2" +
+                            " AND NOT EXISTS (SELECT 1 FROM " + table_ + " WHERE object = $1 AND key = $3)",
+                        object, from, to)
+             .affected_rows() > 0;
+}
+
 bool identity_store::remove(pqxx::transaction_base& tx, const std::string& object, const std::string& key) const {
   return tx.exec_params("DELETE FROM " + table_ + " WHERE object = $1 AND key = $2", object, key).affected_rows() > 0;
 }

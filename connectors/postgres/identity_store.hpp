@@ -55,6 +55,10 @@ class identity_store {
                                         const std::string& entity_id, const boost::json::object& synced_values,
                                         std::optional<timestamp> kizen_updated) const;
 
+  // A key update: the identity of `from` becomes the identity of `to` (same record, same synced
+  // values). False, changing nothing, when `from` has none or `to` already has one.
+  bool move(pqxx::transaction_base& tx, const std::string& object, const std::string& from,
+            const std::string& to) const;
   // True when there was an identity to remove.
   bool remove(pqxx::transaction_base& tx, const std::string& object, const std::string& key) const;
 

@@ -4,6 +4,7 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,9 @@ struct outbox_change {
   boost::json::object old_row;  // empty for insert
   std::chrono::system_clock::time_point created_at;
   int attempts = 0;
+  // A key update (the row moved): on the old key's delete, the new key; on the new key's insert,
+  // the old one.
+  std::optional<std::string> moved_key;
 };
 
 }  // namespace ks::pg

@@ -47,7 +47,7 @@ std::vector<outbox_change> outbox_store::pending_changes(pqxx::transaction_base&
                                                          int limit) const {
   const auto r = tx.exec_params("SELECT id, op, changed_columns::text[], " + exact_image("new_row") + ", " +
                                     exact_image("old_row") + ", " + micros_from_timestamp_sql("created_at") +
-                                    ", attempts, state, next_attempt_at <= clock_timestamp()"
+                                    ", attempts, state, next_attempt_at <= clock_timestamp(), moved_key"
                                     " FROM " +
                                     table_ +
                                     " WHERE object = $1 AND key = $2 AND state <> 'done'"
@@ -70,6 +70,7 @@ std::vector<outbox_change> outbox_store::pending_changes(pqxx::transaction_base&
     c.old_row = parse_object(row[4]);
     c.created_at = std::chrono::system_clock::time_point(std::chrono::microseconds(row[5].as<std::int64_t>()));
     c.attempts = row[6].as<int>();
+    if (!row[9].is_null()) c.moved_key = row[9].as<std::string>();
     out.push_back(std::move(c));
   }
   return out;

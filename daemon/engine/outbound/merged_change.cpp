@@ -10,6 +10,7 @@ merged_change merge_changes(std::span<const pg::outbox_change> pending) {
   merged_change m;
   m.first_change_at = pending.front().created_at;
   m.began_with_insert = pending.front().op == pg::change_op::insert;
+  if (m.began_with_insert) m.moved_from = pending.front().moved_key;
   m.before = pending.front().old_row;
   for (const auto& c : pending) {
     m.ids.push_back(c.id);
@@ -19,6 +20,7 @@ merged_change merge_changes(std::span<const pg::outbox_change> pending) {
       m.action = merged_change::kind::archive;
       m.after.clear();
       if (m.before.empty()) m.before = c.old_row;
+      m.moved_to = c.moved_key;
       break;  // a delete ends the segment
     }
     m.action = merged_change::kind::write;

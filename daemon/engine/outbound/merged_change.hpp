@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -33,6 +34,12 @@ struct merged_change {
   std::chrono::system_clock::time_point first_change_at;
   std::chrono::system_clock::time_point last_change_at;
   int attempts = 0;  // the highest attempt count among the merged changes
+  // A key update: the segment began with the insert of a row that moved here from this key (it
+  // waits until the old key's changes are done, then writes to the same record) ...
+  std::optional<std::string> moved_from;
+  // ... or it ends with the delete of a row that moved to this key: the identity is handed over
+  // and nothing is archived.
+  std::optional<std::string> moved_to;
 };
 
 // `pending` holds one key's pending changes in outbox id order; must not be empty.

@@ -39,6 +39,8 @@ struct outbound_outcome {
   std::string path;           // how it was applied: patch, upsert, add, archive, ... (for logs)
   int requests = 0;           // Kizen requests made
   bool create_noted = false;  // an upsert or add was noted as attempted before it was sent (it may have arrived)
+  // applied: a key update, nothing sent; the identity (entity_id) goes to this key.
+  std::optional<std::string> identity_moved_to;
 };
 
 // The outcome of a failed request: retry (retryable) or dead (permanent). `what` names the call.

@@ -183,41 +183,19 @@ net::awaitable<std::vector<claimed_key>> outbound_worker::claim(std::size_t capa
 
 net::awaitable<void> outbound_worker::process(claimed_key claimed, clock::time_point start_by) {
   const auto started = clock::now();
-  const auto& binding = bindings_.at(claimed.key.object);
-  const merged_change change = merge_changes(claimed.changes);
+  merged_change change = merge_changes(claimed.changes);
   const std::optional<std::string> known =
       claimed.identity ? std::optional<std::string>(claimed.identity->entity_id) : std::nullopt;
   std::exception_ptr error;
   try {
-    // Kizen ids of the rows this change references; for a create, the referenced rows without
-    // one that it should wait for.
-    reference_reader::resolved refs;
-    const auto needed = references_needed(binding, change, !known || change.began_with_insert);
-    if (!needed.empty()) {
-      refs = co_await work_pool_.run([this, &needed, &known, &change](pqxx::connection& conn) {
-        pqxx::read_transaction tx(conn);
-        return references_.resolve(tx, needed, !known, change.ids.front());
-      });
-    }
-    const kizen_id_lookup lookup = [&refs](const key_ref& r) -> std::optional<std::string> {
-      const auto it = refs.ids.find(r);
-      if (it == refs.ids.end()) return std::nullopt;
-      return it->second;
-    };
-    const change_applier::before_create_hook before_create = [this, &change]() -> net::awaitable<void> {
-      co_await work_pool_.run([this, &change](pqxx::connection& conn) { outcomes_.note_attempt(conn, change.ids); });
-    };
-
     outbound_outcome outcome;
-    if (refs.wait_for.empty()) {
-      outcome = co_await applier_.apply(binding, change, known, lookup, before_create, start_by);
+    if (auto moved = co_await key_move(claimed.key, change, known)) {
+      outcome = std::move(*moved);
     } else {
-      outcome.what = outbound_outcome::kind::wait;
-      outcome.waiting_for = refs.wait_for;
-      outcome.message = "waiting for referenced rows to reach Kizen first: " + describe(refs.wait_for);
+      outcome = co_await send(claimed, change, known, start_by);
+      counters_.requests += static_cast<std::uint64_t>(outcome.requests);
+      note_service(outcome);
     }
-    counters_.requests += static_cast<std::uint64_t>(outcome.requests);
-    note_service(outcome);
     const auto decision = co_await work_pool_.run([this, &claimed, &change, &outcome](pqxx::connection& conn) {
       return outcomes_.record(conn, claimed, change, outcome);
     });
@@ -251,6 +229,82 @@ net::awaitable<void> outbound_worker::process(claimed_key claimed, clock::time_p
   in_flight_.erase(claimed.key);
   metrics_.set("kizen_sync_outbound_in_flight", {}, static_cast<double>(in_flight_.size()));
   wake();
+}
+
+// The two sides of a key update (merged_change::moved_from / moved_to), settled without a Kizen
+// request; nothing when the change goes to Kizen as usual.
+net::awaitable<std::optional<outbound_outcome>> outbound_worker::key_move(const key_ref& key, merged_change& change,
+                                                                        const std::optional<std::string>& known) {
+  if (change.moved_from && change.began_with_insert) {
+    const key_ref from{key.object, *change.moved_from};
+    const auto first = change.ids.front();
+    const bool open = co_await work_pool_.run([this, &from, first](pqxx::connection& conn) {
+      pqxx::read_transaction tx(conn);
+      return references_.moved_from_open(tx, from, first);
+    });
+    if (open) {
+      outbound_outcome o;
+      o.what = outbound_outcome::kind::wait;
+      o.message = "waiting for key " + from.key + " to hand its Kizen record over (the key was updated)";
+      co_return o;
+    }
+  }
+  if (change.action == merged_change::kind::archive && change.moved_to) {
+    outbound_outcome o;
+    o.path = "key move";
+    if (!known) {
+      // Nothing mapped to hand over: the new key's insert finds its record as any insert does.
+      o.what = outbound_outcome::kind::nothing_to_do;
+      o.message = "key updated to " + *change.moved_to + " before it reached Kizen";
+      co_return o;
+    }
+    const key_ref to{key.object, *change.moved_to};
+    const bool free = co_await work_pool_.run([this, &to](pqxx::connection& conn) {
+      pqxx::read_transaction tx(conn);
+      return references_.move_target_free(tx, to);
+    });
+    if (free) {
+      o.what = outbound_outcome::kind::applied;
+      o.entity_id = known;
+      o.identity_moved_to = *change.moved_to;
+      co_return o;
+    }
+    change.moved_to.reset();  // the new key has a record of its own: archive this one as before
+  }
+  co_return std::nullopt;
+}
+
+// References resolved, then the change applied to Kizen (or a wait for referenced rows).
+net::awaitable<outbound_outcome> outbound_worker::send(const claimed_key& claimed, const merged_change& change,
+                                                       const std::optional<std::string>& known,
+                                                       clock::time_point start_by) {
+  const auto& binding = bindings_.at(claimed.key.object);
+  // Kizen ids of the rows this change references; for a create, the referenced rows without
+  // one that it should wait for.
+  reference_reader::resolved refs;
+  const auto needed = references_needed(binding, change, !known || change.began_with_insert);
+  if (!needed.empty()) {
+    refs = co_await work_pool_.run([this, &needed, &known, &change](pqxx::connection& conn) {
+      pqxx::read_transaction tx(conn);
+      return references_.resolve(tx, needed, !known, change.ids.front());
+    });
+  }
+  const kizen_id_lookup lookup = [&refs](const key_ref& r) -> std::optional<std::string> {
+    const auto it = refs.ids.find(r);
+    if (it == refs.ids.end()) return std::nullopt;
+    return it->second;
+  };
+  const change_applier::before_create_hook before_create = [this, &change]() -> net::awaitable<void> {
+    co_await work_pool_.run([this, &change](pqxx::connection& conn) { outcomes_.note_attempt(conn, change.ids); });
+  };
+  if (!refs.wait_for.empty()) {
+    outbound_outcome outcome;
+    outcome.what = outbound_outcome::kind::wait;
+    outcome.waiting_for = refs.wait_for;
+    outcome.message = "waiting for referenced rows to reach Kizen first: " + describe(refs.wait_for);
+    co_return outcome;
+  }
+  co_return co_await applier_.apply(binding, change, known, lookup, before_create, start_by);
 }
 
 // Feeds the breaker; while it is open a failing outcome spends no attempt (as a 429 does not):

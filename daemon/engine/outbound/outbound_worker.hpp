@@ -99,6 +99,11 @@ class outbound_worker {
  private:
   boost::asio::awaitable<std::vector<claimed_key>> claim(std::size_t capacity);
   boost::asio::awaitable<void> process(claimed_key claimed, std::chrono::steady_clock::time_point start_by);
+  boost::asio::awaitable<std::optional<outbound_outcome>> key_move(const key_ref& key, merged_change& change,
+                                                                   const std::optional<std::string>& known);
+  boost::asio::awaitable<outbound_outcome> send(const claimed_key& claimed, const merged_change& change,
+                                                const std::optional<std::string>& known,
+                                                std::chrono::steady_clock::time_point start_by);
   // Feeds the breaker; a failing outcome while it is open spends no attempt.
   void note_service(outbound_outcome& outcome);
   // Logs and counts what the key's operation came to.

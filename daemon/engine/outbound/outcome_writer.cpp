@@ -33,6 +33,7 @@ outbound_decision outcome_writer::record(pqxx::connection& conn, const claimed_k
   const outcome_context context{bindings_.at(key.object), change, synced_before, retry_, random_, waits_};
 
   outbound_decision d;
+  if (outcome.identity_moved_to) return record_move(conn, claimed, change, outcome);
   try {
     pqxx::work tx(conn);
     // The entity id write-back is the daemon's own write: the capture trigger must skip it.
@@ -101,6 +102,22 @@ void outcome_writer::record_failure(pqxx::connection& conn, const claimed_key& c
   else
     outbox_.mark_dead(tx, change.ids, d.attempts, d.message, d.http_status);
   tx.commit();
+}
+
+outbound_decision outcome_writer::record_move(pqxx::connection& conn, const claimed_key& claimed,
+                                           const merged_change& change, const outbound_outcome& outcome) const {
+  const auto& key = claimed.key;
+  outbound_decision d;
+  d.what = outbound_decision::kind::done;
+  d.attempts = change.attempts;
+  pqxx::work tx(conn);
+  fence(tx, claimed, false);
+  if (!identities_.move(tx, key.object, key.key, *outcome.identity_moved_to))
+    d.message = "key " + *outcome.identity_moved_to + " got a Kizen record of its own meanwhile; record " +
+                outcome.entity_id.value_or("") + " of key " + key.key + " is left as it is";
+  outbox_.mark_done(tx, change.ids, outcome.entity_id, std::nullopt);
+  tx.commit();
+  return d;
 }
 
 void outcome_writer::fence(pqxx::transaction_base& tx, const claimed_key& claimed, bool writes_row) const {

@@ -51,6 +51,9 @@ class outcome_writer {
   // Takes the locks in the order user transactions take them (the row, then the key's outbox
   // row, see 007_key_leases.sql), then checks the lease is still ours.
   void fence(pqxx::transaction_base& tx, const claimed_key& claimed, bool writes_row) const;
+  // A key update: the identity goes to the new key, the old key's changes are done.
+  outbound_decision record_move(pqxx::connection& conn, const claimed_key& claimed, const merged_change& change,
+                                const outbound_outcome& outcome) const;
   void record_failure(pqxx::connection& conn, const claimed_key& claimed, const merged_change& change,
                       const outbound_outcome& outcome, const outbound_decision& d) const;
   void record_done(pqxx::transaction_base& tx, const claimed_key& claimed, const merged_change& change,

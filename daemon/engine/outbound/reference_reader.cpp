@@ -58,4 +58,13 @@ std::vector<referenced_row> reference_reader::rows(pqxx::transaction_base& tx, c
   return out;
 }
 
+bool reference_reader::moved_from_open(pqxx::transaction_base& tx, const key_ref& from, std::int64_t before) const {
+  const auto h = outbox_.open_head(tx, from);
+  return h && h->id < before;
+}
+
+bool reference_reader::move_target_free(pqxx::transaction_base& tx, const key_ref& to) const {
+  return !identities_.find(tx, to.object, to.key);
+}
+
 }  // namespace ks::engine

@@ -30,6 +30,13 @@ class reference_reader {
   resolved resolve(pqxx::transaction_base& tx, const std::vector<key_ref>& refs, bool create,
                    std::int64_t own_head) const;
 
+  // A key update, as the two sides of a move see it. The new key's insert waits while the old key
+  // has a change older than `before` still open (its move, or what came before it).
+  bool moved_from_open(pqxx::transaction_base& tx, const key_ref& from, std::int64_t before) const;
+  // The old key may hand its record over only if the new key has none of its own (else, e.g. two
+  // keys swapped in one statement, the move is an archive and a create as before).
+  bool move_target_free(pqxx::transaction_base& tx, const key_ref& to) const;
+
   // Where each row a waiting change names stands now.
   std::vector<referenced_row> rows(pqxx::transaction_base& tx, const std::vector<key_ref>& refs) const;
 

@@ -91,3 +91,46 @@ TEST_F(outbound_test, concurrent_updates_keep_per_key_commit_order) {
 
 }  // namespace
 }  // namespace ks::test::outbound
+
+namespace ks::test::outbound {
+namespace {
+
+// An UPDATE of the key column is one move of the row's identity to the new key, not a delete of
+// the old key and an insert of the new one sent side by side: those raced, the new key's write
+// (to the record its entity_id column names) could land before the old key's archive, and the row
+// then mapped to an archived record (which a reconcile with on_archive: delete turns into a
+// deleted row).
+TEST_F(outbound_test, a_key_update_moves_the_identity_and_the_record_stays) {
+  constexpr int n = 10;
+  config_options options;
+  options.objects_yaml = std::string(companies_yaml) + contacts_yaml;
+  const auto cfg = prepare(options);
+  sql("INSERT INTO contacts (id, email, first_name) SELECT g, 'm' || g || '@example.com', 'Before'"
+      " FROM generate_series(1, " + std::to_string(n) + ") g");
+  start_daemon(cfg);
+  ASSERT_TRUE(wait_all_applied());
+  std::map<std::string, std::string> record_of;  // old key -> Kizen record
+  for (int k = 1; k <= n; ++k) record_of[std::to_string(k)] = entity_of("client_client", std::to_string(k));
+  const auto since = kizen().requests().last_seq();
+
+  sql("UPDATE contacts SET id = id + 100, first_name = 'Moved'");
+  ASSERT_TRUE(wait_all_applied());
+
+  const auto state = kizen().state();
+  for (const auto& [old_key, record] : record_of) {
+    const auto new_key = std::to_string(std::stoi(old_key) + 100);
+    EXPECT_EQ(entity_of("client_client", new_key), record) << "key " << new_key << " maps to another record";
+    EXPECT_EQ(entity_of("client_client", old_key), "") << "the old key " << old_key << " is still mapped";
+    const auto* r = state.find(record);
+    ASSERT_NE(r, nullptr);
+    EXPECT_FALSE(r->archived) << "the record of moved key " << new_key << " was archived";
+    EXPECT_EQ(r->text("first_name").value_or(""), "Moved");
+  }
+  EXPECT_EQ(state.live("client_client").size(), static_cast<std::size_t>(n)) << "a record was added or lost";
+  EXPECT_TRUE(kizen().requests(since).matching("DELETE", record_path).empty()) << "a moved key's record was archived";
+  expect_in_sync("client_client", contacts_expected_sql);
+  expect_clean_stop();
+}
+
+}  // namespace
+}  // namespace ks::test::outbound

@@ -87,3 +87,31 @@ TEST(change_merger, insert_then_delete_is_an_archive_of_a_row_that_began_new) {
 }
 
 TEST(change_merger, empty_input_is_a_bug) { EXPECT_THROW(merge_changes({}), std::logic_error); }
+
+TEST(change_merger, a_key_update_names_the_other_side_of_the_move) {
+  // The old key: an update, then the delete the key update queued (it moved to key 7).
+  auto moved_away = change(2, change_op::remove, {}, R"({"id":"1","email":"b@x"})", nullptr);
+  moved_away.moved_key = "7";
+  std::vector<outbox_change> old_key = {
+      change(1, change_op::update, {"email"}, R"({"id":"1","email":"a@x"})", R"({"id":"1","email":"b@x"})"),
+      moved_away};
+  const auto gone = merge_changes(old_key);
+  EXPECT_EQ(gone.action, merged_change::kind::archive);
+  EXPECT_EQ(gone.moved_to, "7");
+  EXPECT_FALSE(gone.moved_from);
+
+  // The new key: the insert that arrived from key 1, and a later update.
+  auto moved_here = change(3, change_op::insert, {"id", "email"}, nullptr, R"({"id":"7","email":"b@x"})");
+  moved_here.moved_key = "1";
+  std::vector<outbox_change> new_key = {
+      moved_here, change(4, change_op::update, {"email"}, R"({"id":"7","email":"b@x"})", R"({"id":"7","email":"c@x"})")};
+  const auto arrived = merge_changes(new_key);
+  EXPECT_EQ(arrived.action, merged_change::kind::write);
+  EXPECT_TRUE(arrived.began_with_insert);
+  EXPECT_EQ(arrived.moved_from, "1");
+  EXPECT_FALSE(arrived.moved_to);
+
+  // A plain delete and a plain insert are no move.
+  std::vector<outbox_change> plain = {change(5, change_op::remove, {}, R"({"id":"1"})", nullptr)};
+  EXPECT_FALSE(merge_changes(plain).moved_to);
+}
