@@ -38,6 +38,8 @@ struct kizen_settings {
   duration request_timeout = 15s;
   int max_connections = 8;              // parallel requests in flight
   double max_requests_per_second = 20;  // client-side token bucket
+  // The share of max_connections and of the rate kept for the outbound whatever the pulls do.
+  double outbound_share = 0.5;
   retry_settings retry;
   // How long Kizen's search may lag behind a write (API-NOTES: up to 2 s observed). An add whose
   // answer was lost is looked for by search only after this, so a record it did create is found

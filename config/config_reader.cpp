@@ -13,7 +13,8 @@ using keys = std::vector<std::string_view>;
 const keys root_keys = {"kizen", "postgres", "daemon", "objects"};
 const keys kizen_keys = {"base_url", "api_key",         "api_key_file",    "business_id",
                          "user_id",  "request_timeout", "max_connections", "max_requests_per_second",
-                         "retry",    "tls_verify",      "ca_file",         "search_visibility_delay"};
+                         "retry",    "tls_verify",      "ca_file",         "search_visibility_delay",
+                         "outbound_share"};
 const keys retry_keys = {"max_attempts", "initial_backoff", "max_backoff"};
 const keys postgres_keys = {"url", "schema", "statement_timeout"};
 const keys daemon_keys = {"http_listen",    "log_level",        "retention", "outbox_poll_interval",
@@ -207,6 +208,14 @@ class reader_impl {
     }
     if (auto v = r_.read_positive_number(n, "max_requests_per_second", "kizen")) {
       k.max_requests_per_second = *v;
+    }
+    if (auto v = r_.read_positive_number(n, "outbound_share", "kizen")) {
+      if (*v > 0.9)
+        r_.error(r_.child(n, "outbound_share"),
+                 "kizen.outbound_share must be above 0 and at most 0.9 (got " + std::to_string(*v) +
+                     "): it is the share of connections and rate the pulls leave to the outbound");
+      else
+        k.outbound_share = *v;
     }
     if (auto v = r_.read_bool(n, "tls_verify", "kizen")) k.tls_verify = *v;
     if (auto s = r_.read_scalar(n, "ca_file", "kizen", false); s && !s->text.empty()) {

@@ -10,6 +10,7 @@ kizen::client_settings kizen_client_settings(const kizen_settings& k) {
           .request_timeout = k.request_timeout,
           .max_connections = k.max_connections,
           .max_requests_per_second = k.max_requests_per_second,
+          .outbound_share = k.outbound_share,
           .tls_verify = k.tls_verify,
           .ca_file = k.ca_file};
 }

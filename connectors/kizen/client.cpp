@@ -29,8 +29,13 @@ std::string object_of(std::string_view target) {
 
 }  // namespace
 
-client::client(std::unique_ptr<http_pool> pool, std::shared_ptr<spdlog::logger> logger, std::string api_key)
-    : pool_(std::move(pool)), logger_(std::move(logger)), api_key_(std::move(api_key)) {}
+client::client(std::shared_ptr<http_pool> pool, std::shared_ptr<spdlog::logger> logger, std::string api_key,
+               request_lane lane)
+    : pool_(std::move(pool)), logger_(std::move(logger)), api_key_(std::move(api_key)), lane_(lane) {}
+
+std::unique_ptr<client> client::on_lane(request_lane lane) const {
+  return std::unique_ptr<client>(new client(pool_, logger_, api_key_, lane));
+}
 
 result<std::unique_ptr<client>, error> client::create(net::any_io_executor executor, const client_settings& settings,
                                                       std::shared_ptr<spdlog::logger> logger,
@@ -53,6 +58,7 @@ error client::redact(error e) const {
 net::awaitable<result<http_response, error>> client::call(const api_request& req, std::string full_target,
                                                           std::string_view object, call_options options) {
   const auto start = std::chrono::steady_clock::now();
+  if (lane_ == request_lane::background) options.lane = lane_;
   auto res = co_await pool_->send(req.method, std::move(full_target), req.body, describe(req), options);
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();

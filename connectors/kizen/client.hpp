@@ -90,11 +90,16 @@ class client {
   async_result<std::vector<field_info>> list_fields(std::string object_uuid,
                                                     std::optional<int> page_size = std::nullopt);
 
+  // A client on the same connections and rate limit whose every request is in `lane` (the pulls'
+  // client is background: it never takes the outbound's share). This client must outlive it.
+  std::unique_ptr<client> on_lane(request_lane lane) const;
+
   const http_pool& pool() const { return *pool_; }
   pool_stats stats() const { return pool_->stats(); }
 
  private:
-  client(std::unique_ptr<http_pool> pool, std::shared_ptr<spdlog::logger> logger, std::string api_key);
+  client(std::shared_ptr<http_pool> pool, std::shared_ptr<spdlog::logger> logger, std::string api_key,
+         request_lane lane = request_lane::outbound);
 
   // Sends and logs; answers with the response whatever its status, or the transport error.
   // `full_target` includes the base URL's path prefix.
@@ -116,7 +121,8 @@ class client {
                                                                 std::string_view operation, Parse parse);
   error redact(error e) const;
 
-  std::unique_ptr<http_pool> pool_;
+  std::shared_ptr<http_pool> pool_;
+  request_lane lane_;
   std::shared_ptr<spdlog::logger> logger_;
   std::string api_key_;  // only to scrub it from server text that might echo it
 };

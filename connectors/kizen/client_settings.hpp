@@ -19,6 +19,9 @@ struct client_settings {
   int max_connections = 8;
   // The client-side token bucket: requests per second, sustained.
   double max_requests_per_second = 20;
+  // The share of the connections and of the rate that background requests (pulls) leave to the
+  // outbound, whatever their number (request_lanes.hpp); 0 reserves nothing.
+  double outbound_share = 0.5;
   // Certificate and host name verification; false only by explicit config (a warning is logged).
   bool tls_verify = true;
   // An extra CA bundle (PEM); empty = the system store.

@@ -16,7 +16,9 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <algorithm>
 #include <deque>
+#include <tuple>
 #include <vector>
 
 #include "common/log_line.hpp"
@@ -84,8 +86,9 @@ bool is_ip_literal(const std::string& host) {
 }
 
 struct slot_waiter {
-  explicit slot_waiter(const net::any_io_executor& ex) : timer(ex, steady::time_point::max()) {}
+  slot_waiter(const net::any_io_executor& ex, request_lane l) : timer(ex, steady::time_point::max()), lane(l) {}
   net::steady_timer timer;
+  request_lane lane;
   bool granted = false;
 };
 
@@ -101,7 +104,7 @@ struct http_pool::impl {
         // A burst of one second's worth: the configured rate holds over any window of a
         // second or more.
         limiter(s.max_requests_per_second, std::max(1.0, s.max_requests_per_second), steady::now()),
-        max_slots(static_cast<std::size_t>(s.max_connections)) {}
+        lanes(static_cast<std::size_t>(s.max_connections), s.max_requests_per_second, s.outbound_share, steady::now()) {}
 
   net::any_io_executor executor;
   client_settings settings;  // holds the API key: never logged, never in messages
@@ -110,8 +113,7 @@ struct http_pool::impl {
   std::shared_ptr<spdlog::logger> logger;
   std::optional<ssl::context> tls_context;
   rate_limiter limiter;
-  std::size_t max_slots;
-  std::size_t in_flight = 0;
+  request_lanes lanes;  // the outbound's share of the connections and of the rate
   std::deque<std::shared_ptr<slot_waiter>> waiters;
   std::vector<std::unique_ptr<connection>> idle;
   pool_stats counters;
@@ -138,14 +140,18 @@ struct http_pool::impl {
           {{"server", where()}, {"http_status", res.status}, {"pause_ms", static_cast<std::int64_t>(pause.count())}}));
   }
 
-  // ---- the max_connections semaphore (FIFO) ----
+  // ---- the max_connections semaphore (FIFO within a lane; see request_lanes.hpp) ----
 
-  net::awaitable<beast::error_code> acquire_slot() {
-    if (in_flight < max_slots && waiters.empty()) {
-      take_slot();
+  bool lane_queued(request_lane lane) const {
+    return std::any_of(waiters.begin(), waiters.end(), [lane](const auto& w) { return w->lane == lane; });
+  }
+
+  net::awaitable<beast::error_code> acquire_slot(request_lane lane) {
+    if (lanes.slot_free(lane) && !lane_queued(lane)) {
+      take_slot(lane);
       co_return beast::error_code{};
     }
-    auto w = std::make_shared<slot_waiter>(executor);
+    auto w = std::make_shared<slot_waiter>(executor, lane);
     waiters.push_back(w);
     auto [ec] = co_await w->timer.async_wait(nothrow);
     // release_slot() handed its slot over (and cancelled the timer to wake us).
@@ -160,26 +166,42 @@ struct http_pool::impl {
     co_return ec ? ec : beast::error_code(net::error::operation_aborted);
   }
 
-  void take_slot() {
-    ++in_flight;
-    counters.max_in_flight = std::max(counters.max_in_flight, in_flight);
+  void take_slot(request_lane lane) {
+    lanes.take_slot(lane);
+    counters.max_in_flight = std::max(counters.max_in_flight, lanes.in_flight());
   }
 
-  void release_slot() {
-    if (!waiters.empty()) {
-      auto w = std::move(waiters.front());
-      waiters.pop_front();
-      w->granted = true;  // the slot passes to the waiter; in_flight is unchanged
+  void release_slot(request_lane lane) {
+    lanes.release_slot(lane);
+    // The first waiter whose lane may take the freed slot gets it.
+    for (auto it = waiters.begin(); it != waiters.end(); ++it) {
+      if (!lanes.slot_free((*it)->lane)) continue;
+      auto w = std::move(*it);
+      waiters.erase(it);
+      take_slot(w->lane);
+      w->granted = true;
       w->timer.cancel();
       return;
     }
-    --in_flight;
   }
 
   struct slot_guard {
     impl* p;
-    ~slot_guard() { p->release_slot(); }
+    request_lane lane;
+    ~slot_guard() { p->release_slot(lane); }
   };
+
+  // The background lane's own bucket, before the shared one.
+  net::awaitable<beast::error_code> acquire_lane_token(request_lane lane) {
+    beast::error_code ec;
+    for (auto wait = lanes.try_acquire_lane_token(lane, steady::now()); wait > rate_limiter::duration::zero();
+         wait = lanes.try_acquire_lane_token(lane, steady::now())) {
+      net::steady_timer timer(executor, wait);
+      std::tie(ec) = co_await timer.async_wait(nothrow);
+      if (ec) break;
+    }
+    co_return ec;
+  }
 
   // ---- connections ----
 
@@ -382,8 +404,11 @@ net::awaitable<result<http_response, error>> http_pool::send(http_method method,
                                                              std::optional<std::string> body, std::string what,
                                                              call_options options) {
   impl& p = *impl_;
-  if (auto ec = co_await p.acquire_slot()) co_return fail(transport_error(ec, what + ": waiting for a connection"));
-  impl::slot_guard guard{&p};
+  if (auto ec = co_await p.acquire_slot(options.lane))
+    co_return fail(transport_error(ec, what + ": waiting for a connection"));
+  impl::slot_guard guard{&p, options.lane};
+  if (auto ec = co_await p.acquire_lane_token(options.lane))
+    co_return fail(transport_error(ec, what + ": waiting for the rate limit"));
   if (auto ec = co_await acquire(p.limiter)) co_return fail(transport_error(ec, what + ": waiting for the rate limit"));
   if (options.start_by && steady::now() > *options.start_by) {
     error e;
@@ -426,7 +451,7 @@ const endpoint& http_pool::server() const { return impl_->server; }
 
 pool_stats http_pool::stats() const {
   pool_stats s = impl_->counters;
-  s.in_flight = impl_->in_flight;
+  s.in_flight = impl_->lanes.in_flight();
   s.waiting = impl_->waiters.size();
   s.idle_connections = impl_->idle.size();
   return s;

@@ -21,6 +21,7 @@
 #include "connectors/kizen/client_settings.hpp"
 #include "connectors/kizen/endpoint.hpp"
 #include "connectors/kizen/error.hpp"
+#include "connectors/kizen/request_lanes.hpp"
 
 namespace ks::kizen {
 
@@ -47,6 +48,8 @@ struct pool_stats {
 // end before its answer could come back.
 struct call_options {
   std::optional<std::chrono::steady_clock::time_point> start_by;
+  // Whose request it is: background work (pulls) never takes the outbound's share.
+  request_lane lane = request_lane::outbound;
 };
 
 class http_pool {

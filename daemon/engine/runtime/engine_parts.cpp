@@ -56,6 +56,7 @@ net::awaitable<ks::result<void, startup_problem>> engine_parts::bind_to_kizen() 
     auto made = kizen::client::create(executor_, config::kizen_client_settings(cfg_.kizen), loggers_("kizen"));
     if (!made) co_return ks::fail(startup_problem{false, {made.error().message}});
     client_ = std::move(*made);
+    background_client_ = client_->on_lane(kizen::request_lane::background);
   }
   auto bound = co_await engine::bind_to_kizen(*client_, cfg_);
   if (!bound) co_return ks::fail(startup_problem{bound.error().retryable, std::move(bound.error().problems)});

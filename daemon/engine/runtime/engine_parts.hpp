@@ -45,6 +45,9 @@ class engine_parts {
   pg::db_pool& work_pool() { return *work_pool_; }
   pg::db_pool& inbound_pool() { return *inbound_pool_; }
   kizen::client& client() { return *client_; }
+  // The same connections for the pulls, in the background lane: they leave the outbound its share
+  // (kizen.outbound_share) of the connections and of the rate.
+  kizen::client& background_client() { return *background_client_; }
   const object_bindings& bindings() const { return bindings_; }
   std::shared_ptr<spdlog::logger> logger(const std::string& name) const { return loggers_(name); }
 
@@ -56,6 +59,7 @@ class engine_parts {
   std::unique_ptr<pg::db_pool> work_pool_;
   std::unique_ptr<pg::db_pool> inbound_pool_;
   std::unique_ptr<kizen::client> client_;
+  std::unique_ptr<kizen::client> background_client_;
   object_bindings bindings_;
 };
 

@@ -57,7 +57,7 @@ net::awaitable<ks::result<void, std::vector<std::string>>> sync_engine::start() 
                                                 parts_.logger("outbound"), settings_.outbound);
   inbound_ =
       std::make_unique<inbound_worker>(executor_,
-                                       inbound_context{cfg_.postgres.schema, parts_.bindings(), parts_.client(),
+                                       inbound_context{cfg_.postgres.schema, parts_.bindings(), parts_.background_client(),
                                                        parts_.inbound_pool(), metrics_, parts_.logger("inbound")},
                                        settings_.inbound);
   std::vector<std::string> objects;

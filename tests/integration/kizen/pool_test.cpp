@@ -91,6 +91,38 @@ TEST_F(kizen_pool, queued_requests_are_served_in_arrival_order) {
   EXPECT_EQ(proxy_.accepted(), 1);
 }
 
+// Ten slow pulls queued before one outbound request: the pulls may hold only half of the
+// connections (kizen.outbound_share 0.5), so the outbound request goes out at once instead of
+// waiting behind them all.
+TEST_F(kizen_pool, background_requests_leave_the_outbound_its_share_of_the_connections) {
+  auto settings = settings_for(emu_, proxy_.base_url());
+  settings.max_connections = 4;
+  settings.outbound_share = 0.5;
+  auto kizen = make_client(settings);
+  auto pulls = kizen->on_lane(request_lane::background);
+  set_faults(emu_, {{"latency_ms", 300}});
+  int ok = 0;
+  auto lookup = [&ok](client& c, std::string name) -> net::awaitable<void> {
+    auto r = co_await c.lookup_record("companies", std::move(name));
+    if (r) ++ok;
+  };
+  for (int i = 0; i < 10; ++i) net::co_spawn(io_, lookup(*pulls, "P" + std::to_string(i)), net::detached);
+  net::co_spawn(io_, lookup(*kizen, "OUT"), net::detached);
+  io_.restart();
+  io_.run();
+  EXPECT_EQ(ok, 11);
+  const auto log = requests_log(emu_);
+  const auto& requests = log.at("requests").as_array();
+  ASSERT_EQ(requests.size(), 11u);
+  std::size_t position = requests.size();
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    if (requests[i].at("query").at("identifier").as_string() == "OUT") position = i;
+  // It runs beside the first two pulls (the emulator logs a request when it answers it); behind
+  // them all it would be last. A loaded machine may let a round of pulls pass it, not five.
+  EXPECT_LT(position, 6u) << "the outbound request waited behind the pulls";
+  EXPECT_LE(proxy_.max_open(), 4);
+}
+
 TEST_F(kizen_pool, max_requests_per_second_keeps_the_client_under_the_server_limit) {
   // The emulator refuses more than 12 requests in any rolling second. Unthrottled, 25 parallel
   // lookups on loopback arrive far faster than that; at 5/s (burst 5) no second sees more than 10.
