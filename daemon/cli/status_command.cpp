@@ -7,6 +7,7 @@
 #include "connectors/postgres/inbound_failure_store.hpp"
 #include "connectors/postgres/migrator.hpp"
 #include "connectors/postgres/outbox_store.hpp"
+#include "connectors/postgres/pause_store.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -58,6 +59,27 @@ std::optional<double> seconds_since(const std::optional<pg::timestamp>& t) {
 
 std::string when(const std::optional<pg::timestamp>& t) {
   return t ? kizen::format_timestamp(*t) : std::string("never");
+}
+
+// A pause not refreshed for this long is a daemon that died paused (probes come at least a minute apart).
+constexpr std::chrono::seconds pause_freshness{180};
+
+json::array pauses_json(const std::vector<pg::outbound_pause>& pauses) {
+  json::array out;
+  for (const auto& p : pauses)
+    out.push_back({{"daemon", p.owner},
+                   {"since", kizen::format_timestamp(p.since)},
+                   {"paused_seconds", std::chrono::duration<double>(std::chrono::system_clock::now() - p.since).count()},
+                   {"reason", p.reason}});
+  return out;
+}
+
+void print_pauses(const std::vector<pg::outbound_pause>& pauses, std::ostream& out) {
+  for (const auto& p : pauses)
+    out << "outbound PAUSED on " << p.owner << " since " << kizen::format_timestamp(p.since) << " ("
+        << age(std::chrono::duration<double>(std::chrono::system_clock::now() - p.since).count())
+        << "): Kizen unavailable: " << p.reason << " (probing; resumes by itself)\n";
+  if (!pauses.empty()) out << "\n";
 }
 
 json::value to_json(const object_report& r) {
@@ -200,12 +222,16 @@ int status_command(const command_line& line) {
       if (f.object == r.object) r.failures = f;
     if (r.failures.count > 0) r.failure_list = failures.list(tx, r.object, dead_letters_shown);
   }
+  const auto pauses = pg::pause_store(cfg->postgres.schema).live(tx, pause_freshness);
   if (line.json) {
     json::array objects;
     for (const auto& r : reports) objects.push_back(to_json(r));
-    std::cout << json::serialize(json::object{{"schema", cfg->postgres.schema}, {"objects", std::move(objects)}})
+    std::cout << json::serialize(json::object{{"schema", cfg->postgres.schema},
+                                              {"outbound_paused", pauses_json(pauses)},
+                                              {"objects", std::move(objects)}})
               << "\n";
   } else {
+    print_pauses(pauses, std::cout);
     print_table(reports, std::cout);
   }
   return exit_ok;

@@ -43,6 +43,7 @@ outbound_worker::outbound_worker(net::any_io_executor executor, const std::strin
       claims_(schema, sending_objects(bindings), settings.max_merge, settings.key_lease, settings.owner),
       references_(schema, bindings),
       outcomes_(schema, bindings, settings.outcomes),
+      pauses_(schema),
       operations_(executor,
                   [this](std::string_view, std::exception_ptr e) {
                     logger_->error(log_line("a key operation failed", {{"error", failure_of(e).describe()}}));
@@ -132,6 +133,7 @@ net::awaitable<void> outbound_worker::run(std::stop_token stop) {
   }
   // Stopping: let what is in flight finish (the caller bounds this with its grace period).
   co_await operations_.join();
+  if (breaker_.open()) co_await note_pause(false);  // no longer this daemon's to report
   if (!to_hold_back_.empty()) {
     try {
       co_await claim_pool_.run([this](pqxx::connection& conn) {
@@ -317,6 +319,7 @@ void outbound_worker::note_service(outbound_outcome& outcome) {
     outcome.throttled = true;
     outcome.message = "Kizen unavailable, outbound paused: " + outcome.message;
   }
+  if (open || was_open) operations_.spawn("outbound pause", note_pause(open));
   if (open && !was_open) {
     logger_->warn(log_line("Kizen is failing as a whole; outbound work pauses and probes until it answers",
                            {{"reason", breaker_.reason()}}));
@@ -326,6 +329,28 @@ void outbound_worker::note_service(outbound_outcome& outcome) {
     logger_->info(log_line("Kizen answers again; outbound work resumes"));
   }
   metrics_.set("kizen_sync_outbound_paused", {}, open ? 1 : 0);
+}
+
+// The pause, where `kizen-sync status` can see it (refreshed at every probe while it lasts).
+net::awaitable<void> outbound_worker::note_pause(bool open) {
+  std::optional<pg::timestamp> since;
+  if (open && breaker_.open_since())
+    since = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now() -
+                                                                     (clock::now() - *breaker_.open_since()));
+  const auto reason = breaker_.reason();
+  try {
+    co_await work_pool_.run([this, open, &since, &reason](pqxx::connection& conn) {
+      pqxx::work tx(conn);
+      if (open)
+        pauses_.record(tx, settings_.owner, since.value_or(pg::timestamp{}), reason);
+      else
+        pauses_.clear(tx, settings_.owner);
+      tx.commit();
+    });
+  } catch (...) {
+    // Only status misses it; /healthz and the log say it anyway.
+    logger_->debug(log_line("cannot record the outbound pause", {{"error", failure_of(std::current_exception()).describe()}}));
+  }
 }
 
 void outbound_worker::report(const claimed_key& claimed, const merged_change& change, const outbound_outcome& outcome,

@@ -17,6 +17,7 @@
 #include "common/metrics_sink.hpp"
 #include "connectors/kizen/client.hpp"
 #include "connectors/postgres/db_pool.hpp"
+#include "connectors/postgres/pause_store.hpp"
 #include "daemon/engine/failure.hpp"
 #include "daemon/engine/mapping/object_bindings.hpp"
 #include "daemon/engine/outbound/change_applier.hpp"
@@ -106,6 +107,7 @@ class outbound_worker {
                                                 std::chrono::steady_clock::time_point start_by);
   // Feeds the breaker; a failing outcome while it is open spends no attempt.
   void note_service(outbound_outcome& outcome);
+  boost::asio::awaitable<void> note_pause(bool open);
   // Logs and counts what the key's operation came to.
   void report(const claimed_key& claimed, const merged_change& change, const outbound_outcome& outcome,
               const outbound_decision& decision, std::chrono::steady_clock::time_point started);
@@ -124,6 +126,7 @@ class outbound_worker {
   key_claim claims_;
   reference_reader references_;
   outcome_writer outcomes_;
+  pg::pause_store pauses_;
 
   task_group operations_;  // one child per key in flight
   std::set<key_ref> in_flight_;

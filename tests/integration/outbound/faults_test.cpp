@@ -2,6 +2,7 @@
 // when" item), and Kizen outages (DESIGN.md invariant 1). Everything ends applied exactly once.
 #include "tests/integration/outbound/outbound_fixture.hpp"
 
+#include <boost/json/parse.hpp>
 #include <cstdlib>
 #include "tests/support/http_call.hpp"
 
@@ -315,6 +316,21 @@ TEST_F(faults_test, a_kizen_outage_pauses_the_outbound_instead_of_dead_lettering
   ASSERT_TRUE(daemon()->wait_for_health(503, settle_timeout)) << "/healthz did not report the outage";
   const auto health = http_call(daemon()->status_url(), "GET", "/healthz");
   EXPECT_NE(health.body.find("Kizen unavailable"), std::string::npos) << health.body;
+  // `status` (another process) shows the pause too, since when and why.
+  ASSERT_TRUE(wait_until("status to show the pause", [&] {
+    const auto r = run_kizen_sync({"status", "-c", cfg, "--json"});
+    const auto doc = boost::json::parse(r.out);
+    return !doc.at("outbound_paused").as_array().empty();
+  }));
+  {
+    const auto r = run_kizen_sync({"status", "-c", cfg});
+    EXPECT_NE(r.out.find("outbound PAUSED on "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("Kizen unavailable: "), std::string::npos) << r.out;
+    const auto doc = boost::json::parse(run_kizen_sync({"status", "-c", cfg, "--json"}).out);
+    const auto& pause = doc.at("outbound_paused").as_array().at(0).as_object();
+    EXPECT_FALSE(pause.at("reason").as_string().empty());
+    EXPECT_GE(pause.at("paused_seconds").to_number<double>(), 0.0);
+  }
   std::this_thread::sleep_for(std::chrono::seconds(6));  // twenty times the retry budget
   EXPECT_EQ(outbox().dead, 0);
   EXPECT_GT(outbox().pending, 0);
@@ -325,6 +341,12 @@ TEST_F(faults_test, a_kizen_outage_pauses_the_outbound_instead_of_dead_lettering
   ASSERT_TRUE(wait_all_applied());
   EXPECT_EQ(outbox().dead, 0);
   EXPECT_TRUE(daemon()->wait_for_health(200, settle_timeout));
+  EXPECT_TRUE(wait_until("status to show the pause over", [&] {
+    return boost::json::parse(run_kizen_sync({"status", "-c", cfg, "--json"}).out)
+        .at("outbound_paused")
+        .as_array()
+        .empty();
+  }));
   expect_all_in_sync();
   expect_clean_stop();
 }
